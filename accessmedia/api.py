@@ -1,0 +1,228 @@
+"""The library verbs behind the command line: transcribe, check, and models.
+
+Each CLI command is a thin wrapper over the function of the same name here.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Sequence
+
+from . import languages, media, models, style, subtitles
+from .asr import AsrSettings, Recognizer, transcribe as run_asr
+from .cues import Cue, cues_from_transcript
+from .errors import AccessMediaError
+from .fsutil import sha256_file, sha256_text, write_atomic
+from .progress import Reporter
+from .transcript import Transcript, readable_text
+
+HARD_RULES = ("timing", "lines", "line_length", "min_duration", "max_duration", "overlap", "gap", "order")
+
+
+@dataclass(frozen=True)
+class TranscribeResult:
+    input: Path
+    outputs: dict[str, Path]
+    duration: float
+    cues: int
+    conformance: style.Conformance
+    seconds_taken: float
+    removed: int
+    warnings: tuple[str, ...]
+
+
+def output_names(stem: str, language: str) -> dict[str, str]:
+    return {
+        "srt": f"{stem}.{language}.srt",
+        "vtt": f"{stem}.{language}.vtt",
+        "transcript": f"{stem}.transcript.json",
+        "text": f"{stem}.txt",
+    }
+
+
+def _guard_corrections(out_dir: Path, names: dict[str, str], force: bool) -> None:
+    """Refuse to overwrite subtitle files that someone edited after accessmedia wrote them."""
+    if force:
+        return
+    recorded: dict[str, str] = {}
+    transcript_path = out_dir / names["transcript"]
+    if transcript_path.exists():
+        try:
+            recorded = json.loads(transcript_path.read_text(encoding="utf-8")).get("source", {}).get("outputs", {})
+        except (OSError, json.JSONDecodeError):
+            recorded = {}
+    for key in ("srt", "vtt", "text"):
+        path = out_dir / names[key]
+        if path.exists() and recorded.get(names[key]) != sha256_file(path):
+            raise AccessMediaError(
+                f"{path} was changed after accessmedia wrote it (corrections?) and would be overwritten",
+                "move it away first, or pass --force to replace it",
+            )
+
+
+def transcribe(
+    inputs: Sequence[str | Path],
+    out_dir: str | Path,
+    settings: AsrSettings = AsrSettings(),
+    style_path: str | Path | None = None,
+    force: bool = False,
+    reporter: Reporter | None = None,
+) -> list[TranscribeResult]:
+    """Transcribe recordings into subtitles (SRT, WebVTT), a readable text and a word-level transcript.
+
+    Every input is checked before any work starts; each input's files are
+    written only once all of them are ready.
+    """
+    reporter = reporter or Reporter(quiet=True)
+    out_dir = Path(out_dir)
+    language = languages.normalize(settings.language)
+    settings = replace(settings, language=language)
+    profile = style.load_profile(language, style_path)
+    if not inputs:
+        raise AccessMediaError("no recording given", "pass one or more files: accessmedia transcribe REC.mp4 -o out")
+    infos = []
+    for path in inputs:
+        info = media.probe(path)
+        info.track(settings.audio_track)  # fails now, before work, if the track is missing
+        names = output_names(Path(path).stem, language)
+        _guard_corrections(out_dir, names, force)
+        infos.append(info)
+    stems = [Path(p).stem for p in inputs]
+    if len(set(stems)) != len(stems):
+        raise AccessMediaError("two inputs have the same name, so their outputs would collide", "rename one of them")
+    _check_writable(out_dir)
+    reporter.note(f"loading speech model {settings.model or models.default_model('asr')} ...")
+    recognizer = Recognizer(settings, reporter.note)
+    results = []
+    for path, info in zip(inputs, infos):
+        results.append(_transcribe_one(Path(path), info, out_dir, recognizer, profile, reporter))
+    return results
+
+
+def _check_writable(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".accessmedia-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise AccessMediaError(f"cannot write to {out_dir}: {exc.strerror}", "choose another folder with -o") from None
+
+
+def _transcribe_one(path: Path, info: media.MediaInfo, out_dir: Path, recognizer: Recognizer, profile, reporter) -> TranscribeResult:
+    started = time.monotonic()
+    label = path.name
+    reporter.start(label, info.duration)
+    try:
+        transcript = run_asr(path, recognizer.settings, recognizer, lambda p: reporter.update(p.done, "transcribing"), info)
+        reporter.update(info.duration, "writing subtitles")
+    finally:
+        reporter.stop()
+    cues = cues_from_transcript(transcript, profile)
+    warnings: list[str] = []
+    if not cues:
+        warnings.append(f"no speech found in {label} ({info.duration / 60:.1f} min): its subtitle files are empty")
+    for r in transcript.removed:
+        warnings.append(f"{label} {r.start:.1f}-{r.end:.1f} s: removed {r.reason}: {r.text[:60]!r}")
+    names = output_names(path.stem, transcript.language)
+    srt_text = subtitles.compose_srt(cues)
+    vtt_text = subtitles.compose_vtt(cues)
+    txt = readable_text(transcript)
+    outputs = {names["srt"]: sha256_text(srt_text), names["vtt"]: sha256_text(vtt_text), names["text"]: sha256_text(txt)}
+    transcript = replace(
+        transcript,
+        source={**transcript.source, "outputs": outputs, "style": profile.name, "seconds_taken": round(time.monotonic() - started, 2)},
+    )
+    files = {"srt": srt_text, "vtt": vtt_text, "text": txt, "transcript": transcript.to_json()}
+    # the transcript goes last: it records the hashes that mark the others as untouched
+    for key in ("srt", "vtt", "text", "transcript"):
+        write_atomic(out_dir / names[key], files[key])
+    for w in warnings:
+        reporter.warn(w)
+    return TranscribeResult(
+        input=path,
+        outputs={k: out_dir / v for k, v in names.items()},
+        duration=info.duration,
+        cues=len(cues),
+        conformance=style.check(cues, profile),
+        seconds_taken=time.monotonic() - started,
+        removed=len(transcript.removed),
+        warnings=tuple(warnings),
+    )
+
+
+# -- check ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckResult:
+    path: Path
+    format: str
+    encoding: str
+    cues: int
+    conformance: style.Conformance
+    warnings: tuple[str, ...]
+
+    @property
+    def errors(self) -> list[style.Breach]:
+        return [b for b in self.conformance.breaches if b.rule in style.ERROR_RULES]
+
+    def to_dict(self) -> dict:
+        return {
+            "file": str(self.path),
+            "format": self.format,
+            "encoding": self.encoding,
+            "cues": self.cues,
+            "share_ok": self.conformance.summary(),
+            "errors": [b.__dict__ for b in self.errors],
+            "breaches": [b.__dict__ for b in self.conformance.breaches],
+            "warnings": list(self.warnings),
+        }
+
+
+def check(path: str | Path, language: str = "nb", style_path: str | Path | None = None) -> CheckResult:
+    """Report how a subtitle file meets the style rules, and what in it is wrong."""
+    parsed = subtitles.read(path)
+    profile = style.load_profile(languages.normalize(language), style_path)
+    return CheckResult(Path(path), parsed.format, parsed.encoding, len(parsed.cues), style.check(parsed.cues, profile), parsed.warnings)
+
+
+def cues_of(path: str | Path) -> list[Cue]:
+    return list(subtitles.read(path).cues)
+
+
+# -- models -----------------------------------------------------------------
+
+def models_list() -> list[dict]:
+    """Every catalogue model and every installed one, with where it is."""
+    installed = {(m.kind, m.name): m for m in models.installed()}
+    rows = []
+    for entry in models.catalog().values():
+        m = installed.pop((entry.kind, entry.name), None)
+        rows.append(
+            {
+                "name": entry.name,
+                "kind": entry.kind,
+                "default": entry.default,
+                "installed": m is not None,
+                "size_mb": entry.size_mb,
+                "source": entry.source,
+                "languages": list(entry.languages),
+                "path": str(m.path) if m else None,
+                "description": entry.description,
+            }
+        )
+    for m in installed.values():
+        rows.append({"name": m.name, "kind": m.kind, "default": False, "installed": True, "size_mb": None,
+                     "source": m.source, "languages": [], "path": str(m.path), "description": "added from a folder"})
+    return rows
+
+
+def models_install(name: str) -> models.InstalledModel:
+    return models.install(name)
+
+
+def models_add(path: str | Path, name: str | None = None) -> models.InstalledModel:
+    return models.add(path, name)

@@ -1,0 +1,194 @@
+"""The `accessmedia` command: thin click wrappers over accessmedia.api."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, api
+from .asr import AsrSettings
+from .errors import AccessMediaError
+from .glossary import load_glossary
+from .progress import Reporter
+
+
+class _Group(click.Group):
+    """Turns every AccessMediaError into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except AccessMediaError as exc:
+            click.echo(f"error: {exc.one_line()}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted; files already finished are kept, nothing half-written", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="accessmedia")
+def main():
+    """Accessible event recordings: Norwegian subtitles, translations and packages.
+
+    \b
+    Example:
+      accessmedia transcribe samples/konferanse.mp4 -o out
+    """
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Folder for the outputs.")
+@click.option("--language", default="nb", show_default=True, help="Spoken language, BCP-47: nb (Bokmål), nn (Nynorsk), en, ...")
+@click.option("--model", default=None, help="Speech model: a name from `accessmedia models list` or a model folder. Default: whisper-base.")
+@click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True, help="Beam search width; 1 is fastest.")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True, help="Where the model runs.")
+@click.option("--compute-type", default="default", show_default=True, help="int8, int8_float16, float16, float32; default: int8 on CPU, float16 on CUDA.")
+@click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads; 0 = all cores.")
+@click.option("--audio-track", type=click.IntRange(1, 64), default=None, help="Audio stream to use, counting from 1 (e.g. 2 = interpreter). Default: the default stream.")
+@click.option("--glossary", type=click.Path(path_type=Path), default=None, help="Names and terms, one per line, given to the model as hints.")
+@click.option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML overriding the subtitle rules.")
+@click.option("--no-vad", is_flag=True, help="Do not skip non-speech with voice activity detection.")
+@click.option("--force", is_flag=True, help="Overwrite subtitle files even if someone edited them.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress, only warnings and the summary.")
+def transcribe(inputs, out_dir, language, model, beam_size, device, compute_type, threads, audio_track, glossary, style_path, no_vad, force, quiet):
+    """Transcribe recordings into Norwegian subtitles.
+
+    Writes NAME.nb.srt, NAME.nb.vtt, NAME.txt and NAME.transcript.json
+    (word-level, the source for translation and corrections) per input.
+
+    \b
+    Examples:
+      accessmedia transcribe samples/konferanse.mp4 -o out
+      accessmedia transcribe day1/*.mp4 -o out --model nb-whisper-small --glossary names.txt
+      accessmedia transcribe panel.mkv --audio-track 2 --language nn -o out
+    """
+    settings = AsrSettings(
+        model=model,
+        language=language,
+        beam_size=beam_size,
+        device=device,
+        compute_type=compute_type,
+        cpu_threads=threads,
+        audio_track=audio_track,
+        glossary=load_glossary(glossary) if glossary else (),
+        vad=not no_vad,
+    )
+    reporter = Reporter(quiet=quiet)
+    results = api.transcribe(inputs, out_dir, settings, style_path, force, reporter)
+    for r in results:
+        c = r.conformance
+        hard = min(c.share_ok(rule) for rule in api.HARD_RULES)
+        rtf = r.seconds_taken / r.duration if r.duration else 0.0
+        click.echo(
+            f"{r.input.name}: {r.duration / 60:.1f} min audio, {r.cues} cues, "
+            f"rules met {hard:.0%} (reading speed {c.share_ok('reading_speed'):.0%}), "
+            f"{r.seconds_taken:.1f} s ({rtf:.2f}x real time)"
+            + (f", {r.removed} hallucinated passages removed" if r.removed else "")
+        )
+        click.echo(f"  -> {r.outputs['srt']}  {r.outputs['vtt']}  {r.outputs['text']}  {r.outputs['transcript']}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--language", default="nb", show_default=True, help="Language of the subtitles, for its style rules.")
+@click.option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+def check(file, language, style_path, as_json):
+    """Check a subtitle file (SRT or WebVTT) against the subtitle rules.
+
+    Exit status 1 when the file is broken (unreadable, overlapping cues, cues
+    out of order or ending before they start); style advice alone exits 0.
+
+    \b
+    Example:
+      accessmedia check out/konferanse.nb.srt
+    """
+    result = api.check(file, language, style_path)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(f"{file}: {result.cues} cues, {result.format.upper()}, {result.encoding}")
+        for w in result.warnings:
+            click.echo(f"  warning: {w}")
+        for rule, share in result.conformance.summary().items():
+            click.echo(f"  {rule:<14} {share:7.1%} of cues ok")
+        for b in result.conformance.breaches:
+            kind = "error" if b.rule in [e.rule for e in result.errors] else "advice"
+            click.echo(f"  {kind}: cue {b.cue} at {_clock(b.start)}: {b.rule}: {b.detail}")
+    if result.errors:
+        sys.exit(1)
+
+
+def _clock(seconds: float) -> str:
+    ms = int(round(seconds * 1000))
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+@main.group()
+def models():
+    """List, install and add models.
+
+    \b
+    Examples:
+      accessmedia models list
+      accessmedia models install nb-whisper-small
+      accessmedia models add ./nb-whisper-small-ct2 --name nb-whisper-small
+    """
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable list.")
+def models_list(as_json):
+    """Show known and installed models.
+
+    \b
+    Example:
+      accessmedia models list
+    """
+    rows = api.models_list()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        state = "installed" if r["installed"] else "not installed"
+        size = f"{r['size_mb']} MB" if r["size_mb"] else ""
+        default = " (default)" if r["default"] else ""
+        click.echo(f"{r['name']:<20} {r['kind']:<6} {state:<14} {size:>8}  {r['source']}{default}")
+        if r["path"]:
+            click.echo(f"{'':<20} at {r['path']}")
+
+
+@models.command("install")
+@click.argument("name")
+def models_install(name):
+    """Install a catalogue model by name (the hub ones need network).
+
+    \b
+    Example:
+      accessmedia models install nb-whisper-small
+    """
+    m = api.models_install(name)
+    click.echo(f"installed {m.name} at {m.path} (sha256 {m.sha256})")
+
+
+@models.command("add")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Name to install it under; default: the folder's name.")
+def models_add(path, name):
+    """Install a model from a local folder, offline.
+
+    \b
+    Example:
+      accessmedia models add ./nb-whisper-small-ct2 --name nb-whisper-small
+    """
+    m = api.models_add(path, name)
+    click.echo(f"installed {m.name} at {m.path} (sha256 {m.sha256})")
+
+
+if __name__ == "__main__":
+    main()

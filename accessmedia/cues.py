@@ -1,0 +1,242 @@
+"""From word timestamps to subtitle cues: segmentation, line breaks and timing.
+
+Pure functions. The segmentation is a shortest-path search over the words:
+every way to cut the words into cues has a cost (a cut mid-phrase, a
+sentence or a long pause inside a cue, reading speed above the limit, a cue
+too short to read), and the cheapest one wins. Hard rules (line count, line
+length, duration, gaps) are never traded away.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from .style import StyleProfile, char_count
+from .transcript import Transcript, Word
+
+INFEASIBLE = math.inf
+MAX_WORDS_PER_CUE = 40
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _strip_punct(text: str) -> str:
+    return text.strip("\"'“”«»()[]{}.,;:!?…–—-").lower()
+
+
+class _Scorer:
+    """Costs of breaking after each word, for lines and for cues."""
+
+    def __init__(self, words: Sequence[Word], profile: StyleProfile):
+        self.words = words
+        self.p = profile
+        self.prefix = [0]
+        for w in words:
+            self.prefix.append(self.prefix[-1] + len(w.text))
+        n = len(words)
+        self.pause = [
+            max(0.0, words[i + 1].start - words[i].end) if i + 1 < n else math.inf for i in range(n)
+        ]
+        self.sentence_end = [w.text.rstrip("\"'”»)").endswith(tuple(profile.sentence_end)) for w in words]
+        self.line_break_cost = [self._break_cost(i) for i in range(n)]
+        # punctuation inside a line of a two-line cue: the line should have broken there
+        self.inner = [0.0]
+        for i, w in enumerate(words):
+            mid = 6.0 if self.sentence_end[i] else 3.0 if w.text.endswith(tuple(profile.clause_end)) else 0.0
+            self.inner.append(self.inner[-1] + mid)
+
+    def _break_cost(self, i: int) -> float:
+        """How bad it is to break (a line or a cue) after word i."""
+        p, words = self.p, self.words
+        if i + 1 >= len(words):
+            return 0.0
+        text, nxt = words[i].text, words[i + 1].text
+        if self.pause[i] >= p.pause_break:
+            return 0.5  # a long pause is where the speaker broke the phrase
+        if self.sentence_end[i]:
+            cost = 0.0
+        elif text.endswith(tuple(p.clause_end)):
+            cost = 2.0
+        elif nxt and _strip_punct(nxt) in p.break_before:
+            cost = 5.0
+        else:
+            cost = 10.0
+        if self.pause[i] >= 0.4:
+            cost = max(0.0, cost - 2.0)
+        bare = _strip_punct(text)
+        if text == bare or text.lower() == bare:  # no punctuation after the word
+            if bare in p.no_break_after:
+                cost += 40.0
+            if text[:1].isupper() and nxt[:1].isupper() and len(bare) > 1 and not self._starts_sentence(i):
+                cost += 40.0  # first and last name, or a multi-word proper noun
+        return cost
+
+    def _starts_sentence(self, i: int) -> bool:
+        return i == 0 or self.sentence_end[i - 1]
+
+    # -- lines ---------------------------------------------------------
+
+    def width(self, i: int, j: int) -> int:
+        """Characters of words i..j set on one line."""
+        return self.prefix[j + 1] - self.prefix[i] + (j - i)
+
+    def layout(self, i: int, j: int, lines: int | None = None) -> tuple[float, tuple[int, ...]] | None:
+        """Cheapest way to set words i..j in at most `lines` lines: (cost, index of each line's last word)."""
+        p = self.p
+        lines = lines or p.max_lines
+        width = self.width(i, j)
+        if width <= p.max_chars_per_line:
+            return 0.0, (j,)
+        if lines == 1 or width > lines * p.max_chars_per_line:
+            return None
+        best: tuple[float, tuple[int, ...]] | None = None
+        for k in range(i, j):
+            top = self.width(i, k)
+            if top > p.max_chars_per_line:
+                break
+            rest = self.layout(k + 1, j, lines - 1)
+            if rest is None:
+                continue
+            below = self.width(k + 1, rest[1][0])
+            balance = 0.15 * abs(top - below) + (0.5 if top > below else 0.0)
+            punctuation = self.inner[k] - self.inner[i]
+            if len(rest[1]) == 1:
+                punctuation += self.inner[j] - self.inner[k + 1]
+            cost = self.line_break_cost[k] + balance + punctuation + rest[0]
+            if best is None or cost < best[0]:
+                best = (cost, (k, *rest[1]))
+        return best
+
+    def lines(self, i: int, ends: tuple[int, ...]) -> tuple[str, ...]:
+        out, first = [], i
+        for last in ends:
+            out.append(" ".join(w.text for w in self.words[first : last + 1]))
+            first = last + 1
+        return tuple(out)
+
+
+def _clean(words: Sequence[Word]) -> list[Word]:
+    """Words in order, none overlapping the next, none ending before it starts."""
+    out: list[Word] = []
+    for w in words:
+        text = " ".join(w.text.split())
+        if not text:
+            continue
+        start = max(w.start, out[-1].end if out else 0.0)
+        end = max(w.end, start)
+        out.append(Word(text, start, end, w.probability))
+    return out
+
+
+def _split_long_word(word: Word, width: int) -> list[Word]:
+    """A 'word' longer than a line (a URL, say) is cut into line-sized pieces."""
+    pieces = [word.text[k : k + width] for k in range(0, len(word.text), width)]
+    span = (word.end - word.start) / len(pieces)
+    return [Word(t, word.start + n * span, word.start + (n + 1) * span, word.probability) for n, t in enumerate(pieces)]
+
+
+def build_cues(words: Sequence[Word], profile: StyleProfile) -> list[Cue]:
+    """Cut words into cues and time them under `profile`."""
+    cleaned: list[Word] = []
+    for w in _clean(words):
+        cleaned.extend(_split_long_word(w, profile.max_chars_per_line) if len(w.text) > profile.max_chars_per_line else [w])
+    words = cleaned
+    n = len(words)
+    if n == 0:
+        return []
+    scorer = _Scorer(words, profile)
+    p = profile
+    best = [INFEASIBLE] * (n + 1)
+    choice: list[tuple[int, tuple[int, ...]] | None] = [None] * (n + 1)
+    best[0] = 0.0
+    for j in range(n):  # cue ends at word j
+        chars = 0
+        for i in range(j, max(-1, j - MAX_WORDS_PER_CUE), -1):  # cue starts at word i
+            chars += len(words[i].text) + (1 if i < j else 0)
+            if chars > p.max_lines * p.max_chars_per_line:
+                break
+            span = words[j].end - words[i].start
+            if i < j and span > p.max_duration:
+                break
+            if best[i] == INFEASIBLE:
+                continue
+            laid = scorer.layout(i, j)
+            if laid is None:
+                continue
+            cost = best[i] + laid[0] + _cue_cost(scorer, i, j, chars)
+            if cost < best[j + 1]:
+                best[j + 1] = cost
+                choice[j + 1] = (i, laid[1])
+    spans: list[tuple[int, int, tuple[str, ...]]] = []
+    j = n
+    while j > 0:
+        i, ends = choice[j]
+        spans.append((i, j - 1, scorer.lines(i, ends)))
+        j = i
+    spans.reverse()
+    return _time(words, spans, profile)
+
+
+def _cue_cost(s: _Scorer, i: int, j: int, chars: int) -> float:
+    p, words = s.p, s.words
+    cost = 3.0 + s.line_break_cost[j] * 1.5  # every cue costs a little: prefer full cues
+    for k in range(i, j):
+        if s.sentence_end[k] and k - i >= 0:
+            cost += 12.0  # a sentence ends inside the cue: the next should start a cue
+        if s.pause[k] >= p.pause_break:
+            cost += 15.0 + 5.0 * min(s.pause[k], 5.0)
+    start = words[i].start
+    room_end = words[j + 1].start - p.min_gap if j + 1 < len(words) else math.inf
+    shown = min(max(words[j].end + p.max_extend, start + p.min_duration), room_end, start + p.max_duration) - start
+    if shown < p.min_duration:
+        cost += 60.0 + 100.0 * (p.min_duration - shown)
+    if shown > 0 and chars / shown > p.max_cps:
+        cost += 40.0 * (chars / shown / p.max_cps - 1.0) + 5.0
+    if chars < 12 and not s.sentence_end[j]:
+        cost += 3.0
+    return cost
+
+
+def _time(words: Sequence[Word], spans, p: StyleProfile) -> list[Cue]:
+    """Start each cue at its first word; hold it long enough to read, within the rules."""
+    gap = p.min_gap
+    starts = [words[i].start for i, _, _ in spans]
+    cues: list[Cue] = []
+    for n, (i, j, lines) in enumerate(spans):
+        start = starts[n]
+        if cues:
+            start = max(start, cues[-1].end + gap)
+        spoken_end = max(words[j].end, start)
+        needed = max(p.min_duration, char_count(lines) / p.max_cps)
+        end = min(max(spoken_end, start + needed), max(spoken_end, start) + p.max_extend, start + p.max_duration)
+        end = max(end, start + p.min_duration)  # too short to read is worse than a late start below
+        if n + 1 < len(spans):
+            end = min(end, starts[n + 1] - gap) if starts[n + 1] - gap - start >= p.min_duration else end
+        cues.append(Cue(round(start, 3), round(end, 3), lines))
+    return _settle(cues, p)
+
+
+def _settle(cues: list[Cue], p: StyleProfile) -> list[Cue]:
+    """Push any cue start that the previous cue's reading time needs, keeping the gap."""
+    out: list[Cue] = []
+    for cue in cues:
+        if out and cue.start < out[-1].end + p.min_gap:
+            start = round(out[-1].end + p.min_gap, 3)
+            cue = Cue(start, round(max(cue.end, start + p.min_duration), 3), cue.lines)
+        out.append(cue)
+    return out
+
+
+def cues_from_transcript(transcript: Transcript, profile: StyleProfile) -> list[Cue]:
+    return build_cues(transcript.words, profile)

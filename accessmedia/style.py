@@ -1,0 +1,158 @@
+"""Style profiles: the subtitling rules for a language, and checking cues against them.
+
+A profile is plain data loaded from TOML. The built-in profile follows
+Norwegian broadcast practice and Netflix's timed-text style guide; a user's
+TOML file overrides any field of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .errors import AccessMediaError
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+TIME_EPSILON = 0.0005  # subtitle files keep milliseconds
+
+
+@dataclass(frozen=True)
+class StyleProfile:
+    name: str = "default"
+    language: str = "nb"
+    max_lines: int = 2
+    max_chars_per_line: int = 42
+    max_cps: float = 17.0
+    min_duration: float = 0.833
+    max_duration: float = 7.0
+    fps: float = 25.0
+    min_gap_frames: int = 2
+    max_extend: float = 1.0
+    pause_break: float = 1.0
+    sentence_end: str = ".?!…"
+    clause_end: str = ",;:–—"
+    break_before: frozenset[str] = field(default_factory=frozenset)
+    no_break_after: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def min_gap(self) -> float:
+        return self.min_gap_frames / self.fps
+
+
+_SCALARS = {f.name for f in fields(StyleProfile)} - {"break_before", "no_break_after", "language"}
+
+
+def _apply(profile: StyleProfile, data: dict[str, Any], language: str, origin: str) -> StyleProfile:
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "languages":
+            continue
+        if key not in _SCALARS:
+            raise AccessMediaError(f"{origin}: unknown style field '{key}'", f"known fields: {', '.join(sorted(_SCALARS))}")
+        expected = type(getattr(profile, key))
+        if expected is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
+            raise AccessMediaError(f"{origin}: style field '{key}' must be a {expected.__name__}, not {value!r}")
+        changes[key] = value
+    lang = data.get("languages", {}).get(language, {})
+    for key in ("break_before", "no_break_after"):
+        if key in lang:
+            changes[key] = frozenset(w.lower() for w in lang[key])
+    return replace(profile, **changes)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AccessMediaError(f"style file {path} does not exist", "check the --style path") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AccessMediaError(f"style file {path} is not valid TOML: {exc}", "fix the file") from exc
+
+
+def load_profile(language: str = "nb", path: str | Path | None = None) -> StyleProfile:
+    """The built-in profile for `language`, overridden by the TOML file at `path`."""
+    builtin = resources.files("accessmedia") / "profiles" / "default.toml"
+    profile = _apply(StyleProfile(language=language), tomllib.loads(builtin.read_text(encoding="utf-8")), language, "default.toml")
+    if path is not None:
+        profile = _apply(profile, _read_toml(Path(path)), language, str(path))
+    if profile.max_lines < 1 or profile.max_chars_per_line < 10 or profile.min_duration >= profile.max_duration:
+        raise AccessMediaError(f"style profile '{profile.name}' is inconsistent", "check max_lines, max_chars_per_line and durations")
+    return profile
+
+
+# -- conformance ----------------------------------------------------------
+
+ERROR_RULES = ("timing", "overlap", "order")  # broken files; the others are style advice
+RULES = ("timing", "lines", "line_length", "reading_speed", "min_duration", "max_duration", "overlap", "gap", "order")
+
+
+@dataclass(frozen=True)
+class Breach:
+    cue: int  # 1-based position in the file
+    start: float
+    rule: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Conformance:
+    cues: int
+    breaches: tuple[Breach, ...]
+
+    def failing(self, rule: str) -> int:
+        return len({b.cue for b in self.breaches if b.rule == rule})
+
+    def share_ok(self, rule: str) -> float:
+        return 1.0 if self.cues == 0 else 1 - self.failing(rule) / self.cues
+
+    def summary(self) -> dict[str, float]:
+        return {rule: round(self.share_ok(rule), 4) for rule in RULES}
+
+
+def char_count(lines: Sequence[str]) -> int:
+    return sum(len(line) for line in lines)
+
+
+def check(cues: Iterable[Any], profile: StyleProfile) -> Conformance:
+    """Check cues (anything with start, end and lines) against every rule of `profile`."""
+    cues = list(cues)
+    out: list[Breach] = []
+    for n, cue in enumerate(cues, start=1):
+        lines = [line for line in cue.lines]
+        duration = cue.end - cue.start
+
+        def breach(rule: str, detail: str) -> None:
+            out.append(Breach(n, cue.start, rule, detail))
+
+        if len(lines) > profile.max_lines:
+            breach("lines", f"{len(lines)} lines, at most {profile.max_lines}")
+        for line in lines:
+            if len(line) > profile.max_chars_per_line:
+                breach("line_length", f"line of {len(line)} characters, at most {profile.max_chars_per_line}")
+        if duration > 0:
+            cps = char_count(lines) / duration
+            if cps > profile.max_cps + 1e-6:
+                breach("reading_speed", f"{cps:.1f} characters per second, at most {profile.max_cps:g}")
+        if duration <= 0:
+            breach("timing", f"ends {-duration:.3f} s before it starts" if duration < 0 else "ends when it starts")
+        elif duration < profile.min_duration - TIME_EPSILON:
+            breach("min_duration", f"on screen {duration:.3f} s, at least {profile.min_duration:g} s")
+        if duration > profile.max_duration + TIME_EPSILON:
+            breach("max_duration", f"on screen {duration:.3f} s, at most {profile.max_duration:g} s")
+        if n < len(cues):
+            nxt = cues[n]
+            if nxt.start < cue.start:
+                breach("order", "starts after the next cue")
+            elif nxt.start < cue.end - TIME_EPSILON:
+                breach("overlap", f"overlaps the next cue by {cue.end - nxt.start:.3f} s")
+            elif nxt.start - cue.end < profile.min_gap - TIME_EPSILON:
+                breach("gap", f"{nxt.start - cue.end:.3f} s before the next cue, at least {profile.min_gap:.3f} s")
+    return Conformance(len(cues), tuple(out))
