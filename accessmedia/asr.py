@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -86,6 +86,17 @@ class Recognizer:
             )
         from faster_whisper.tokenizer import Tokenizer
 
+        # Keep the encoder output of the window being decoded, so word alignment
+        # reuses it instead of encoding the audio a second time.
+        self._encoded = None
+        encode = self.model.encode
+
+        def remember(features):
+            self._encoded = encode(features)
+            return self._encoded
+
+        self.model.encode = remember
+
         self.tokenizer = Tokenizer(
             self.model.hf_tokenizer, self.model.model.is_multilingual, task="transcribe", language=self.whisper_language
         )
@@ -149,9 +160,11 @@ class Recognizer:
 
         n = audio.shape[0]
         if self.settings.vad:
-            chunks = get_speech_timestamps(audio, VadOptions(), sampling_rate=SR)
+            options = VadOptions()
+            raw = get_speech_timestamps(audio, replace(options, speech_pad_ms=0), sampling_rate=SR)
+            chunks = _pad(raw, int(SR * options.speech_pad_ms / 1000), n)
         else:
-            chunks = [{"start": 0, "end": n}] if n else []
+            chunks = [{"start": 0, "end": n, "onset": 0, "offset": n}] if n else []
         if final:
             return chunks, n
         if not chunks:
@@ -164,7 +177,7 @@ class Recognizer:
             cut = (chunks[-2]["end"] + last["start"]) // 2
             return chunks[:-1], cut
         cut = _quietest(audio, max(last["start"] + SR, n - 30 * SR), n)
-        head = [c for c in chunks[:-1]] + [{"start": last["start"], "end": cut}]
+        head = chunks[:-1] + [{**last, "end": cut, "offset": min(last["offset"], cut)}]
         return head, cut
 
     def _recognize(self, audio: np.ndarray, chunks: list[dict], offset: int) -> Iterator[Segment | Removal]:
@@ -174,6 +187,8 @@ class Recognizer:
             return
         speech = np.concatenate([audio[c["start"] : c["end"]] for c in chunks])
         ts_map = SpeechTimestampsMap(chunks, SR)
+        edges = _speech_edges(chunks)
+        loudness = frame_loudness(audio)
         s = self.settings
         raw, _info = self.model.transcribe(
             speech,
@@ -185,42 +200,38 @@ class Recognizer:
             hotwords=", ".join(s.glossary) if s.glossary else None,
         )
         base = offset / SR
-        window: list = []
+        frames = (speech.shape[0] + self.model.feature_extractor.hop_length) // self.model.feature_extractor.hop_length
         last_speech = 0.0
+        window: list = []
+        encoded = None
 
         def flush() -> Iterator[Segment | Removal]:
             nonlocal last_speech
-            timed, last_speech = self._align(speech, window, last_speech)
-            restored = [_restore(seg, ts_map, base) for seg in timed]
+            timed, last_speech = self._align(window, encoded, min(WINDOW_FRAMES, frames - window[0].seek), last_speech)
+            restored = [_restore(seg, ts_map, edges, base) for seg in timed]
+            restored = snap_to_voice(restored, loudness, base)
             kept, removed = guards.screen(restored)
             yield from sorted([*kept, *removed], key=lambda x: x.start)
 
+        # faster-whisper encodes a window, then yields its segments, all with the window's seek
         for seg in raw:
-            if window and (seg.end - window[0].start) * 100 > WINDOW_FRAMES:
-                yield from flush()
-                window = []
+            if not window or seg.seek != window[0].seek:
+                if window:
+                    yield from flush()
+                window, encoded = [], self._encoded
             window.append(seg)
         if window:
             yield from flush()
 
-    def _align(self, speech: np.ndarray, window: list, last_speech: float):
-        """Word timestamps for segments that fit one 30-second window (collapsed timeline)."""
-        from faster_whisper.audio import pad_or_trim
-
-        fe = self.model.feature_extractor
-        seek = int(window[0].start * 100)
-        start_sample = seek * fe.hop_length
-        clip = speech[start_sample : start_sample + WINDOW_FRAMES * fe.hop_length]
-        features = fe(clip)[..., :-1]
-        num_frames = min(WINDOW_FRAMES, features.shape[-1])
-        encoder_output = self.model.encode(pad_or_trim(features))
+    def _align(self, window: list, encoded, num_frames: int, last_speech: float):
+        """Word timestamps for the segments of one decoded window (speech-only timeline)."""
         subsegments = [
-            {"seek": seek, "start": seg.start, "end": seg.end, "tokens": list(seg.tokens)} for seg in window
+            {"seek": seg.seek, "start": seg.start, "end": seg.end, "tokens": list(seg.tokens)} for seg in window
         ]
         last_speech = self.model.add_word_timestamps(
             [subsegments],
             self.tokenizer,
-            encoder_output,
+            encoded,
             num_frames,
             "\"'“¿([{-",
             "\"'.。,，!！?？:：”)]}、",
@@ -258,27 +269,105 @@ def _quietest(audio: np.ndarray, lo: int, hi: int) -> int:
     return lo + int(np.argmin(energy)) * step + step // 2
 
 
-def _restore(seg: Segment, ts_map, base: float) -> Segment:
+FRAME = SR // 100  # 10 ms
+PAUSE = 0.3  # seconds of silence before or after a word that make its edge worth checking
+VOICE_DROP_DB = 25.0  # a frame this far below the word's loudest is not yet (or no longer) the word
+
+
+def frame_loudness(audio: np.ndarray) -> np.ndarray:
+    """Loudness in dB of each 10 ms frame."""
+    frames = audio[: audio.shape[0] // FRAME * FRAME].reshape(-1, FRAME)
+    return 10 * np.log10(np.square(frames, dtype=np.float32).mean(axis=1) + 1e-10)
+
+
+def snap_to_voice(segments: list[Segment], loudness: np.ndarray, base: float) -> list[Segment]:
+    """Move word edges next to pauses onto the voice.
+
+    Cross-attention alignment is vague at pauses: the first word after one
+    often starts in the silence. Where the start (or end) of such a word lies
+    in frames far quieter than the word itself, it moves to where the voice
+    is; a word never shrinks below 50 ms.
+    """
+    out = []
+    previous_end = -1.0
+    all_words = [w for s in segments for w in s.words]
+    following = {id(w): (all_words[k + 1].start if k + 1 < len(all_words) else None) for k, w in enumerate(all_words)}
+    for seg in segments:
+        words = []
+        for w in seg.words:
+            lo, hi = int(round((w.start - base) * 100)), int(round((w.end - base) * 100))
+            start, end = w.start, w.end
+            if 0 <= lo < hi <= loudness.shape[0] and hi - lo > 5:
+                span = loudness[lo:hi]
+                voiced = np.nonzero(span >= span.max() - VOICE_DROP_DB)[0]
+                if w.start - previous_end >= PAUSE:
+                    start = min(w.start + voiced[0] / 100, w.end - 0.05)
+                nxt = following[id(w)]
+                if nxt is None or nxt - w.end >= PAUSE:
+                    end = max(w.start + (voiced[-1] + 1) / 100, start + 0.05)
+            words.append(Word(w.text, round(start, 3), round(max(end, start), 3), w.probability))
+            previous_end = w.end
+        out.append(replace(seg, words=tuple(words), start=words[0].start, end=words[-1].end) if words else seg)
+    return out
+
+
+def _pad(speeches: list[dict], pad: int, n: int) -> list[dict]:
+    """Pad speech chunks as faster-whisper's VAD does, remembering where speech really starts and ends."""
+    chunks = [{"start": s["start"], "end": s["end"], "onset": s["start"], "offset": s["end"]} for s in speeches]
+    for i, c in enumerate(chunks):
+        if i == 0:
+            c["start"] = max(0, c["start"] - pad)
+        if i + 1 < len(chunks):
+            nxt = chunks[i + 1]
+            silence = nxt["start"] - c["end"]
+            if silence < 2 * pad:
+                c["end"] += silence // 2
+                nxt["start"] = max(0, nxt["start"] - silence // 2)
+            else:
+                c["end"] = min(n, c["end"] + pad)
+                nxt["start"] = max(0, nxt["start"] - pad)
+        else:
+            c["end"] = min(n, c["end"] + pad)
+    return chunks
+
+
+def _speech_edges(chunks: list[dict]) -> list[tuple[float, float, float, float]]:
+    """Per chunk, in the speech-only timeline: (chunk start, speech onset, speech offset, chunk end)."""
+    edges, t = [], 0
+    for c in chunks:
+        length = c["end"] - c["start"]
+        edges.append(((t) / SR, (t + c["onset"] - c["start"]) / SR, (t + c["offset"] - c["start"]) / SR, (t + length) / SR))
+        t += length
+    return edges
+
+
+def _restore(seg: Segment, ts_map, edges, base: float) -> Segment:
     """Map times from the speech-only timeline back to the recording's.
 
     A word that straddles the joint of two speech chunks is kept in the chunk
     that holds most of it and clipped to that chunk, so it never spans the
-    silence that VAD cut out.
+    silence that VAD cut out. Word alignment tends to stretch the first word
+    after a pause back over the padding VAD added; VAD knows better where the
+    speech starts (and ends), so words are held within it.
     """
-    ends = [e / SR for e in ts_map.chunk_end_sample]
     words = []
     for w in seg.words:
         first = ts_map.get_chunk_index(w.start)
         last = ts_map.get_chunk_index(w.end, is_end=True)
         start, end = w.start, w.end
         if last > first:
-            joint = ends[first]
+            joint = edges[first][3]
             if joint - start >= end - joint:
                 index, end = first, joint
             else:
-                index, start = last, ends[last - 1]
+                index, start = last, edges[last][0]
         else:
             index = first
+        _, onset, offset, _ = edges[index]
+        if start < onset < end - 0.05:
+            start = onset
+        if start + 0.05 < offset < end:
+            end = offset
         start = ts_map.get_original_time(start, index) + base
         end = ts_map.get_original_time(end, index) + base
         words.append(Word(w.text, round(start, 3), round(max(end, start), 3), w.probability))

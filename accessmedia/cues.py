@@ -209,33 +209,29 @@ def _cue_cost(s: _Scorer, i: int, j: int, chars: int) -> float:
 
 
 def _time(words: Sequence[Word], spans, p: StyleProfile) -> list[Cue]:
-    """Start each cue at its first word; hold it long enough to read, within the rules."""
-    gap = p.min_gap
-    starts = [words[i].start for i, _, _ in spans]
+    """Start each cue at its first word; hold it long enough to read, within the rules.
+
+    Times are whole milliseconds, as subtitle files store them, so that what
+    is checked here is exactly what is written.
+    """
+    gap = math.ceil(p.min_gap * 1000 - 1e-6)
+    shortest = math.ceil(p.min_duration * 1000 - 1e-6)
+    longest = math.floor(p.max_duration * 1000 + 1e-6)
+    extend = round(p.max_extend * 1000)
+    first_word = [round(words[i].start * 1000) for i, _, _ in spans]
     cues: list[Cue] = []
-    for n, (i, j, lines) in enumerate(spans):
-        start = starts[n]
-        if cues:
-            start = max(start, cues[-1].end + gap)
-        spoken_end = max(words[j].end, start)
-        needed = max(p.min_duration, char_count(lines) / p.max_cps)
-        end = min(max(spoken_end, start + needed), max(spoken_end, start) + p.max_extend, start + p.max_duration)
-        end = max(end, start + p.min_duration)  # too short to read is worse than a late start below
-        if n + 1 < len(spans):
-            end = min(end, starts[n + 1] - gap) if starts[n + 1] - gap - start >= p.min_duration else end
-        cues.append(Cue(round(start, 3), round(end, 3), lines))
-    return _settle(cues, p)
-
-
-def _settle(cues: list[Cue], p: StyleProfile) -> list[Cue]:
-    """Push any cue start that the previous cue's reading time needs, keeping the gap."""
-    out: list[Cue] = []
-    for cue in cues:
-        if out and cue.start < out[-1].end + p.min_gap:
-            start = round(out[-1].end + p.min_gap, 3)
-            cue = Cue(start, round(max(cue.end, start + p.min_duration), 3), cue.lines)
-        out.append(cue)
-    return out
+    previous_end = None
+    for n, (_, j, lines) in enumerate(spans):
+        start = first_word[n] if previous_end is None else max(first_word[n], previous_end + gap)
+        spoken_end = max(round(words[j].end * 1000), start)
+        needed = max(shortest, math.ceil(char_count(lines) * 1000 / p.max_cps))
+        end = min(max(spoken_end, start + needed), spoken_end + extend, start + longest)
+        end = max(end, start + shortest)  # a cue too short to read is worse than the next one starting late
+        if n + 1 < len(spans) and first_word[n + 1] - gap - start >= shortest:
+            end = min(end, first_word[n + 1] - gap)
+        cues.append(Cue(start / 1000, end / 1000, lines))
+        previous_end = end
+    return cues
 
 
 def cues_from_transcript(transcript: Transcript, profile: StyleProfile) -> list[Cue]:

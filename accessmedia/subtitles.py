@@ -61,18 +61,23 @@ def decode_bytes(data: bytes, name: str = "file") -> tuple[str, str]:
 
     guess = from_bytes(data).best()
     enc = guess.encoding if guess else "cp1252"
-    if enc in ("ascii", "latin_1", "iso8859_1", "iso8859_15"):
-        enc = "cp1252"  # what Windows editors write; a superset of Latin-1's printable range
+    if enc in _WESTERN:
+        # short Norwegian text fools detectors between the Western code pages; Windows
+        # editors in Norway write cp1252, a superset of Latin-1's printable range
+        enc = "cp1252"
     try:
         return data.decode(enc), enc
     except (UnicodeDecodeError, LookupError):
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
+_WESTERN = {"ascii", "latin_1", "cp1250", "cp1252", "iso8859_1", "iso8859_2", "iso8859_9", "iso8859_15", "mac_roman", "cp850"}
+
+
 # -- parsing ----------------------------------------------------------------
 
 def _seconds(h, m, s, ms) -> float:
-    return int(h or 0) * 3600 + int(m) * 60 + int(s) + int(ms.ljust(3, "0")) / 1000
+    return (int(h or 0) * 3_600_000 + int(m) * 60_000 + int(s) * 1000 + int(ms.ljust(3, "0"))) / 1000
 
 
 def _parse_timing(line: str, path: str, number: int) -> tuple[float, float]:

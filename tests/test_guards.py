@@ -1,0 +1,56 @@
+"""Guards against Whisper's hallucinations and loops."""
+
+from __future__ import annotations
+
+from accessmedia.guards import collapse_repeats, is_credit_text, screen
+from accessmedia.transcript import Segment, Word
+
+
+def seg(text: str, start: float = 0.0, p: float = 0.8, no_speech: float = 0.1, logprob: float = -0.3) -> Segment:
+    words = tuple(Word(t, start + n * 0.3, start + n * 0.3 + 0.25, p) for n, t in enumerate(text.split()))
+    return Segment(words[0].start, words[-1].end, text, words, logprob, no_speech, 1.5)
+
+
+def test_phrase_loop_is_collapsed_to_one_copy():
+    s = seg("vi skal vi skal vi skal vi skal bygge landet")
+    kept, dropped = collapse_repeats(s.words)
+    assert " ".join(w.text for w in kept) == "vi skal bygge landet"
+    assert len(dropped) == 6
+
+
+def test_natural_repetition_is_kept():
+    for text in ("nei, nei, nei", "takk takk", "det det er bra", "jenter som er glad i jenter, gutter som er glad i gutter"):
+        kept, dropped = collapse_repeats(seg(text).words)
+        assert not dropped, text
+
+
+def test_single_word_loop():
+    kept, dropped = collapse_repeats(seg("ja ja ja ja ja ja ja ja").words)
+    assert [w.text for w in kept] == ["ja"] and len(dropped) == 7
+
+
+def test_credit_text_is_recognised():
+    assert is_credit_text("Teksting av Nicolai Winther")
+    assert is_credit_text("Undertekster av Amara.org-fellesskapet")
+    assert is_credit_text("Takk for at du så på!")
+    assert not is_credit_text("Takk til alle som kom i dag.")
+
+
+def test_screen_drops_hallucinations_and_reports_why():
+    segments = [
+        seg("Velkommen til konferansen.", 0.0),
+        seg("Teksting av Nicolai Winther", 10.0),
+        seg("hmm hmm", 20.0, no_speech=0.9, logprob=-1.5),
+        seg("uklar tale her", 30.0, p=0.05),
+        seg("Takk for meg.", 40.0),
+        seg("Takk for meg.", 45.0),
+        seg("Takk for meg.", 50.0),
+    ]
+    kept, removed = screen(segments)
+    assert [s.text for s in kept] == ["Velkommen til konferansen.", "Takk for meg.", "Takk for meg."]
+    reasons = [r.reason for r in removed]
+    assert reasons[0].startswith("subtitle credit")
+    assert reasons[1].startswith("model judged")
+    assert reasons[2].startswith("very low confidence")
+    assert reasons[3] == "repetition loop across segments"
+    assert removed[0].start == 10.0

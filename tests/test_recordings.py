@@ -1,0 +1,88 @@
+"""Real recordings through the whole command: sample, silence, audio tracks, long-audio blocks, corrections."""
+
+from __future__ import annotations
+
+import pysrt
+import webvtt
+
+from accessmedia import asr, media, subtitles
+from accessmedia.transcript import Transcript
+
+from .conftest import SAMPLE, ffmpeg, run_cli, wer
+
+
+def test_bundled_sample_end_to_end(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("transcribe", str(SAMPLE), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "konferanse.mp4: 0.6 min audio" in result.output
+    assert "rules met 100%" in result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["konferanse.nb.srt", "konferanse.nb.vtt", "konferanse.transcript.json", "konferanse.txt"]
+    text = Transcript.from_json((out / "konferanse.transcript.json").read_text(encoding="utf-8")).text.lower()
+    assert "velkommen" in text and "takk til alle" in text
+
+
+def test_ten_minutes_of_silence_gives_empty_valid_files_and_a_warning(tmp_path):
+    silence = tmp_path / "stille.wav"
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "600", str(silence))
+    out = tmp_path / "out"
+    result = run_cli("transcribe", str(silence), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "warning: no speech found in stille.wav (10.0 min)" in result.output
+    assert subtitles.read(out / "stille.nb.vtt").cues == ()
+    assert (out / "stille.nb.srt").read_text(encoding="utf-8") == ""
+    assert len(pysrt.open(str(out / "stille.nb.srt"))) == 0
+    assert len(webvtt.read(str(out / "stille.nb.vtt")).captions) == 0
+    assert Transcript.from_json((out / "stille.transcript.json").read_text(encoding="utf-8")).segments == ()
+
+
+def test_audio_track_choice(tmp_path, eval_files):
+    """A recording with floor sound on track 1 (silence here) and the speaker on track 2."""
+    two = tmp_path / "two-tracks.mkv"
+    ffmpeg(
+        "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-i", str(eval_files / "npsc-medium-8s.mp3"),
+        "-map", "0:a", "-map", "1:a", "-t", "8.1", "-c:a", "libopus",
+        "-metadata:s:a:0", "title=floor", "-metadata:s:a:1", "title=interpreter", str(two),
+    )
+    info = media.probe(two)
+    assert [t.title for t in info.audio] == ["floor", "interpreter"]
+    out = tmp_path / "out"
+    result = run_cli("transcribe", str(two), "--audio-track", "2", "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    text = Transcript.from_json((out / "two-tracks.transcript.json").read_text(encoding="utf-8")).text
+    assert "Fredrik" in text and "setet" in text, text
+    # the default track is the first: the silent floor
+    result = run_cli("transcribe", str(two), "-o", str(tmp_path / "floor"), "-q")
+    assert result.exit_code == 0 and "no speech found" in result.output
+
+
+def test_small_blocks_give_the_same_words_as_one_block(eval_files):
+    """Long recordings are handled block by block, cut in pauses; the cut must not damage the text."""
+    path = eval_files / "king.mp3"
+    recognizer = asr.Recognizer(asr.AsrSettings())
+    whole = asr.transcribe(path, recognizer.settings, recognizer)
+    recognizer.settings = asr.AsrSettings(block_seconds=20.0)
+    blocked = asr.transcribe(path, recognizer.settings, recognizer)
+    reference = (eval_files / "king.ref.txt").read_text(encoding="utf-8")
+    assert wer(reference, blocked.text) <= wer(reference, whole.text) + 0.05
+    starts = [w.start for w in blocked.words]
+    assert starts == sorted(starts)
+    assert all(not (17.0 < w.start < 24.8) for w in blocked.words)
+
+
+def test_human_corrections_are_never_overwritten(tmp_path, eval_files):
+    out = tmp_path / "out"
+    clip = str(eval_files / "npsc-short-3s.mp3")
+    assert run_cli("transcribe", clip, "-o", str(out), "-q").exit_code == 0
+    # rerunning over untouched outputs is fine
+    assert run_cli("transcribe", clip, "-o", str(out), "-q").exit_code == 0
+    corrected = out / "npsc-short-3s.nb.srt"
+    corrected.write_text("1\n00:00:00,500 --> 00:00:02,500\nStortingets møte er lovlig satt.\n", encoding="utf-8")
+    result = run_cli("transcribe", clip, "-o", str(out), "-q")
+    assert result.exit_code == 1
+    assert "was changed after accessmedia wrote it" in result.output
+    assert "lovlig satt." in corrected.read_text(encoding="utf-8")
+    result = run_cli("transcribe", clip, "-o", str(out), "-q", "--force")
+    assert result.exit_code == 0
+    assert "lovlig satt." not in corrected.read_text(encoding="utf-8")
