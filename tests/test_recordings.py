@@ -86,3 +86,15 @@ def test_human_corrections_are_never_overwritten(tmp_path, eval_files):
     result = run_cli("transcribe", clip, "-o", str(out), "-q", "--force")
     assert result.exit_code == 0
     assert "lovlig satt." not in corrected.read_text(encoding="utf-8")
+
+
+def test_glossary_reaches_the_model_and_the_transcript(tmp_path):
+    glossary = tmp_path / "names.txt"
+    glossary.write_text("integreringskonferansen\nIMDi\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("transcribe", str(SAMPLE), "--glossary", str(glossary), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    transcript = Transcript.from_json((out / "konferanse.transcript.json").read_text(encoding="utf-8"))
+    assert transcript.settings["glossary"] == ["integreringskonferansen", "IMDi"]
+    # without the glossary, base Whisper hears the synthetic voice say "intervævingskonferensen"
+    assert "integreringskonferansen" in transcript.text.lower()
