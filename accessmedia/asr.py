@@ -9,6 +9,7 @@ aligned to the audio with Whisper's cross-attention, window by window.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -37,7 +38,7 @@ class AsrSettings:
     vad: bool = True
     audio_track: int | None = None  # 1-based; None = the default track
     glossary: tuple[str, ...] = ()
-    block_seconds: float = 600.0  # audio handled at once; bounds memory
+    block_seconds: float = 120.0  # audio handled at once: bounds memory (VAD holds a block in one batch)
 
     def resolved_compute_type(self) -> str:
         if self.compute_type != "default":
@@ -143,8 +144,9 @@ class Recognizer:
                     if progress:
                         progress(state)
                 yield item
-            buffer = buffer[cut:]
+            buffer = buffer[cut:].copy()  # a view would keep the whole block alive
             offset += cut
+            _give_back_memory()
             state.done = max(state.done, offset / SR)
             if progress:
                 progress(state)
@@ -256,6 +258,32 @@ class Recognizer:
                 )
             )
         return timed, last_speech
+
+
+def _give_back_memory() -> None:
+    """Return freed heap to the system between blocks, so a long recording's footprint stays flat.
+
+    Blocks allocate and free large, differently sized arrays; glibc keeps the
+    freed pages unless asked, and the process would creep upward for hours.
+    """
+    gc.collect()
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
+def _load_libc():
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim  # glibc only
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+_libc = _load_libc()
 
 
 def _quietest(audio: np.ndarray, lo: int, hi: int) -> int:

@@ -35,6 +35,9 @@ CREDIT_PATTERNS = tuple(
 NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -1.0
 LOW_WORD_PROBABILITY = 0.15
+SURE_NO_SPEECH_PROB = 0.8  # the model is this sure there is no speech ...
+DOUBTFUL_WORD_PROBABILITY = 0.5  # ... and not sure of its words either
+SQUEEZED_WORD = 0.02  # seconds: alignment found no audio for a word this short
 MIN_NGRAM_REPEATS = 3  # a phrase said three times in a row is a loop...
 MIN_WORD_REPEATS = 5  # ...but "nei, nei, nei" is speech, so single words need more
 
@@ -108,7 +111,18 @@ def screen(segments: Iterable[Segment]) -> tuple[list[Segment], list[Removal]]:
         if mean_p < LOW_WORD_PROBABILITY:
             removed.append(_removal(seg.words, f"very low confidence (mean word probability {mean_p:.2f})", seg))
             continue
+        if seg.no_speech_prob > SURE_NO_SPEECH_PROB and mean_p < DOUBTFUL_WORD_PROBABILITY:
+            removed.append(_removal(seg.words, "model judged the audio to be non-speech", seg))
+            continue
+        squeezed = sum(1 for w in seg.words if w.end - w.start < SQUEEZED_WORD)
+        if len(seg.words) >= 3 and squeezed * 2 > len(seg.words):
+            removed.append(_removal(seg.words, "words with no audio under them", seg))
+            continue
         words, dropped = collapse_repeats(seg.words)
+        if dropped and len(dropped) >= len(words):
+            # mostly loop: what is left was invented too
+            removed.append(_removal(seg.words, "repetition loop", seg))
+            continue
         if dropped:
             removed.append(_removal(dropped, "repetition loop", seg))
             seg = replace(seg, words=words, text=" ".join(w.text for w in words), end=words[-1].end)

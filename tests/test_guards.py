@@ -54,3 +54,15 @@ def test_screen_drops_hallucinations_and_reports_why():
     assert reasons[2].startswith("very low confidence")
     assert reasons[3] == "repetition loop across segments"
     assert removed[0].start == 10.0
+
+
+def test_mostly_loop_segment_is_dropped_whole():
+    kept, removed = screen([seg("Det er en veldig veldig veldig veldig veldig veldig veldig.")])
+    assert kept == [] and removed[0].reason == "repetition loop"
+
+
+def test_words_without_audio_are_dropped():
+    words = (Word("Det", 1.0, 2.4, 0.5), Word("er", 2.4, 2.41, 0.6), Word("en", 2.41, 2.41, 0.6), Word("test", 2.41, 2.41, 0.6))
+    s = Segment(1.0, 2.41, "Det er en test", words, -0.5, 0.3, 1.2)
+    kept, removed = screen([s])
+    assert kept == [] and removed[0].reason == "words with no audio under them"

@@ -102,3 +102,19 @@ def test_glossary_reaches_the_model_and_the_transcript(tmp_path):
     # the terms are given to the model as hotwords, so what it decodes changes
     assert runs["glossary"].text != runs["plain"].text
     print(runs["plain"].text, "\n", runs["glossary"].text)
+
+
+def test_music_gives_no_invented_text_even_without_vad(tmp_path):
+    """Whisper invents text over music; VAD removes the music, and the guards catch what gets through."""
+    music = tmp_path / "musikk.wav"
+    ffmpeg(
+        "-f", "lavfi", "-i", "sine=f=220:d=40", "-f", "lavfi", "-i", "sine=f=277:d=40", "-f", "lavfi", "-i", "sine=f=330:d=40",
+        "-f", "lavfi", "-i", "anoisesrc=d=40:c=pink:a=0.05:seed=7",
+        "-filter_complex", "[0][1][2][3]amix=inputs=4,tremolo=f=2:d=0.6", "-ar", "16000", str(music),
+    )
+    for extra in ([], ["--no-vad"]):
+        out = tmp_path / ("plain" if not extra else "novad")
+        result = run_cli("transcribe", str(music), "-o", str(out), *extra)
+        assert result.exit_code == 0, result.output
+        assert subtitles.read(out / "musikk.nb.vtt").cues == (), result.output
+        assert "no speech found" in result.output
