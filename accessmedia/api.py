@@ -216,7 +216,8 @@ def models_list() -> list[dict]:
         )
     for m in installed.values():
         rows.append({"name": m.name, "kind": m.kind, "default": False, "installed": True, "size_mb": None,
-                     "source": m.source, "languages": [], "path": str(m.path), "description": "added from a folder"})
+                     "source": m.source, "languages": [], "path": str(m.path),
+                     "description": "Argos translation package" if m.kind == "translate" else "added from a folder"})
     return rows
 
 
@@ -226,3 +227,197 @@ def models_install(name: str) -> models.InstalledModel:
 
 def models_add(path: str | Path, name: str | None = None) -> models.InstalledModel:
     return models.add(path, name)
+
+
+# -- translate ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TranslateResult:
+    input: Path
+    produced: dict[str, dict]  # language -> {"route", "cues", "srt", "vtt", "conformance"}
+    missing: dict[str, dict]  # language -> {"why", "template"}
+    sentences: int
+    translated: int  # sentences sent to a model; the rest came from the cache
+    cached: int
+    seconds_taken: float
+    warnings: tuple[str, ...]
+
+
+def _source_cues(path: Path) -> tuple[str, str, list[Cue]]:
+    """(name, source language, cues) of a transcript JSON or a subtitle file named NAME.<lang>.srt/vtt."""
+    if path.name.endswith(".transcript.json"):
+        if not path.exists():
+            raise AccessMediaError(f"{path}: no such file", "check the path")
+        transcript = Transcript.from_json(path.read_text(encoding="utf-8"))
+        language = transcript.language
+        return path.name[: -len(".transcript.json")], language, cues_from_transcript(transcript, style.load_profile(language))
+    if path.suffix.lower() in (".srt", ".vtt"):
+        parsed = subtitles.read(path)
+        stem = path.stem
+        language = "nb"
+        head, _, tail = stem.rpartition(".")
+        if head and tail.lower() in languages.LANGUAGES:
+            stem, language = head, tail.lower()
+        return stem, language, list(parsed.cues)
+    raise AccessMediaError(
+        f"{path.name} is neither a transcript nor a subtitle file",
+        "pass NAME.transcript.json or NAME.nb.srt / NAME.nb.vtt",
+    )
+
+
+def _recorded_outputs(record: Path) -> dict[str, str]:
+    try:
+        return json.loads(record.read_text(encoding="utf-8")).get("outputs", {})
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def translate(
+    input_path: str | Path,
+    targets: Sequence[str],
+    out_dir: str | Path,
+    glossary: Sequence[str] = (),
+    style_path: str | Path | None = None,
+    beam_size: int = 2,
+    device: str = "cpu",
+    threads: int = 0,
+    force: bool = False,
+    reporter: Reporter | None = None,
+) -> TranslateResult:
+    """Translate subtitles into every target language that has a model; a template for the others."""
+    from . import argos
+    from .translate import Engine, TranslationCache, sentences_of, translate_cues
+
+    reporter = reporter or Reporter(quiet=True)
+    started = time.monotonic()
+    path = Path(input_path)
+    out_dir = Path(out_dir)
+    targets = list(dict.fromkeys(languages.normalize(t) for t in targets))
+    if not targets:
+        raise AccessMediaError("no target language given", "pass --to en,ar,pl")
+    stem, source, cues = _source_cues(path)
+    source_profile = style.load_profile(source, style_path)
+    packages = argos.installed()
+    routes = {t: argos.route(source, t, packages) for t in targets if t != source}
+    record = out_dir / f"{stem}.translations.json"
+    recorded = _recorded_outputs(record)
+    for t, steps in routes.items():
+        if steps is None or force:
+            continue
+        for ext in ("srt", "vtt"):
+            out = out_dir / f"{stem}.{t}.{ext}"
+            if out.exists() and recorded.get(out.name) != sha256_file(out):
+                raise AccessMediaError(
+                    f"{out} was changed after accessmedia wrote it (corrections?) and would be overwritten",
+                    "move it away first, or pass --force to replace it",
+                )
+    _check_writable(out_dir)
+    engine = Engine(TranslationCache(out_dir / ".cache" / "translations.sqlite3"), device, threads, beam_size)
+    produced: dict[str, dict] = {}
+    missing: dict[str, dict] = {}
+    warnings: list[str] = []
+    files: dict[str, str] = {}
+    english = None
+    count = len(sentences_of(cues, source_profile.sentence_end)[0])
+    try:
+        for target, steps in routes.items():
+            if steps is None:
+                continue
+            profile = style.load_profile(target, style_path)
+            reporter.start(f"{stem} {source}->{target}", count * len(steps))
+            done = [0]
+
+            def tick(n: int) -> None:
+                done[0] += n
+                reporter.update(done[0], "translating")
+
+            result = translate_cues(cues, target, steps, engine, profile, glossary, source_profile, tick)
+            reporter.stop()
+            if target == "en":
+                english = result.cues
+            for term in result.lost_terms:
+                warnings.append(f"{target}: the model dropped the glossary term {term!r}; it was added back in brackets")
+            files[f"{stem}.{target}.srt"] = subtitles.compose_srt(result.cues)
+            files[f"{stem}.{target}.vtt"] = subtitles.compose_vtt(result.cues)
+            produced[target] = {
+                "route": result.route,
+                "cues": len(result.cues),
+                "conformance": style.check(result.cues, profile),
+            }
+        for target, steps in routes.items():
+            if steps is not None:
+                continue
+            if english is None and argos.route(source, "en", packages):
+                english = translate_cues(cues, "en", argos.route(source, "en", packages), engine, style.load_profile("en"), glossary, source_profile).cues
+            name = f"{stem}.{target}.template.csv"
+            files[name] = _template_csv(cues, english, source, target)
+            missing[target] = {
+                "why": f"no translation model for {source}->{target} (directly or through English)",
+                "template": name,
+            }
+            warnings.append(
+                f"{languages.LANGUAGES[target][0]} ({target}): no translation model; wrote {name} for volunteers to fill in"
+            )
+    finally:
+        engine.cache.close()
+    outputs = {name: sha256_text(text) for name, text in files.items()}
+    summary = {
+        "input": path.name,
+        "source_language": source,
+        "produced": {t: {k: v for k, v in p.items() if k != "conformance"} for t, p in produced.items()},
+        "missing": missing,
+        "outputs": {**recorded, **outputs},
+    }
+    for name, text in files.items():
+        write_atomic(out_dir / name, text)
+    write_atomic(record, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    for w in warnings:
+        reporter.warn(w)
+    for t, p in produced.items():
+        p["srt"], p["vtt"] = out_dir / f"{stem}.{t}.srt", out_dir / f"{stem}.{t}.vtt"
+    return TranslateResult(
+        input=path,
+        produced=produced,
+        missing=missing,
+        sentences=count,
+        translated=engine.translated,
+        cached=engine.cache.hits,
+        seconds_taken=time.monotonic() - started,
+        warnings=tuple(warnings),
+    )
+
+
+def _template_csv(cues: Sequence[Cue], english: Sequence[Cue] | None, source: str, target: str) -> str:
+    """Timed cues with the source text (and English where there is a model) and an empty column to fill in."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["cue", "start", "end", source, "en", target])
+    english = list(english or [])
+    for n, cue in enumerate(cues, start=1):
+        overlapping = [e.text.replace("\n", " ") for e in english if e.start < cue.end and e.end > cue.start]
+        writer.writerow([n, subtitles._clock(cue.start, ","), subtitles._clock(cue.end, ","), cue.text.replace("\n", " "), " ".join(overlapping), ""])
+    return "\ufeff" + buf.getvalue()  # a BOM, so that spreadsheet programs read it as UTF-8
+
+
+def models_install_translate(codes: Sequence[str]):
+    from . import argos
+
+    codes = [languages.normalize(c) for c in codes]
+    source = "nb" if "nb" in codes else codes[0]
+    return argos.install_from_index([c for c in codes if c != source], source)
+
+
+def models_add_package(path: str | Path):
+    from . import argos
+
+    return argos.install_file(path)
+
+
+def translation_routes(targets: Sequence[str], source: str = "nb") -> dict[str, str]:
+    from . import argos
+
+    packages = argos.installed()
+    return {t: argos.describe_route(source, argos.route(source, t, packages), t) for t in (languages.normalize(x) for x in targets)}

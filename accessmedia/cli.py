@@ -143,16 +143,19 @@ def models():
 
 @models.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable list.")
-def models_list(as_json):
-    """Show known and installed models.
+@click.option("--to", "targets", default=None, help="Also show how Norwegian reaches these languages (direct, pivot or missing).")
+def models_list(as_json, targets):
+    """Show known and installed models, and translation routes.
 
     \b
-    Example:
+    Examples:
       accessmedia models list
+      accessmedia models list --to en,ar,pl,so
     """
     rows = api.models_list()
+    routes = api.translation_routes([t for t in targets.split(",") if t.strip()]) if targets else {}
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        click.echo(json.dumps({"models": rows, "routes": routes}, ensure_ascii=False, indent=1))
         return
     for r in rows:
         state = "installed" if r["installed"] else "not installed"
@@ -161,33 +164,97 @@ def models_list(as_json):
         click.echo(f"{r['name']:<20} {r['kind']:<6} {state:<14} {size:>8}  {r['source']}{default}")
         if r["path"]:
             click.echo(f"{'':<20} at {r['path']}")
+    for lang, how in routes.items():
+        click.echo(f"route {lang:<4} {how}")
 
 
 @models.command("install")
 @click.argument("name")
-def models_install(name):
-    """Install a catalogue model by name (the hub ones need network).
+@click.argument("languages", nargs=-1)
+def models_install(name, languages):
+    """Install a catalogue model by name, or translation packages (both need network).
+
+    For translation, NAME is `translate` followed by language codes: the
+    packages from Norwegian to English and from English to each other
+    language are fetched from the Argos index.
 
     \b
-    Example:
+    Examples:
       accessmedia models install nb-whisper-small
+      accessmedia models install translate nb en ar pl uk
     """
+    if name == "translate":
+        if not languages:
+            raise AccessMediaError("no languages given", "e.g. accessmedia models install translate nb en ar")
+        for pkg in api.models_install_translate(languages):
+            click.echo(f"installed {pkg.pair} at {pkg.path}")
+        return
+    if languages:
+        raise AccessMediaError(f"unexpected arguments after {name}: {' '.join(languages)}", "only `translate` takes language codes")
     m = api.models_install(name)
     click.echo(f"installed {m.name} at {m.path} (sha256 {m.sha256})")
 
 
 @models.command("add")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--name", default=None, help="Name to install it under; default: the folder's name.")
+@click.option("--name", default=None, help="Name to install a speech model under; default: the folder's name.")
 def models_add(path, name):
-    """Install a model from a local folder, offline.
+    """Install a model offline: a speech model folder or an Argos .argosmodel file.
+
+    An .argosmodel is checked before anything is installed: a real zip, no
+    paths that leave the package folder, the model files present.
 
     \b
-    Example:
+    Examples:
       accessmedia models add ./nb-whisper-small-ct2 --name nb-whisper-small
+      accessmedia models add translate-nb_en-1_9.argosmodel
     """
+    if path.is_file() or path.suffix == ".argosmodel":
+        pkg = api.models_add_package(path)
+        click.echo(f"installed translation {pkg.pair} at {pkg.path} (sha256 {pkg.sha256})")
+        return
     m = api.models_add(path, name)
     click.echo(f"installed {m.name} at {m.path} (sha256 {m.sha256})")
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--to", "targets", required=True, help="Target languages, BCP-47, comma-separated: en,ar,pl,uk,fa,ur,so,ti")
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Folder for the outputs.")
+@click.option("--glossary", type=click.Path(path_type=Path), default=None, help="Names and terms that must not be translated, one per line.")
+@click.option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML overriding the subtitle rules.")
+@click.option("--beam-size", type=click.IntRange(1, 10), default=2, show_default=True, help="Beam search width of the translation model.")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True, help="Where the model runs.")
+@click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads; 0 = all cores.")
+@click.option("--force", is_flag=True, help="Overwrite translations even if someone edited them.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress, only warnings and the summary.")
+def translate(input_path, targets, out_dir, glossary, style_path, beam_size, device, threads, force, quiet):
+    """Translate subtitles into the languages participants use, offline.
+
+    INPUT is NAME.transcript.json (from `transcribe`) or NAME.nb.srt / .vtt.
+    Writes NAME.<lang>.srt and .vtt per language. Languages without a model
+    (e.g. Somali, Tigrinya) do not fail the run: they get NAME.<lang>.template.csv,
+    timed cues with the Norwegian and English text, for volunteers to fill in.
+
+    \b
+    Examples:
+      accessmedia translate out/konferanse.transcript.json --to en,ar,pl,uk,fa,ur,so,ti -o out
+      accessmedia translate out/konferanse.nb.srt --to en --glossary names.txt -o out
+    """
+    reporter = Reporter(quiet=quiet)
+    result = api.translate(
+        input_path, [t for t in targets.split(",") if t.strip()], out_dir,
+        load_glossary(glossary) if glossary else (), style_path, beam_size, device, threads, force, reporter,
+    )
+    for lang, p in result.produced.items():
+        c = p["conformance"]
+        hard = min(c.share_ok(rule) for rule in api.HARD_RULES)
+        click.echo(f"{lang}: {p['cues']} cues ({p['route']}), rules met {hard:.0%} (reading speed {c.share_ok('reading_speed'):.0%}) -> {p['srt']}")
+    for lang, m in result.missing.items():
+        click.echo(f"{lang}: missing ({m['why']}) -> template {out_dir / m['template']}")
+    click.echo(
+        f"{result.sentences} sentences: {result.translated} translated, {result.cached} from the cache, {result.seconds_taken:.1f} s"
+    )
 
 
 if __name__ == "__main__":

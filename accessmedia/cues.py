@@ -78,7 +78,8 @@ class _Scorer:
         if text == bare or text.lower() == bare:  # no punctuation after the word
             if bare in p.no_break_after:
                 cost += 40.0
-            if text[:1].isupper() and nxt[:1].isupper() and len(bare) > 1 and not self._starts_sentence(i):
+            capitalised = text[:1].isupper() and nxt[:1].isupper() and not (text.isupper() and nxt.isupper())
+            if capitalised and len(bare) > 1 and not self._starts_sentence(i):
                 cost += 40.0  # first and last name, or a multi-word proper noun
         return cost
 
@@ -232,6 +233,41 @@ def _time(words: Sequence[Word], spans, p: StyleProfile) -> list[Cue]:
         cues.append(Cue(start / 1000, end / 1000, lines))
         previous_end = end
     return cues
+
+
+def fit_text(text: str, start: float, end: float, profile: StyleProfile) -> list[Cue]:
+    """Set `text` (a translation) in the time span of one source cue under `profile`.
+
+    When the text is too long for one cue's lines, the span is split into
+    consecutive cues, in proportion to their text, as long as each stays on
+    screen long enough; only when it cannot be split further are lines allowed
+    to run long, so no word is ever dropped.
+    """
+    words = [Word(w, 0.0, 0.0, 1.0) for w in text.split()]
+    if not words:
+        return []
+    scorer = _Scorer(words, profile)
+    laid = scorer.layout(0, len(words) - 1)
+    if laid is not None:
+        return [Cue(start, end, scorer.lines(0, laid[1]))]
+    gap, shortest = profile.min_gap, profile.min_duration
+    if len(words) > 1 and end - start >= 2 * shortest + gap:
+        # cut where the text breaks best near its middle, then time both halves by their length
+        total = scorer.width(0, len(words) - 1)
+        cut = min(range(len(words) - 1), key=lambda k: abs(scorer.width(0, k) - total / 2) / 4 + scorer.line_break_cost[k])
+        first, second = " ".join(w.text for w in words[: cut + 1]), " ".join(w.text for w in words[cut + 1 :])
+        share = len(first) / (len(first) + len(second))
+        middle = min(max(start + (end - start - gap) * share, start + shortest), end - gap - shortest)
+        middle = math.floor(middle * 1000) / 1000
+        return fit_text(first, start, middle, profile) + fit_text(second, round(middle + gap, 3), end, profile)
+    lines, line = [], ""
+    for w in words:  # last resort: greedy lines, too many of them
+        if line and len(line) + 1 + len(w.text) > profile.max_chars_per_line:
+            lines.append(line)
+            line = w.text
+        else:
+            line = f"{line} {w.text}" if line else w.text
+    return [Cue(start, end, tuple(lines + [line]))]
 
 
 def cues_from_transcript(transcript: Transcript, profile: StyleProfile) -> list[Cue]:

@@ -117,8 +117,16 @@ class Conformance:
         return {rule: round(self.share_ok(rule), 4) for rule in RULES}
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"))
+
+
+def visible_length(line: str) -> int:
+    """Characters a viewer sees: direction marks and other invisible controls do not count."""
+    return len(line.translate(_INVISIBLE))
+
+
 def char_count(lines: Sequence[str]) -> int:
-    return sum(len(line) for line in lines)
+    return sum(visible_length(line) for line in lines)
 
 
 def check(cues: Iterable[Any], profile: StyleProfile) -> Conformance:
@@ -135,8 +143,8 @@ def check(cues: Iterable[Any], profile: StyleProfile) -> Conformance:
         if len(lines) > profile.max_lines:
             breach("lines", f"{len(lines)} lines, at most {profile.max_lines}")
         for line in lines:
-            if len(line) > profile.max_chars_per_line:
-                breach("line_length", f"line of {len(line)} characters, at most {profile.max_chars_per_line}")
+            if visible_length(line) > profile.max_chars_per_line:
+                breach("line_length", f"line of {visible_length(line)} characters, at most {profile.max_chars_per_line}")
         if duration > 0:
             cps = char_count(lines) / duration
             if cps > profile.max_cps + 1e-6:

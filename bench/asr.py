@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from accessmedia import media  # noqa: E402
 from accessmedia.models import resolve_asr_model  # noqa: E402
+from bench.results import write_section  # noqa: E402
 
 EVAL = Path(os.environ.get("ACCESSMEDIA_EVAL", ROOT.parent / "shared" / "eval"))
 PY = sys.executable
@@ -133,8 +134,6 @@ def main() -> None:
 def write_markdown(results: dict) -> None:
     same = results["same_file"]
     lines = [
-        "## Transcription (bench/asr.py)",
-        "",
         f"Measured {results['date']} on {results['machine']}, CPU, int8, default model whisper-base.",
         "",
         "king.mp3 (85 s), beam 5, whole process (start, model load, transcription), median of runs:",
@@ -168,14 +167,7 @@ def write_markdown(results: dict) -> None:
             f"**{'yes' if long['accessmedia 120 min']['peak_rss_mb'] <= 1536 else 'NO'}**.",
             "",
         ]
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\nEach section is rewritten by its benchmark.\n\n"
-    start = text.find("## Transcription (bench/asr.py)")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + text[end + 1 if end >= 0 else len(text):]
-    path.write_text(text.rstrip("\n") + "\n\n" + "\n".join(lines), encoding="utf-8")
-
+    write_section("Transcription (bench/asr.py)", lines)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,303 @@
+"""Translate subtitles sentence by sentence, keeping them in step with the speech.
+
+Cue-by-cue translation breaks every sentence that runs over two cues. Here
+the cues are joined into sentences, the sentences are translated in batches
+(CTranslate2 `translate_batch` on the Argos package's model, with the
+package's own tokenizer), and each translated sentence is shared out over
+the time spans of the cues it came from, in proportion to their length and
+at clause boundaries where there is one. The target language's style profile
+then sets the lines. Cue count and timing stay those of the speech.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import argos, languages
+from .cues import Cue, fit_text
+from .errors import AccessMediaError
+from .style import StyleProfile
+
+RLM = "\u200f"
+SENTENCE_PAUSE = 2.0  # seconds between cues that end a sentence even without a full stop
+MAX_SENTENCE_WORDS = 60
+
+
+# -- sentences (pure) --------------------------------------------------------
+
+@dataclass(frozen=True)
+class Piece:
+    """The part of one sentence that one cue shows."""
+
+    cue: int
+    sentence: int
+    text: str
+
+
+def sentences_of(cues: Sequence[Cue], sentence_end: str = ".?!…") -> tuple[list[str], list[Piece]]:
+    """Join cue text into sentences; return the sentences and the pieces that map them back to cues."""
+    sentences: list[str] = []
+    pieces: list[Piece] = []
+    current: list[str] = []
+    for n, cue in enumerate(cues):
+        if current and n and cue.start - cues[n - 1].end >= SENTENCE_PAUSE:
+            sentences.append(" ".join(current))
+            current = []
+        piece: list[str] = []
+        for word in " ".join(cue.lines).split():
+            piece.append(word)
+            current.append(word)
+            if word.rstrip("\"'”»)").endswith(tuple(sentence_end)) or len(current) >= MAX_SENTENCE_WORDS:
+                pieces.append(Piece(n, len(sentences), " ".join(piece)))
+                sentences.append(" ".join(current))
+                piece, current = [], []
+        if piece:
+            pieces.append(Piece(n, len(sentences), " ".join(piece)))
+    if current:
+        sentences.append(" ".join(current))
+    return sentences, pieces
+
+
+def distribute(translation: str, weights: Sequence[int], clause_end: str = ",;:–—") -> list[str]:
+    """Share a translated sentence out over its pieces in proportion to `weights` (source lengths).
+
+    Each cut moves to the nearest clause boundary within a fifth of the
+    sentence, so that a cue ends where the sentence pauses.
+    """
+    words = translation.split()
+    parts = len(weights)
+    if parts == 1 or not words:
+        return [" ".join(words)] + [""] * (parts - 1)
+    ends = []  # character position after each word
+    pos = 0
+    for w in words:
+        pos += len(w) + (1 if ends else 0)
+        ends.append(pos)
+    total_w = sum(weights) or parts
+    cuts: list[int] = []
+    acc = 0
+    reach = max(2, len(words) // 5)
+    for k in range(parts - 1):
+        acc += weights[k]
+        ideal_char = ends[-1] * acc / total_w
+        ideal = min(range(len(words)), key=lambda i: abs(ends[i] - ideal_char)) + 1
+        lo = (cuts[-1] if cuts else 0) + 1
+        hi = len(words) - (parts - 1 - k)
+        ideal = min(max(ideal, lo), max(lo, hi))
+        at_clause = [c for d in range(reach + 1) for c in (ideal - d, ideal + d) if lo <= c <= hi and words[c - 1].endswith(tuple(clause_end))]
+        cuts.append(at_clause[0] if at_clause else ideal)
+    bounds = [0, *cuts, len(words)]
+    return [" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+# -- glossary (pure) -----------------------------------------------------------
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def protect(text: str, terms: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """Replace glossary terms with numbers, which translation models copy unchanged."""
+    mapping: dict[str, str] = {}
+    for term in sorted(terms, key=len, reverse=True):
+        pattern = re.compile(rf"(?<!\w){re.escape(term)}(?!\w)")
+        if not pattern.search(text):
+            continue
+        n = 90411 + len(mapping)
+        while str(n) in text:
+            n += 97
+        mapping[str(n)] = term
+        text = pattern.sub(str(n), text)
+    return text, mapping
+
+
+def restore(text: str, mapping: dict[str, str]) -> tuple[str, list[str]]:
+    """Put the terms back; return the text and any terms the model lost (appended, not dropped)."""
+    lost = []
+    ascii_digits = text.translate(_DIGITS)
+    for number, term in mapping.items():
+        index = ascii_digits.find(number)
+        if index < 0:
+            lost.append(term)
+            continue
+        text = text[:index] + term + text[index + len(number) :]
+        ascii_digits = ascii_digits[:index] + term + ascii_digits[index + len(number) :]
+    if lost:
+        text = f"{text} ({', '.join(lost)})"
+    return text, lost
+
+
+# -- right to left (pure) ----------------------------------------------------------
+
+def mark_rtl(line: str) -> str:
+    """Right-to-left marks at both ends of a line: a line that starts with a Latin name or digits
+    still reads right to left, and end punctuation stays at the line's end (its left)."""
+    return f"{RLM}{line.strip(RLM)}{RLM}"
+
+
+# -- the model and the cache ------------------------------------------------------
+
+class PackageModel:
+    """An installed Argos package, loaded with Argos' own code, translating with CTranslate2 batches."""
+
+    def __init__(self, package: argos.InstalledPackage, device: str = "cpu", threads: int = 0, beam_size: int = 2):
+        import ctranslate2
+        from argostranslate.package import Package
+
+        self.package = Package(package.path)
+        self.key = f"{package.sha256}:beam{beam_size}"
+        self.beam_size = beam_size
+        self.name = package.pair
+        try:
+            self.translator = ctranslate2.Translator(
+                str(package.path / "model"), device=device, intra_threads=threads, inter_threads=1
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise AccessMediaError(f"cannot load translation model {package.pair}: {exc}", "reinstall it with `accessmedia models add`") from exc
+
+    def translate(self, sentences: Sequence[str], max_batch_tokens: int = 4096) -> list[str]:
+        if not sentences:
+            return []
+        tokenizer = self.package.tokenizer
+        tokenized = [tokenizer.encode(s) for s in sentences]
+        prefix = self.package.target_prefix
+        results = self.translator.translate_batch(
+            tokenized,
+            target_prefix=[[prefix]] * len(tokenized) if prefix else None,
+            max_batch_size=max_batch_tokens,
+            batch_type="tokens",
+            beam_size=self.beam_size,
+            replace_unknowns=True,
+            length_penalty=0.2,
+            max_decoding_length=min(1024, 3 * max(len(t) for t in tokenized) + 16),
+        )
+        out = []
+        for r in results:
+            value = tokenizer.decode(r.hypotheses[0])
+            if prefix and value.startswith(prefix):
+                value = value[len(prefix) :]
+            out.append(" ".join(value.split()))
+        return out
+
+
+class TranslationCache:
+    """Sentences already translated by the same model are looked up, not translated again."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path) if path else ":memory:")
+        self.db.execute("CREATE TABLE IF NOT EXISTS translation (model TEXT, source TEXT, target TEXT, PRIMARY KEY (model, source))")
+        self.hits = 0
+        self.misses = 0
+
+    def lookup(self, model: str, sources: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(sources))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            rows = self.db.execute(
+                f"SELECT source, target FROM translation WHERE model = ? AND source IN ({','.join('?' * len(chunk))})",
+                [model, *chunk],
+            )
+            found.update(rows.fetchall())
+        return found
+
+    def store(self, model: str, pairs: dict[str, str]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO translation VALUES (?, ?, ?)", [(model, s, t) for s, t in pairs.items()])
+
+    def close(self) -> None:
+        self.db.close()
+
+
+@dataclass
+class Engine:
+    """Loaded models, shared by every language and recording of a run."""
+
+    cache: TranslationCache
+    device: str = "cpu"
+    threads: int = 0
+    beam_size: int = 2
+    chunk: int = 64  # sentences per progress step
+    models: dict[str, PackageModel] = field(default_factory=dict)
+    translated: int = 0  # sentences the models actually translated (not from the cache)
+
+    def model(self, package: argos.InstalledPackage) -> PackageModel:
+        if package.pair not in self.models:
+            self.models[package.pair] = PackageModel(package, self.device, self.threads, self.beam_size)
+        return self.models[package.pair]
+
+    def translate(self, sentences: Sequence[str], steps: Sequence[argos.InstalledPackage], progress: Callable[[int], None] | None = None) -> list[str]:
+        texts = list(sentences)
+        for step in steps:
+            model = self.model(step)
+            known = self.cache.lookup(model.key, texts)
+            todo = [s for s in dict.fromkeys(texts) if s not in known and s.strip()]
+            self.cache.hits += len(set(texts) - set(todo))
+            self.cache.misses += len(todo)
+            if progress and len(texts) > len(todo):
+                progress(len(texts) - len(todo))
+            for i in range(0, len(todo), self.chunk):
+                batch = todo[i : i + self.chunk]
+                result = dict(zip(batch, model.translate(batch)))
+                self.cache.store(model.key, result)
+                known.update(result)
+                self.translated += len(batch)
+                if progress:
+                    progress(len(batch))
+            texts = [known.get(s, s) for s in texts]
+        return texts
+
+
+# -- the stage ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LanguageResult:
+    language: str
+    cues: tuple[Cue, ...]
+    route: str
+    lost_terms: tuple[str, ...] = ()
+
+
+def translate_cues(
+    cues: Sequence[Cue],
+    target: str,
+    steps: Sequence[argos.InstalledPackage],
+    engine: Engine,
+    profile: StyleProfile,
+    glossary: Sequence[str] = (),
+    source_profile: StyleProfile | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> LanguageResult:
+    """Cues in the source language -> cues in `target`, same times."""
+    sentence_end = source_profile.sentence_end if source_profile else ".?!…"
+    sentences, pieces = sentences_of(cues, sentence_end)
+    masked, mappings = zip(*(protect(s, glossary) for s in sentences)) if sentences else ((), ())
+    translated = engine.translate(list(masked), steps, progress)
+    lost: list[str] = []
+    restored = []
+    for text, mapping in zip(translated, mappings):
+        text, missing = restore(text, mapping)
+        lost.extend(missing)
+        restored.append(text)
+    per_cue: dict[int, list[str]] = {}
+    for sentence, text in enumerate(restored):
+        own = [p for p in pieces if p.sentence == sentence]
+        for piece, part in zip(own, distribute(text, [len(p.text) for p in own], profile.clause_end)):
+            if part:
+                per_cue.setdefault(piece.cue, []).append(part)
+    rtl = target in languages.RIGHT_TO_LEFT
+    out: list[Cue] = []
+    for n, cue in enumerate(cues):
+        text = " ".join(per_cue.get(n, []))
+        if not text:
+            continue  # the translation was shorter than the source: this cue's span stays empty
+        for fitted in fit_text(text, cue.start, cue.end, profile):
+            lines = tuple(mark_rtl(line) for line in fitted.lines) if rtl else fitted.lines
+            out.append(Cue(fitted.start, fitted.end, lines))
+    return LanguageResult(target, tuple(out), argos.describe_route(steps[0].from_code, list(steps), target), tuple(dict.fromkeys(lost)))

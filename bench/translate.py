@@ -1,0 +1,128 @@
+"""Benchmark: `accessmedia translate` against argostranslate's translate() called once per cue.
+
+Same model (an Argos-format nb->en package of Argos' size, 6 layers, d_model 512,
+int8, made here because Argos models cannot be downloaded), same beam, same
+machine, one run. Each side runs in its own process, so peak memory is its own.
+The peer's sentence splitter (MiniSBD, which downloads a model) is replaced by
+"the cue is one sentence", which only makes the peer faster.
+
+Writes the translation section of bench/RESULTS.md and bench/results-translate.json.
+Run: .venv/bin/python bench/translate.py [--cues 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+EVAL = Path(os.environ.get("ACCESSMEDIA_EVAL", ROOT.parent / "shared" / "eval"))
+BEAM = 2
+
+
+def make_srt(path: Path, cues: int) -> None:
+    """Norwegian cues from the king's speech, each sentence made unique by a number, 2-3 cues a sentence."""
+    from accessmedia.cues import Cue
+    from accessmedia.subtitles import compose_srt
+
+    sentences = [s.strip() for s in (EVAL / "king.ref.txt").read_text(encoding="utf-8").replace("!", ".").split(".") if s.strip()]
+    out, t, n = [], 1.0, 0
+    while len(out) < cues:
+        words = f"{sentences[n % len(sentences)]} nummer {n}.".split()
+        n += 1
+        size = max(3, len(words) // 2 + 1)
+        for i in range(0, len(words), size):
+            text = " ".join(words[i : i + size])
+            out.append(Cue(round(t, 3), round(t + 2.5, 3), (text,)))
+            t += 2.6
+    path.write_text(compose_srt(out[:cues]), encoding="utf-8")
+
+
+def child(kind: str, srt: Path, models: Path, work: Path) -> None:
+    from accessmedia import subtitles
+
+    cues = subtitles.read(srt).cues
+    started = time.monotonic()
+    if kind == "accessmedia":
+        from accessmedia import api
+
+        api.translate(srt, ["en"], work / "out", beam_size=BEAM)
+    else:
+        from argostranslate import package, sbd, translate
+
+        sbd.MiniSBDSentencizer.split_sentences = lambda self, text: [text]
+        package.install_from_path(next(models.glob("*.argosmodel")))
+        for cue in cues:
+            translate.translate(" ".join(cue.lines), "nb", "en")
+    print(json.dumps({"seconds": time.monotonic() - started, "cues": len(cues)}))
+
+
+def measure(kind: str, srt: Path, models: Path, work: Path) -> dict:
+    env = {**os.environ, "ACCESSMEDIA_MODELS": str(models / "home"), "ARGOS_PACKAGES_DIR": str(work / f"argos-{kind}"),
+           "ARGOS_BEAM_SIZE": str(BEAM), "XDG_DATA_HOME": str(work / "xdg"), "XDG_CACHE_HOME": str(work / "xdg-cache")}
+    cmd = [sys.executable, __file__, "--child", kind, "--srt", str(srt), "--models", str(models), "--work", str(work / kind)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{kind} failed")
+    data = json.loads(out.strip().splitlines()[-1])
+    return {"seconds": round(data["seconds"], 2), "cues": data["cues"], "cues_per_second": round(data["cues"] / data["seconds"], 1),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cues", type=int, default=200)
+    parser.add_argument("--child")
+    parser.add_argument("--srt", type=Path)
+    parser.add_argument("--models", type=Path)
+    parser.add_argument("--work", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        args.work.mkdir(parents=True, exist_ok=True)
+        return child(args.child, args.srt, args.models, args.work)
+    from bench.results import write_section
+    from tests.argos_toy import build_package
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        models = work / "models"
+        package = build_package(models / "translate-nb_en.argosmodel", "nb", "en", size="realistic")
+        env = {**os.environ, "ACCESSMEDIA_MODELS": str(models / "home")}
+        subprocess.run([sys.executable, "-m", "accessmedia.cli", "models", "add", str(package)], check=True, env=env, stdout=subprocess.DEVNULL)
+        srt = work / "bench.nb.srt"
+        make_srt(srt, args.cues)
+        ours = measure("accessmedia", srt, models, work)
+        peer = measure("argostranslate", srt, models, work)
+    results = {
+        "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "beam": BEAM, "accessmedia": ours, "argostranslate per cue": peer,
+        "speedup": round(ours["cues_per_second"] / peer["cues_per_second"], 2),
+    }
+    print(json.dumps(results, indent=1))
+    (ROOT / "bench" / "results-translate.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    write_section("Translation (bench/translate.py)", [
+        f"Measured {results['date']} on {results['machine']}, CPU. Model: an Argos-format nb->en package of Argos' size "
+        f"(6 layers, d_model 512, int8; made by the benchmark, since Argos models cannot be downloaded here), beam {BEAM}, "
+        f"{ours['cues']} cues. Whole run including model loading; each side in its own process.",
+        "",
+        "| run | seconds | cues per second | peak RSS (MB) |",
+        "|---|---|---|---|",
+        f"| accessmedia translate (sentences, batched) | {ours['seconds']} | {ours['cues_per_second']} | {ours['peak_rss_mb']} |",
+        f"| argostranslate translate() per cue | {peer['seconds']} | {peer['cues_per_second']} | {peer['peak_rss_mb']} |",
+        "",
+        f"Speed-up: **{results['speedup']}x** (target >= 3x).",
+    ])
+
+if __name__ == "__main__":
+    main()
