@@ -43,24 +43,31 @@ def output_names(stem: str, language: str) -> dict[str, str]:
     }
 
 
-def _guard_corrections(out_dir: Path, names: dict[str, str], force: bool) -> None:
-    """Refuse to overwrite subtitle files that someone edited after accessmedia wrote them."""
-    if force:
-        return
-    recorded: dict[str, str] = {}
-    transcript_path = out_dir / names["transcript"]
-    if transcript_path.exists():
-        try:
-            recorded = json.loads(transcript_path.read_text(encoding="utf-8")).get("source", {}).get("outputs", {})
-        except (OSError, json.JSONDecodeError):
-            recorded = {}
-    for key in ("srt", "vtt", "text"):
-        path = out_dir / names[key]
-        if path.exists() and recorded.get(names[key]) != sha256_file(path):
+def _refuse_overwriting_edits(paths: Sequence[Path], recorded: dict[str, str]) -> None:
+    """Refuse to overwrite files that someone edited after accessmedia wrote them (hashes in `recorded`)."""
+    for path in paths:
+        if path.exists() and recorded.get(path.name) != sha256_file(path):
             raise AccessMediaError(
                 f"{path} was changed after accessmedia wrote it (corrections?) and would be overwritten",
                 "move it away first, or pass --force to replace it",
             )
+
+
+def _recorded_outputs(record: Path, *keys: str) -> dict[str, str]:
+    """The output hashes stored in a JSON record (under the nested `keys`), or none."""
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+        for key in keys:
+            data = data.get(key, {})
+        return data if isinstance(data, dict) else {}
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return {}
+
+
+def _guard_corrections(out_dir: Path, names: dict[str, str], force: bool) -> None:
+    if not force:
+        recorded = _recorded_outputs(out_dir / names["transcript"], "source", "outputs")
+        _refuse_overwriting_edits([out_dir / names[k] for k in ("srt", "vtt", "text")], recorded)
 
 
 def transcribe(
@@ -265,13 +272,6 @@ def _source_cues(path: Path) -> tuple[str, str, list[Cue]]:
     )
 
 
-def _recorded_outputs(record: Path) -> dict[str, str]:
-    try:
-        return json.loads(record.read_text(encoding="utf-8")).get("outputs", {})
-    except (OSError, json.JSONDecodeError):
-        return {}
-
-
 def translate(
     input_path: str | Path,
     targets: Sequence[str],
@@ -300,17 +300,11 @@ def translate(
     packages = argos.installed()
     routes = {t: argos.route(source, t, packages) for t in targets if t != source}
     record = out_dir / f"{stem}.translations.json"
-    recorded = _recorded_outputs(record)
-    for t, steps in routes.items():
-        if steps is None or force:
-            continue
-        for ext in ("srt", "vtt"):
-            out = out_dir / f"{stem}.{t}.{ext}"
-            if out.exists() and recorded.get(out.name) != sha256_file(out):
-                raise AccessMediaError(
-                    f"{out} was changed after accessmedia wrote it (corrections?) and would be overwritten",
-                    "move it away first, or pass --force to replace it",
-                )
+    recorded = _recorded_outputs(record, "outputs")
+    if not force:
+        _refuse_overwriting_edits(
+            [out_dir / f"{stem}.{t}.{ext}" for t, steps in routes.items() if steps for ext in ("srt", "vtt")], recorded
+        )
     _check_writable(out_dir)
     engine = Engine(TranslationCache(out_dir / ".cache" / "translations.sqlite3"), device, threads, beam_size)
     produced: dict[str, dict] = {}
@@ -347,8 +341,9 @@ def translate(
         for target, steps in routes.items():
             if steps is not None:
                 continue
-            if english is None and argos.route(source, "en", packages):
-                english = translate_cues(cues, "en", argos.route(source, "en", packages), engine, style.load_profile("en"), glossary, source_profile).cues
+            to_english = argos.route(source, "en", packages)
+            if english is None and to_english:
+                english = translate_cues(cues, "en", to_english, engine, style.load_profile("en"), glossary, source_profile).cues
             name = f"{stem}.{target}.template.csv"
             files[name] = _template_csv(cues, english, source, target)
             missing[target] = {
@@ -360,13 +355,17 @@ def translate(
             )
     finally:
         engine.cache.close()
-    outputs = {name: sha256_text(text) for name, text in files.items()}
-    summary = {
+    previous = {"produced": _recorded_outputs(record, "produced"), "missing": _recorded_outputs(record, "missing")}
+    for t in produced:
+        previous["missing"].pop(t, None)
+    for t in missing:
+        previous["produced"].pop(t, None)
+    summary = {  # earlier runs' languages stay listed; this run's replace theirs
         "input": path.name,
         "source_language": source,
-        "produced": {t: {k: v for k, v in p.items() if k != "conformance"} for t, p in produced.items()},
-        "missing": missing,
-        "outputs": {**recorded, **outputs},
+        "produced": {**previous["produced"], **{t: {"route": p["route"], "cues": p["cues"]} for t, p in produced.items()}},
+        "missing": {**previous["missing"], **missing},
+        "outputs": {**recorded, **{name: sha256_text(text) for name, text in files.items()}},
     }
     for name, text in files.items():
         write_atomic(out_dir / name, text)

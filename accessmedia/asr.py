@@ -25,6 +25,7 @@ from .transcript import Removal, Segment, Transcript, Word
 
 SR = media.SAMPLE_RATE
 WINDOW_FRAMES = 3000  # Whisper sees 30 s at a time, 100 mel frames a second
+VAD_PIECE = 120  # seconds of audio per voice-activity call
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class AsrSettings:
     vad: bool = True
     audio_track: int | None = None  # 1-based; None = the default track
     glossary: tuple[str, ...] = ()
-    block_seconds: float = 120.0  # audio handled at once: bounds memory (VAD holds a block in one batch)
+    block_seconds: float = 300.0  # audio handled at once: bounds memory; each block ends in a part-filled window (speed)
 
     def resolved_compute_type(self) -> str:
         if self.compute_type != "default":
@@ -163,7 +164,18 @@ class Recognizer:
         n = audio.shape[0]
         if self.settings.vad:
             options = VadOptions()
-            raw = get_speech_timestamps(audio, replace(options, speech_pad_ms=0), sampling_rate=SR)
+            unpadded = replace(options, speech_pad_ms=0)
+            min_silence = SR * options.min_silence_duration_ms // 1000
+            raw: list[dict] = []
+            # Silero runs a whole call in one batch whose activations grow with its length:
+            # pieces of VAD_PIECE seconds bound that, and speech across a seam is joined again.
+            for lo in range(0, n, VAD_PIECE * SR):
+                for c in get_speech_timestamps(audio[lo : lo + VAD_PIECE * SR], unpadded, sampling_rate=SR):
+                    start, end = c["start"] + lo, c["end"] + lo
+                    if raw and start - raw[-1]["end"] < min_silence:
+                        raw[-1]["end"] = end
+                    else:
+                        raw.append({"start": start, "end": end})
             chunks = _pad(raw, int(SR * options.speech_pad_ms / 1000), n)
         else:
             chunks = [{"start": 0, "end": n, "onset": 0, "offset": n}] if n else []

@@ -158,7 +158,7 @@ class PackageModel:
         except (RuntimeError, ValueError) as exc:
             raise AccessMediaError(f"cannot load translation model {package.pair}: {exc}", "reinstall it with `accessmedia models add`") from exc
 
-    def translate(self, sentences: Sequence[str], max_batch_tokens: int = 4096) -> list[str]:
+    def translate(self, sentences: Sequence[str], max_batch_tokens: int = 2048) -> list[str]:
         if not sentences:
             return []
         tokenizer = self.package.tokenizer
