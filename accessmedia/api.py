@@ -321,7 +321,7 @@ def translate(
             reporter.start(f"{stem} {source}->{target}", count * len(steps))
             done = [0]
 
-            def tick(n: int) -> None:
+            def tick(n: int, done: list[int] = done) -> None:
                 done[0] += n
                 reporter.update(done[0], "translating")
 

@@ -289,10 +289,9 @@ def _load_libc():
 
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim  # glibc only
-        return libc
-    except (OSError, AttributeError):
+    except OSError:
         return None
+    return libc if hasattr(libc, "malloc_trim") else None  # glibc only
 
 
 _libc = _load_libc()

@@ -10,7 +10,7 @@ length, duration, gaps) are never traded away.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Sequence
 
 from .style import StyleProfile, char_count

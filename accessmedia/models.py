@@ -249,7 +249,7 @@ def _install_from_hub(repo_id: str, target: Path) -> None:
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as exc:
         raise AccessMediaError(
             f"could not download {repo_id} from the Hugging Face hub ({type(exc).__name__})",
-            f"check the network, or download the model elsewhere and run `accessmedia models add FOLDER`",
+            "check the network, or download the model elsewhere and run `accessmedia models add FOLDER`",
         ) from exc
     ct2 = snapshot / "ct2"
     source = ct2 if (ct2 / "model.bin").is_file() else snapshot

@@ -134,33 +134,30 @@ def check(cues: Iterable[Any], profile: StyleProfile) -> Conformance:
     cues = list(cues)
     out: list[Breach] = []
     for n, cue in enumerate(cues, start=1):
-        lines = [line for line in cue.lines]
+        found: list[tuple[str, str]] = []
         duration = cue.end - cue.start
-
-        def breach(rule: str, detail: str) -> None:
-            out.append(Breach(n, cue.start, rule, detail))
-
-        if len(lines) > profile.max_lines:
-            breach("lines", f"{len(lines)} lines, at most {profile.max_lines}")
-        for line in lines:
+        if len(cue.lines) > profile.max_lines:
+            found.append(("lines", f"{len(cue.lines)} lines, at most {profile.max_lines}"))
+        for line in cue.lines:
             if visible_length(line) > profile.max_chars_per_line:
-                breach("line_length", f"line of {visible_length(line)} characters, at most {profile.max_chars_per_line}")
+                found.append(("line_length", f"line of {visible_length(line)} characters, at most {profile.max_chars_per_line}"))
         if duration > 0:
-            cps = char_count(lines) / duration
+            cps = char_count(cue.lines) / duration
             if cps > profile.max_cps + 1e-6:
-                breach("reading_speed", f"{cps:.1f} characters per second, at most {profile.max_cps:g}")
+                found.append(("reading_speed", f"{cps:.1f} characters per second, at most {profile.max_cps:g}"))
         if duration <= 0:
-            breach("timing", f"ends {-duration:.3f} s before it starts" if duration < 0 else "ends when it starts")
+            found.append(("timing", f"ends {-duration:.3f} s before it starts" if duration < 0 else "ends when it starts"))
         elif duration < profile.min_duration - TIME_EPSILON:
-            breach("min_duration", f"on screen {duration:.3f} s, at least {profile.min_duration:g} s")
+            found.append(("min_duration", f"on screen {duration:.3f} s, at least {profile.min_duration:g} s"))
         if duration > profile.max_duration + TIME_EPSILON:
-            breach("max_duration", f"on screen {duration:.3f} s, at most {profile.max_duration:g} s")
+            found.append(("max_duration", f"on screen {duration:.3f} s, at most {profile.max_duration:g} s"))
         if n < len(cues):
             nxt = cues[n]
             if nxt.start < cue.start:
-                breach("order", "starts after the next cue")
+                found.append(("order", "starts after the next cue"))
             elif nxt.start < cue.end - TIME_EPSILON:
-                breach("overlap", f"overlaps the next cue by {cue.end - nxt.start:.3f} s")
+                found.append(("overlap", f"overlaps the next cue by {cue.end - nxt.start:.3f} s"))
             elif nxt.start - cue.end < profile.min_gap - TIME_EPSILON:
-                breach("gap", f"{nxt.start - cue.end:.3f} s before the next cue, at least {profile.min_gap:.3f} s")
+                found.append(("gap", f"{nxt.start - cue.end:.3f} s before the next cue, at least {profile.min_gap:.3f} s"))
+        out.extend(Breach(n, cue.start, rule, detail) for rule, detail in found)
     return Conformance(len(cues), tuple(out))

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import string
 import tempfile
 import zipfile
 from pathlib import Path
