@@ -15,7 +15,7 @@ from . import languages, media, models, style, subtitles
 from .asr import AsrSettings, Recognizer, transcribe as run_asr
 from .cues import Cue, cues_from_transcript
 from .errors import AccessMediaError
-from .fsutil import sha256_file, sha256_text, write_atomic
+from .fsutil import ensure_writable, sha256_file, sha256_text, write_atomic
 from .progress import Reporter
 from .transcript import Transcript, readable_text
 
@@ -100,23 +100,13 @@ def transcribe(
     stems = [Path(p).stem for p in inputs]
     if len(set(stems)) != len(stems):
         raise AccessMediaError("two inputs have the same name, so their outputs would collide", "rename one of them")
-    _check_writable(out_dir)
+    ensure_writable(out_dir)
     reporter.note(f"loading speech model {settings.model or models.default_model('asr')} ...")
     recognizer = Recognizer(settings, reporter.note)
     results = []
     for path, info in zip(inputs, infos):
         results.append(_transcribe_one(Path(path), info, out_dir, recognizer, profile, reporter))
     return results
-
-
-def _check_writable(out_dir: Path) -> None:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / ".accessmedia-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise AccessMediaError(f"cannot write to {out_dir}: {exc.strerror}", "choose another folder with -o") from None
 
 
 def _transcribe_one(path: Path, info: media.MediaInfo, out_dir: Path, recognizer: Recognizer, profile, reporter) -> TranscribeResult:
@@ -305,7 +295,7 @@ def translate(
         _refuse_overwriting_edits(
             [out_dir / f"{stem}.{t}.{ext}" for t, steps in routes.items() if steps for ext in ("srt", "vtt")], recorded
         )
-    _check_writable(out_dir)
+    ensure_writable(out_dir)
     engine = Engine(TranslationCache(out_dir / ".cache" / "translations.sqlite3"), device, threads, beam_size)
     produced: dict[str, dict] = {}
     missing: dict[str, dict] = {}
@@ -420,3 +410,12 @@ def translation_routes(targets: Sequence[str], source: str = "nb") -> dict[str, 
 
     packages = argos.installed()
     return {t: argos.describe_route(source, argos.route(source, t, packages), t) for t in (languages.normalize(x) for x in targets)}
+
+
+# -- package ------------------------------------------------------------------------
+
+def package(recording: str | Path, subs_dir: str | Path, dist: str | Path, langs: Sequence[str] | None = None, title: str | None = None):
+    """HLS with subtitle renditions and an upload bundle for one recording."""
+    from .package import package as build
+
+    return build(recording, subs_dir, dist, langs, title=title)

@@ -65,3 +65,17 @@ def staging_dir(final: Path) -> Iterator[Path]:
             os.replace(tmp, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def ensure_writable(folder: Path) -> None:
+    """Create `folder` if needed and prove it takes files, before any work is done."""
+    from .errors import AccessMediaError
+
+    try:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".accessmedia-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise AccessMediaError(f"cannot write to {folder}: {exc.strerror}", "choose another folder with -o") from None

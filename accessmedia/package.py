@@ -1,0 +1,232 @@
+"""Packages for publishing: HLS with subtitle renditions, and an upload bundle for YouTube and Vimeo.
+
+HLS: video and audio are copied when they are already H.264/AAC and
+transcoded otherwise; every subtitle language becomes a WebVTT rendition cut
+into the same segments as the media, each segment carrying the
+X-TIMESTAMP-MAP that ties its times to the MPEG-TS clock. The whole package
+is built in a staging folder and appears under its name only when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from . import languages, media, subtitles
+from .cues import Cue
+from .errors import AccessMediaError
+from .fsutil import ensure_writable, staging_dir, write_atomic
+
+ACCESSIBILITY = "public.accessibility.transcribes-spoken-dialog"
+TS_CLOCK = 90_000
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    dist: Path
+    master: Path
+    upload: Path
+    languages: tuple[str, ...]
+    copied: bool  # stream copy, no transcoding
+    audio_only: bool
+    seconds_taken: float
+
+
+def find_subtitles(subs_dir: Path, stem: str, wanted: Sequence[str] | None) -> dict[str, Path]:
+    """NAME.<lang>.vtt (or .srt) files in `subs_dir`; every language in `wanted` must be there."""
+    if not subs_dir.is_dir():
+        raise AccessMediaError(f"{subs_dir} is not a folder", "pass the folder `transcribe` and `translate` wrote to with --subs")
+    found: dict[str, Path] = {}
+    for path in sorted(subs_dir.iterdir()):
+        m = re.fullmatch(rf"{re.escape(stem)}\.([A-Za-z-]+)\.(vtt|srt)", path.name)
+        if m and m.group(1).lower() in languages.LANGUAGES:
+            lang = m.group(1).lower()
+            if lang not in found or m.group(2) == "vtt":
+                found[lang] = path
+    if wanted:
+        wanted = [languages.normalize(w) for w in wanted]
+        missing = [w for w in wanted if w not in found]
+        if missing:
+            raise AccessMediaError(
+                f"no subtitles for {', '.join(missing)} in {subs_dir} (expected {stem}.{missing[0]}.vtt or .srt)",
+                f"run `accessmedia translate ... --to {','.join(missing)}` first, or leave them out of --langs",
+            )
+        found = {w: found[w] for w in wanted}
+    if not found:
+        raise AccessMediaError(f"no subtitle files for {stem} in {subs_dir}", f"expected {stem}.nb.vtt; run `accessmedia transcribe` first")
+    return found
+
+
+def _ffmpeg(*args: str) -> None:
+    cmd = [media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise AccessMediaError(f"ffmpeg failed: {last}", "check that the recording plays, and that the disk has room")
+
+
+def _video_codec(path: Path) -> tuple[str | None, int, int]:
+    import av
+
+    with av.open(str(path)) as c:
+        for s in c.streams.video:
+            if s.codec_context is not None and not (s.disposition & 0x400):  # skip attached pictures
+                return s.codec_context.name, s.codec_context.width, s.codec_context.height
+    return None, 0, 0
+
+
+def _media_playlist(path: Path) -> list[tuple[str, float]]:
+    import m3u8
+
+    playlist = m3u8.load(str(path))
+    return [(seg.uri, float(seg.duration)) for seg in playlist.segments]
+
+
+def _timestamp_offset(recording: Path, segment: Path) -> int:
+    """The MPEG-TS clock value at the recording's time 0 (ffmpeg starts the clock at about 1.4 s).
+
+    Taken from the video stream where there is one (players follow the
+    picture), else the audio.
+    """
+    import av
+
+    def starts(path: Path) -> dict[str, float]:
+        with av.open(str(path)) as c:
+            return {
+                s.type: float(s.start_time * s.time_base)
+                for s in c.streams
+                if s.type in ("video", "audio") and s.start_time is not None and not (s.disposition & 0x400)
+            }
+
+    source, out = starts(recording), starts(segment)
+    kind = "video" if "video" in out else "audio"
+    return round((out.get(kind, 0.0) - source.get(kind, 0.0)) * TS_CLOCK)
+
+
+def _codecs(segment: Path, has_video: bool) -> str:
+    """RFC 6381 codec string: avc1.PPCCLL from the stream's SPS, and AAC-LC."""
+    if not has_video:
+        return "mp4a.40.2"
+    data = segment.read_bytes()[: 1 << 20]
+    sps = re.search(rb"\x00\x00\x01[\x27\x47\x67]", data)
+    avc = "avc1.64001f"
+    if sps:
+        p = sps.end()
+        avc = f"avc1.{data[p]:02x}{data[p + 1]:02x}{data[p + 2]:02x}"
+    return f"{avc},mp4a.40.2"
+
+
+def _vtt_segments(cues: Sequence[Cue], spans: Sequence[tuple[float, float]], mpegts: int) -> list[str]:
+    """One WebVTT document per media segment, holding every cue that overlaps it (times stay absolute)."""
+    header = f"WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:{mpegts},LOCAL:00:00:00.000\n"
+    docs = []
+    for start, end in spans:
+        inside = [c for c in cues if c.start < end and c.end > start]
+        docs.append(header + ("\n" + subtitles.compose_vtt(inside).split("\n", 1)[1].lstrip("\n") if inside else ""))
+    return docs
+
+
+def _playlist(entries: Sequence[tuple[str, float]]) -> str:
+    target = max((int(d + 0.999) for _, d in entries), default=1)
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target}", "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-PLAYLIST-TYPE:VOD"]
+    for uri, duration in entries:
+        lines += [f"#EXTINF:{duration:.3f},", uri]
+    return "\n".join(lines + ["#EXT-X-ENDLIST", ""])
+
+
+def _quote(value: str) -> str:
+    return value.replace('"', "'").replace("\n", " ")
+
+
+def package(
+    recording: str | Path,
+    subs_dir: str | Path,
+    dist: str | Path,
+    langs: Sequence[str] | None = None,
+    segment_seconds: int = 6,
+    title: str | None = None,
+) -> PackageResult:
+    """Build DIST/hls (master.m3u8) and DIST/upload for one recording and its subtitles."""
+    started = time.monotonic()
+    recording, subs_dir, dist = Path(recording), Path(subs_dir), Path(dist)
+    info = media.probe(recording)
+    track = info.track(None)
+    stem = recording.stem
+    found = find_subtitles(subs_dir, stem, langs)
+    order = sorted(found, key=lambda lang: (lang != "nb", lang != "nn", lang))  # Norwegian first: it is the default
+    cues = {lang: subtitles.read(path).cues for lang, path in found.items()}
+    vcodec, width, height = _video_codec(recording)
+    audio_only = vcodec is None
+    copy = (vcodec in (None, "h264")) and track.codec == "aac"
+    ensure_writable(dist.parent)
+    with staging_dir(dist) as tmp:
+        hls = tmp / "hls"
+        stream_dir = hls / "stream"
+        stream_dir.mkdir(parents=True)
+        maps = (["-map", "0:v:0"] if not audio_only else []) + ["-map", f"0:{track.stream_index}"]
+        codec_args = ["-c", "copy"] if copy else (
+            (["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p",
+              "-force_key_frames", f"expr:gte(t,n_forced*{segment_seconds})"] if not audio_only else [])
+            + ["-c:a", "aac", "-b:a", "128k"]
+        )
+        _ffmpeg("-i", str(recording), *maps, *codec_args, "-f", "hls", "-hls_time", str(segment_seconds),
+                "-hls_playlist_type", "vod", "-hls_segment_filename", str(stream_dir / "seg%05d.ts"), str(stream_dir / "index.m3u8"))
+        segments = _media_playlist(stream_dir / "index.m3u8")
+        spans, t = [], 0.0
+        for _, duration in segments:
+            spans.append((t, t + duration))
+            t += duration
+        first = stream_dir / segments[0][0]
+        mpegts = _timestamp_offset(recording, first)
+        bandwidth = max(int((stream_dir / uri).stat().st_size * 8 / max(d, 0.1)) for uri, d in segments)
+        media_lines = []
+        for lang in order:
+            folder = hls / "subs" / lang
+            folder.mkdir(parents=True)
+            docs = _vtt_segments(cues[lang], spans, mpegts)
+            entries = []
+            for n, doc in enumerate(docs):
+                name = f"seg{n:05d}.vtt"
+                (folder / name).write_text(doc, encoding="utf-8")
+                entries.append((name, segments[n][1]))
+            (folder / "index.m3u8").write_text(_playlist(entries), encoding="utf-8")
+            default = "YES" if lang == order[0] else "NO"
+            media_lines.append(
+                f'#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="{_quote(languages.native_name(lang))}",LANGUAGE="{lang}",'
+                f'DEFAULT={default},AUTOSELECT=YES,FORCED=NO,CHARACTERISTICS="{ACCESSIBILITY}",URI="subs/{lang}/index.m3u8"'
+            )
+        stream_inf = f'#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},CODECS="{_codecs(first, not audio_only)}"'
+        if not audio_only:
+            stream_inf += f",RESOLUTION={width}x{height}"
+        stream_inf += ',SUBTITLES="subs"'
+        master = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS", *media_lines, stream_inf, "stream/index.m3u8", ""]
+        (hls / "master.m3u8").write_text("\n".join(master), encoding="utf-8")
+        if audio_only:
+            _ffmpeg("-f", "lavfi", "-i", "color=c=0x1d3557:s=1280x720:d=1", "-frames:v", "1", str(hls / "poster.png"))
+        upload = tmp / "upload"
+        upload.mkdir()
+        video_args = (
+            ["-loop", "1", "-i", str(hls / "poster.png"), "-i", str(recording), "-map", "0:v", "-map", f"1:{track.stream_index}",
+             "-c:v", "libx264", "-tune", "stillimage", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-r", "2", "-shortest",
+             "-c:a", "aac", "-b:a", "128k"]
+            if audio_only
+            else ["-i", str(recording), "-map", "0:v:0", "-map", f"0:{track.stream_index}", *codec_args]
+        )
+        _ffmpeg(*video_args, "-movflags", "+faststart", str(upload / f"{stem}.mp4"))
+        for lang in order:
+            plain = [Cue(c.start, c.end, tuple(re.sub(r"</?[^>]+>", "", line) for line in c.lines)) for c in cues[lang]]
+            (upload / f"{stem}.{lang}.srt").write_text(subtitles.compose_srt(plain), encoding="utf-8")
+        meta = {
+            "title": title or stem.replace("-", " ").replace("_", " "),
+            "duration_seconds": round(info.duration, 3),
+            "languages": [{"code": lang, "name": languages.native_name(lang), "file": f"{stem}.{lang}.srt"} for lang in order],
+            "default_language": order[0],
+            "video": f"{stem}.mp4",
+        }
+        write_atomic(upload / "metadata.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
+    return PackageResult(dist, dist / "hls" / "master.m3u8", dist / "upload", tuple(order), copy, audio_only, time.monotonic() - started)
