@@ -264,11 +264,12 @@ def translate(input_path, targets, out_dir, glossary, style_path, beam_size, dev
 @click.option("--langs", default=None, help="Languages to include, comma-separated; default: every subtitle file found.")
 @click.option("--title", default=None, help="Title for the upload metadata; default: from the file name.")
 def package_cmd(recording, subs_dir, dist, langs, title):
-    """Package a recording for streaming: HLS with subtitles, and an upload bundle.
+    """Package a recording for streaming: HLS with subtitles, a replay page and an upload bundle.
 
     DIST/hls/master.m3u8 has one WebVTT rendition per language (Norwegian the
-    default); DIST/upload has a faststart mp4, one plain SRT per language and
-    metadata.json for YouTube and Vimeo. H.264/AAC is copied, anything else
+    default); DIST/site/index.html plays it with a subtitle menu and a
+    searchable transcript (serve DIST with any web server); DIST/upload has a
+    faststart mp4, one plain SRT per language and metadata.json for YouTube and Vimeo. H.264/AAC is copied, anything else
     transcoded; a recording without video gets an audio-only HLS and a poster.
 
     \b
@@ -278,7 +279,7 @@ def package_cmd(recording, subs_dir, dist, langs, title):
     result = api.package(recording, subs_dir, dist, [x for x in langs.split(",") if x.strip()] if langs else None, title)
     how = "stream copy" if result.copied else "transcoded"
     click.echo(f"{recording.name}: HLS ({how}{', audio only' if result.audio_only else ''}) with {', '.join(result.languages)} "
-               f"in {result.seconds_taken:.1f} s -> {result.master}  {result.upload}")
+               f"in {result.seconds_taken:.1f} s -> {result.master}  {result.site}  {result.upload}")
 
 
 if __name__ == "__main__":

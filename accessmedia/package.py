@@ -21,6 +21,7 @@ from . import languages, media, subtitles
 from .cues import Cue
 from .errors import AccessMediaError
 from .fsutil import ensure_writable, staging_dir, write_atomic
+from .replay import write_site
 
 ACCESSIBILITY = "public.accessibility.transcribes-spoken-dialog"
 TS_CLOCK = 90_000
@@ -30,6 +31,7 @@ TS_CLOCK = 90_000
 class PackageResult:
     dist: Path
     master: Path
+    site: Path
     upload: Path
     languages: tuple[str, ...]
     copied: bool  # stream copy, no transcoding
@@ -164,6 +166,7 @@ def package(
     audio_only = vcodec is None
     copy = (vcodec in (None, "h264")) and track.codec == "aac"
     ensure_writable(dist.parent)
+    meta_title = title or stem.replace("-", " ").replace("_", " ")
     with staging_dir(dist) as tmp:
         hls = tmp / "hls"
         stream_dir = hls / "stream"
@@ -208,6 +211,7 @@ def package(
         (hls / "master.m3u8").write_text("\n".join(master), encoding="utf-8")
         if audio_only:
             _ffmpeg("-f", "lavfi", "-i", "color=c=0x1d3557:s=1280x720:d=1", "-frames:v", "1", str(hls / "poster.png"))
+        write_site(tmp / "site", meta_title, order, cues, "../hls/master.m3u8", "../hls/poster.png" if audio_only else None)
         upload = tmp / "upload"
         upload.mkdir()
         video_args = (
@@ -222,11 +226,11 @@ def package(
             plain = [Cue(c.start, c.end, tuple(re.sub(r"</?[^>]+>", "", line) for line in c.lines)) for c in cues[lang]]
             (upload / f"{stem}.{lang}.srt").write_text(subtitles.compose_srt(plain), encoding="utf-8")
         meta = {
-            "title": title or stem.replace("-", " ").replace("_", " "),
+            "title": meta_title,
             "duration_seconds": round(info.duration, 3),
             "languages": [{"code": lang, "name": languages.native_name(lang), "file": f"{stem}.{lang}.srt"} for lang in order],
             "default_language": order[0],
             "video": f"{stem}.mp4",
         }
         write_atomic(upload / "metadata.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
-    return PackageResult(dist, dist / "hls" / "master.m3u8", dist / "upload", tuple(order), copy, audio_only, time.monotonic() - started)
+    return PackageResult(dist, dist / "hls" / "master.m3u8", dist / "site" / "index.html", dist / "upload", tuple(order), copy, audio_only, time.monotonic() - started)

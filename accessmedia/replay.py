@@ -1,0 +1,102 @@
+"""The replay page: a static site (no server needed) that plays the HLS package
+with a subtitle language menu and a transcript that follows the video.
+
+hls.js ships with accessmedia (accessmedia/web/hls.min.js, Apache-2.0), so
+nothing is fetched from a CDN when someone watches. Every piece of subtitle
+text reaches the page as JSON inside a script element, escaped so that it can
+never close that element, and is put on screen with textContent only.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from . import languages
+from .cues import Cue
+
+ASSETS = ("app.js", "style.css", "hls.min.js", "hls.js-LICENSE.txt")
+
+PAGE = """<!doctype html>
+<html lang="nb">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="stylesheet" href="assets/style.css">
+</head>
+<body>
+<a class="skip" href="#transcript">Gå til teksten / Skip to transcript</a>
+<header><h1>{title}</h1></header>
+<main>
+<section class="player" aria-label="Video">
+<div class="stage">
+<video id="video" controls playsinline preload="metadata"{poster} aria-describedby="caption-help"></video>
+<div class="captions" aria-hidden="true"><span id="caption-text"></span></div>
+</div>
+<div class="controls">
+<label for="language">Undertekster / Subtitles</label>
+<select id="language"></select>
+</div>
+<p id="caption-help" class="status">Undertekster vises over videoen. / Subtitles show over the video.</p>
+</section>
+<section id="transcript" class="transcript" aria-labelledby="transcript-title" tabindex="-1">
+<h2 id="transcript-title">Tekst / Transcript</h2>
+<label for="search">Søk i teksten / Search the transcript</label>
+<input id="search" type="search" autocomplete="off">
+<p id="search-status" class="status" role="status" aria-live="polite"></p>
+<ol id="transcript-list"></ol>
+</section>
+</main>
+<script type="application/json" id="replay-data">{data}</script>
+<script src="assets/hls.min.js"></script>
+<script src="assets/app.js"></script>
+</body>
+</html>
+"""
+
+
+def _script_json(value: object) -> str:
+    """JSON that is safe inside <script>: no '<', '>' or '&' can end the element or start markup."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str, Sequence[Cue]], hls: str, poster: str | None) -> Path:
+    """Write index.html and assets/ into `folder`; returns index.html."""
+    assets = folder / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    web = resources.files("accessmedia") / "web"
+    for name in ASSETS:
+        with resources.as_file(web / name) as src:
+            shutil.copy(src, assets / name)
+    data = {
+        "title": title,
+        "hls": hls,
+        "default": order[0],
+        "languages": [
+            {
+                "code": lang,
+                "name": languages.native_name(lang),
+                "dir": "rtl" if lang in languages.RIGHT_TO_LEFT else "ltr",
+                "cues": [[round(c.start, 3), round(c.end, 3), "\n".join(line.strip("\u200e\u200f") for line in c.lines)] for c in cues[lang]],
+            }
+            for lang in order
+        ],
+        "labels": {
+            "found": "{n} treff / matches",
+            "unsupported": "Nettleseren kan ikke spille av videoen. / This browser cannot play the video.",
+        },
+    }
+    page = PAGE.format(
+        title=html.escape(title),
+        poster=f' poster="{html.escape(poster)}"' if poster else "",
+        data=_script_json(data),
+    )
+    index = folder / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index

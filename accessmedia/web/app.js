@@ -1,0 +1,119 @@
+// Replay page: plays the HLS package, shows captions in the chosen language,
+// and a transcript that follows the video. All subtitle text goes through
+// textContent, never innerHTML, so a cue with markup shows as text.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("replay-data").textContent);
+  var video = document.getElementById("video");
+  var captions = document.getElementById("caption-text");
+  var menu = document.getElementById("language");
+  var list = document.getElementById("transcript-list");
+  var panel = document.getElementById("transcript");
+  var search = document.getElementById("search");
+  var status = document.getElementById("search-status");
+  var current = null;
+  var shown = -1;
+
+  function clock(seconds) {
+    var s = Math.floor(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var mm = (h ? String(m).padStart(2, "0") : String(m)) + ":" + String(r).padStart(2, "0");
+    return h ? h + ":" + mm : mm;
+  }
+
+  function start() {
+    if (window.Hls && window.Hls.isSupported()) {
+      var hls = new window.Hls({ enableWebVTT: false, enableCEA708Captions: false });
+      hls.loadSource(data.hls);
+      hls.attachMedia(video);
+      window.replayHls = hls;
+    } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
+      video.src = data.hls;
+    } else {
+      status.textContent = data.labels.unsupported;
+    }
+  }
+
+  function languageOf(code) {
+    for (var i = 0; i < data.languages.length; i++) if (data.languages[i].code === code) return data.languages[i];
+    return data.languages[0];
+  }
+
+  function render(lang) {
+    current = languageOf(lang);
+    list.textContent = "";
+    panel.setAttribute("lang", current.code);
+    panel.setAttribute("dir", current.dir);
+    captions.parentNode.setAttribute("lang", current.code);
+    captions.parentNode.setAttribute("dir", current.dir);
+    current.cues.forEach(function (cue, i) {
+      var li = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.dataset.index = String(i);
+      var time = document.createElement("time");
+      time.textContent = clock(cue[0]);
+      var text = document.createElement("span");
+      text.textContent = cue[2].replace(/\n/g, " ");
+      button.appendChild(time);
+      button.appendChild(text);
+      button.addEventListener("click", function () {
+        video.currentTime = cue[0] + 0.01;
+        update(true);
+      });
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+    shown = -1;
+    filter();
+    update(true);
+  }
+
+  function activeIndex(t) {
+    var cues = current.cues;
+    for (var i = 0; i < cues.length; i++) if (cues[i][0] <= t && t < cues[i][1]) return i;
+    return -1;
+  }
+
+  function update(force) {
+    var i = activeIndex(video.currentTime);
+    if (i === shown && !force) return;
+    var old = list.querySelector('[aria-current="true"]');
+    if (old) old.removeAttribute("aria-current");
+    captions.textContent = i >= 0 ? current.cues[i][2] : "";
+    if (i >= 0) {
+      var button = list.querySelector('button[data-index="' + i + '"]');
+      if (button) {
+        button.setAttribute("aria-current", "true");
+        if (!video.paused && document.activeElement !== search) button.scrollIntoView({ block: "nearest" });
+      }
+    }
+    shown = i;
+  }
+
+  function filter() {
+    var q = search.value.trim().toLocaleLowerCase();
+    var hits = 0;
+    Array.prototype.forEach.call(list.children, function (li) {
+      var match = !q || li.textContent.toLocaleLowerCase().indexOf(q) >= 0;
+      li.hidden = !match;
+      if (match) hits++;
+    });
+    status.textContent = q ? data.labels.found.replace("{n}", hits) : "";
+  }
+
+  data.languages.forEach(function (lang) {
+    var option = document.createElement("option");
+    option.value = lang.code;
+    option.textContent = lang.name;
+    option.lang = lang.code;
+    menu.appendChild(option);
+  });
+  menu.value = data.default;
+  menu.addEventListener("change", function () { render(menu.value); });
+  search.addEventListener("input", filter);
+  video.addEventListener("timeupdate", function () { update(false); });
+  video.addEventListener("seeked", function () { update(true); });
+  render(data.default);
+  start();
+  window.replay = { update: update, language: function () { return current.code; } };
+})();

@@ -1,0 +1,156 @@
+"""The replay page in a real headless Chromium (Debian's, driven by Playwright):
+playback, language switching, click-to-seek, escaping, a screenshot, and an axe-core scan."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from accessmedia import subtitles
+from accessmedia.cues import Cue
+
+from .conftest import ROOT, SAMPLE, run_cli
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("ACCESSMEDIA_CHROMIUM", "/usr/bin/chromium")
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(2)> takk"
+SUBS = {
+    "nb": [Cue(1.0, 3.5, ("Velkommen til konferansen.",)), Cue(11.4, 15.9, (SCRIPT,)), Cue(24.2, 30.0, (IMG,))],
+    "en": [Cue(1.0, 3.5, ("Welcome to the conference.",)), Cue(11.4, 15.9, ("Many asked for subtitles",)), Cue(24.2, 30.0, ("Thanks to everyone.",))],
+    "ar": [Cue(1.0, 3.5, ("\u200fمرحبا IMDi 2024.\u200f",)), Cue(11.4, 15.9, ("\u200fطلب كثيرون الترجمة\u200f",)), Cue(24.2, 30.0, ("\u200fشكرا للجميع.\u200f",))],
+}
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("replay")
+    subs = tmp / "subs"
+    subs.mkdir()
+    for lang, cues in SUBS.items():
+        (subs / f"konferanse.{lang}.vtt").write_text(subtitles.compose_vtt(cues), encoding="utf-8")
+    result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(tmp / "dist"), "--title", "Integreringskonferansen")
+    assert result.exit_code == 0, result.output
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp / "dist")))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/site/index.html"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `bash .ci/run` installs Debian's chromium (or set ACCESSMEDIA_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(site)
+    page.wait_for_function("document.getElementById('video').readyState >= 2", timeout=30_000)
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def caption(page) -> str:
+    return page.locator("#caption-text").text_content()
+
+
+def seek(page, t: float) -> None:
+    page.evaluate("t => { const v = document.getElementById('video'); v.pause(); v.currentTime = t; }", t)
+    page.wait_for_function("t => Math.abs(document.getElementById('video').currentTime - t) < 0.3", arg=t)
+    page.evaluate("window.replay.update(true)")
+
+
+def test_video_plays(page):
+    page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; return v.play(); }")
+    page.wait_for_function("document.getElementById('video').currentTime > 1.0", timeout=30_000)
+    assert page.evaluate("window.replayHls !== undefined")  # hls.js, shipped with the package
+
+
+def test_switching_language_changes_the_caption_at_the_current_time(page):
+    seek(page, 12.0)
+    assert caption(page) == SCRIPT  # shown as text
+    page.select_option("#language", "en")
+    assert caption(page) == "Many asked for subtitles"
+    page.select_option("#language", "ar")
+    assert caption(page) == "طلب كثيرون الترجمة"
+    assert page.locator("#transcript").get_attribute("dir") == "rtl"
+    assert page.locator("#transcript").get_attribute("lang") == "ar"
+    options = page.locator("#language option").all_text_contents()
+    assert options == ["Norsk bokmål", "العربية", "English"]
+
+
+def test_clicking_a_transcript_line_seeks_there(page):
+    page.select_option("#language", "en")
+    page.get_by_role("button", name="Thanks to everyone.").click()
+    page.wait_for_function("Math.abs(document.getElementById('video').currentTime - 24.2) < 0.3")
+    assert caption(page) == "Thanks to everyone."
+    assert page.locator('#transcript-list button[aria-current="true"]').text_content().endswith("Thanks to everyone.")
+
+
+def test_markup_in_subtitles_is_shown_as_text(page):
+    lines = page.locator("#transcript-list li").all_text_contents()
+    assert any(SCRIPT in line for line in lines) and any(IMG in line for line in lines)
+    assert page.locator("#transcript-list script, #transcript-list img, .captions img").count() == 0
+    seek(page, 25.0)
+    assert caption(page) == IMG
+    page.wait_for_timeout(300)
+    assert page.dialogs == []
+
+
+def test_search_and_keyboard(page):
+    page.fill("#search", "takk")
+    assert page.locator("#search-status").text_content() == "1 treff / matches"
+    assert page.locator("#transcript-list li:not([hidden])").count() == 1
+    page.fill("#search", "")
+    page.focus("#language")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "search"
+
+
+def test_screenshots_and_accessibility_scan(page, browser, site):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `bash .ci/run` installs it (npm ci in tests/js)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    seek(page, 12.0)
+    page.screenshot(path=str(ARTIFACTS / "replay-desktop.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+    serious = [(v["id"], v["impact"], v["help"]) for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    small = phone.new_page()
+    small.goto(site)
+    small.wait_for_selector("#transcript-list li")
+    small.screenshot(path=str(ARTIFACTS / "replay-phone.png"), full_page=True)
+    width = small.evaluate("document.documentElement.scrollWidth")
+    phone.close()
+    assert width <= 390  # no sideways scrolling on a phone
