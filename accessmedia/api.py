@@ -414,8 +414,11 @@ def translation_routes(targets: Sequence[str], source: str = "nb") -> dict[str, 
 
 # -- package ------------------------------------------------------------------------
 
-def package(recording: str | Path, subs_dir: str | Path, dist: str | Path, langs: Sequence[str] | None = None, title: str | None = None):
-    """HLS with subtitle renditions and an upload bundle for one recording."""
+def package(
+    recording: str | Path, subs_dir: str | Path, dist: str | Path, langs: Sequence[str] | None = None,
+    title: str | None = None, burn: Sequence[str] = (), ladder: Sequence[int] = (), chapters: str | Path | None = None,
+):
+    """HLS with subtitle renditions, a replay page, an upload bundle and open-caption videos for one recording."""
     from .package import package as build
 
-    return build(recording, subs_dir, dist, langs, title=title)
+    return build(recording, subs_dir, dist, langs, title=title, burn=burn, ladder=ladder, chapters_file=chapters)

@@ -262,8 +262,11 @@ def translate(input_path, targets, out_dir, glossary, style_path, beam_size, dev
 @click.option("--subs", "subs_dir", type=click.Path(path_type=Path), required=True, help="Folder with NAME.<lang>.vtt/.srt (what transcribe and translate wrote).")
 @click.option("-o", "--out", "dist", type=click.Path(path_type=Path), default=Path("dist"), show_default=True, help="Package folder; replaced whole when the new one is complete.")
 @click.option("--langs", default=None, help="Languages to include, comma-separated; default: every subtitle file found.")
-@click.option("--title", default=None, help="Title for the upload metadata; default: from the file name.")
-def package_cmd(recording, subs_dir, dist, langs, title):
+@click.option("--title", default=None, help="Title for the page and upload metadata; default: from the file name.")
+@click.option("--burn", "burn", multiple=True, help="Also write DIST/social/NAME.<lang>.mp4 with this language burned in (repeatable).")
+@click.option("--ladder", default=None, help="Extra HLS renditions by height, comma-separated, e.g. 720,360 (only those below the source).")
+@click.option("--chapters", type=click.Path(path_type=Path), default=None, help="Chapters, one a line: '0:00 Åpning', '12:30 Panel'; written as YouTube chapters.")
+def package_cmd(recording, subs_dir, dist, langs, title, burn, ladder, chapters):
     """Package a recording for streaming: HLS with subtitles, a replay page and an upload bundle.
 
     DIST/hls/master.m3u8 has one WebVTT rendition per language (Norwegian the
@@ -273,13 +276,21 @@ def package_cmd(recording, subs_dir, dist, langs, title):
     transcoded; a recording without video gets an audio-only HLS and a poster.
 
     \b
-    Example:
+    Examples:
       accessmedia package samples/konferanse.mp4 --subs out -o dist
+      accessmedia package samples/konferanse.mp4 --subs out -o dist --burn ar --burn en
+      accessmedia package opptak.mkv --subs out -o dist --ladder 720,360
     """
-    result = api.package(recording, subs_dir, dist, [x for x in langs.split(",") if x.strip()] if langs else None, title)
+    try:
+        rungs = [int(x) for x in ladder.split(",") if x.strip()] if ladder else []
+    except ValueError:
+        raise AccessMediaError(f"--ladder takes heights in pixels, like 720,360; not {ladder!r}") from None
+    result = api.package(recording, subs_dir, dist, [x for x in langs.split(",") if x.strip()] if langs else None, title, burn, rungs, chapters)
     how = "stream copy" if result.copied else "transcoded"
     click.echo(f"{recording.name}: HLS ({how}{', audio only' if result.audio_only else ''}) with {', '.join(result.languages)} "
                f"in {result.seconds_taken:.1f} s -> {result.master}  {result.site}  {result.upload}")
+    for path in result.burned:
+        click.echo(f"  open captions -> {path}")
 
 
 if __name__ == "__main__":

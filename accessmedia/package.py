@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class PackageResult:
     site: Path
     upload: Path
     languages: tuple[str, ...]
+    burned: tuple[Path, ...]
     copied: bool  # stream copy, no transcoding
     audio_only: bool
     seconds_taken: float
@@ -64,12 +66,78 @@ def find_subtitles(subs_dir: Path, stem: str, wanted: Sequence[str] | None) -> d
     return found
 
 
-def _ffmpeg(*args: str) -> None:
+def _ffmpeg(*args: str, cwd: Path | None = None) -> None:
     cmd = [media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
         raise AccessMediaError(f"ffmpeg failed: {last}", "check that the recording plays, and that the disk has room")
+
+
+LADDER_KBPS = {1080: 5000, 720: 2800, 540: 1600, 480: 1200, 360: 800, 240: 400}
+
+
+@dataclass(frozen=True)
+class _Variant:
+    folder: Path
+    segments: list[tuple[str, float]]
+    bandwidth: int
+    codecs: str
+    size: tuple[int, int]
+
+
+def _rendition(recording: Path, maps: list[str], codec_args: list[str], folder: Path, segment_seconds: int, size: tuple[int, int]) -> _Variant:
+    """One HLS media playlist with its segments, and what the master playlist says of it."""
+    folder.mkdir(parents=True)
+    _ffmpeg("-i", str(recording), *maps, *codec_args, "-f", "hls", "-hls_time", str(segment_seconds),
+            "-hls_playlist_type", "vod", "-hls_segment_filename", str(folder / "seg%05d.ts"), str(folder / "index.m3u8"))
+    segments = _media_playlist(folder / "index.m3u8")
+    bandwidth = max(int((folder / uri).stat().st_size * 8 / max(d, 0.1)) for uri, d in segments)
+    has_video = "0:v:0" in maps
+    return _Variant(folder, segments, bandwidth, _codecs(folder / segments[0][0], has_video), size)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    start: float
+    title: str
+
+
+def read_chapters(path: Path, duration: float) -> list[Chapter]:
+    """Chapters, one a line: `H:MM:SS Title` or `MM:SS Title`, in order, the first at 0:00 (as YouTube wants)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise AccessMediaError(f"chapters file {path} does not exist", "check the --chapters path") from None
+    except UnicodeDecodeError:
+        raise AccessMediaError(f"chapters file {path} is not UTF-8", "save it as UTF-8") from None
+    chapters: list[Chapter] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = re.fullmatch(r"\s*(?:(\d+):)?(\d{1,2}):(\d{2})\s+(\S.*?)\s*", line)
+        if not m or int(m.group(3)) >= 60 or (m.group(1) and int(m.group(2)) >= 60):
+            raise AccessMediaError(f"{path}:{number}: expected 'MM:SS Title' or 'H:MM:SS Title', found {line.strip()[:50]!r}")
+        start = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+        if chapters and start <= chapters[-1].start:
+            raise AccessMediaError(f"{path}:{number}: chapter starts at or before the one above it", "list chapters in time order")
+        if duration and start >= duration:
+            raise AccessMediaError(f"{path}:{number}: chapter starts after the recording ends ({duration:.0f} s)")
+        chapters.append(Chapter(float(start), m.group(4)))
+    if chapters and chapters[0].start != 0:
+        raise AccessMediaError(f"{path}: the first chapter must start at 0:00", "YouTube ignores chapters otherwise")
+    return chapters
+
+
+def youtube_chapters(chapters: Sequence[Chapter]) -> str:
+    """The chapter list for a YouTube description: `00:00 Title`, one a line."""
+    hours = any(c.start >= 3600 for c in chapters)
+
+    def clock(t: float) -> str:
+        t = int(t)
+        return f"{t // 3600}:{t % 3600 // 60:02d}:{t % 60:02d}" if hours else f"{t // 60:02d}:{t % 60:02d}"
+
+    return "".join(f"{clock(c.start)} {c.title}\n" for c in chapters)
 
 
 def _video_codec(path: Path) -> tuple[str | None, int, int]:
@@ -145,6 +213,32 @@ def _quote(value: str) -> str:
     return value.replace('"', "'").replace("\n", " ")
 
 
+BURN_STYLE = "FontName=DejaVu Sans,FontSize=22,BorderStyle=3,Outline=2,Shadow=0,MarginV=24"
+
+
+def _burn(inputs: list[str], cues: Sequence[Cue], lang: str, out: Path) -> str:
+    """An mp4 with `cues` burned into the picture (open captions), for social media.
+
+    libass shapes and orders the text (HarfBuzz, FriBidi), so Arabic script joins
+    and reads right to left; the fonts come from the system through fontconfig:
+    DejaVu Sans covers Latin, Cyrillic and Arabic script, Noto fonts the rest.
+    `inputs` hold absolute paths: ffmpeg runs in a work folder so that the
+    filter reads a plain relative file name that needs no filtergraph escaping.
+    """
+    plain = [Cue(c.start, c.end, tuple(re.sub(r"</?[^>]+>", "", line) for line in c.lines)) for c in cues]
+    work = out.parent / f".burn-{lang}"
+    work.mkdir()
+    (work / "open.srt").write_text(subtitles.compose_srt(plain), encoding="utf-8")
+    cmd = [*inputs, "-vf", f"subtitles=filename=open.srt:charenc=UTF-8:force_style='{BURN_STYLE}'",
+           "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
+           "-movflags", "+faststart", str(out.resolve())]
+    try:
+        _ffmpeg(*cmd, cwd=work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out.name
+
+
 def package(
     recording: str | Path,
     subs_dir: str | Path,
@@ -152,6 +246,9 @@ def package(
     langs: Sequence[str] | None = None,
     segment_seconds: int = 6,
     title: str | None = None,
+    burn: Sequence[str] = (),
+    ladder: Sequence[int] = (),
+    chapters_file: str | Path | None = None,
 ) -> PackageResult:
     """Build DIST/hls (master.m3u8) and DIST/upload for one recording and its subtitles."""
     started = time.monotonic()
@@ -159,7 +256,12 @@ def package(
     info = media.probe(recording)
     track = info.track(None)
     stem = recording.stem
+    chapters = read_chapters(Path(chapters_file), info.duration) if chapters_file else []
     found = find_subtitles(subs_dir, stem, langs)
+    burn = [languages.normalize(b) for b in burn]
+    for lang in burn:
+        if lang not in found:
+            raise AccessMediaError(f"cannot burn in {lang}: no {stem}.{lang}.vtt or .srt in {subs_dir}", "translate into it first, or choose another --burn")
     order = sorted(found, key=lambda lang: (lang != "nb", lang != "nn", lang))  # Norwegian first: it is the default
     cues = {lang: subtitles.read(path).cues for lang, path in found.items()}
     vcodec, width, height = _video_codec(recording)
@@ -169,24 +271,25 @@ def package(
     meta_title = title or stem.replace("-", " ").replace("_", " ")
     with staging_dir(dist) as tmp:
         hls = tmp / "hls"
-        stream_dir = hls / "stream"
-        stream_dir.mkdir(parents=True)
         maps = (["-map", "0:v:0"] if not audio_only else []) + ["-map", f"0:{track.stream_index}"]
+        keyframes = ["-force_key_frames", f"expr:gte(t,n_forced*{segment_seconds})"]
         codec_args = ["-c", "copy"] if copy else (
-            (["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p",
-              "-force_key_frames", f"expr:gte(t,n_forced*{segment_seconds})"] if not audio_only else [])
+            (["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", *keyframes] if not audio_only else [])
             + ["-c:a", "aac", "-b:a", "128k"]
         )
-        _ffmpeg("-i", str(recording), *maps, *codec_args, "-f", "hls", "-hls_time", str(segment_seconds),
-                "-hls_playlist_type", "vod", "-hls_segment_filename", str(stream_dir / "seg%05d.ts"), str(stream_dir / "index.m3u8"))
-        segments = _media_playlist(stream_dir / "index.m3u8")
+        variants = [_rendition(recording, maps, codec_args, hls / "stream", segment_seconds, (width, height))]
+        for rung in sorted({h for h in ladder if not audio_only and h < height}, reverse=True):
+            size = (round(width * rung / height / 2) * 2, rung)
+            scaled = ["-vf", f"scale={size[0]}:{size[1]}", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+                      "-maxrate", f"{LADDER_KBPS.get(rung, rung * 4)}k", "-bufsize", f"{2 * LADDER_KBPS.get(rung, rung * 4)}k",
+                      "-pix_fmt", "yuv420p", *keyframes, "-c:a", "aac", "-b:a", "128k"]
+            variants.append(_rendition(recording, maps, scaled, hls / f"stream-{rung}p", segment_seconds, size))
+        segments = variants[0].segments
         spans, t = [], 0.0
         for _, duration in segments:
             spans.append((t, t + duration))
             t += duration
-        first = stream_dir / segments[0][0]
-        mpegts = _timestamp_offset(recording, first)
-        bandwidth = max(int((stream_dir / uri).stat().st_size * 8 / max(d, 0.1)) for uri, d in segments)
+        mpegts = _timestamp_offset(recording, variants[0].folder / segments[0][0])
         media_lines = []
         for lang in order:
             folder = hls / "subs" / lang
@@ -203,34 +306,47 @@ def package(
                 f'#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="{_quote(languages.native_name(lang))}",LANGUAGE="{lang}",'
                 f'DEFAULT={default},AUTOSELECT=YES,FORCED=NO,CHARACTERISTICS="{ACCESSIBILITY}",URI="subs/{lang}/index.m3u8"'
             )
-        stream_inf = f'#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},CODECS="{_codecs(first, not audio_only)}"'
-        if not audio_only:
-            stream_inf += f",RESOLUTION={width}x{height}"
-        stream_inf += ',SUBTITLES="subs"'
-        master = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS", *media_lines, stream_inf, "stream/index.m3u8", ""]
+        stream_infs = []
+        for v in variants:  # the source first, then the smaller rungs
+            info_line = f'#EXT-X-STREAM-INF:BANDWIDTH={v.bandwidth},CODECS="{v.codecs}"'
+            if not audio_only:
+                info_line += f",RESOLUTION={v.size[0]}x{v.size[1]}"
+            stream_infs += [info_line + ',SUBTITLES="subs"', f"{v.folder.name}/index.m3u8"]
+        master = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS", *media_lines, *stream_infs, ""]
         (hls / "master.m3u8").write_text("\n".join(master), encoding="utf-8")
         if audio_only:
             _ffmpeg("-f", "lavfi", "-i", "color=c=0x1d3557:s=1280x720:d=1", "-frames:v", "1", str(hls / "poster.png"))
         write_site(tmp / "site", meta_title, order, cues, "../hls/master.m3u8", "../hls/poster.png" if audio_only else None)
         upload = tmp / "upload"
         upload.mkdir()
-        video_args = (
-            ["-loop", "1", "-i", str(hls / "poster.png"), "-i", str(recording), "-map", "0:v", "-map", f"1:{track.stream_index}",
-             "-c:v", "libx264", "-tune", "stillimage", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-r", "2", "-shortest",
-             "-c:a", "aac", "-b:a", "128k"]
-            if audio_only
-            else ["-i", str(recording), "-map", "0:v:0", "-map", f"0:{track.stream_index}", *codec_args]
-        )
-        _ffmpeg(*video_args, "-movflags", "+faststart", str(upload / f"{stem}.mp4"))
+        source = str(recording.resolve())
+        if audio_only:  # platforms want a picture: the poster, held for the length of the sound
+            inputs = ["-loop", "1", "-i", str((hls / "poster.png").resolve()), "-i", source, "-map", "0:v", "-map", f"1:{track.stream_index}", "-shortest"]
+            upload_codecs = ["-c:v", "libx264", "-tune", "stillimage", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-r", "2", "-c:a", "aac", "-b:a", "128k"]
+        else:
+            inputs = ["-i", source, "-map", "0:v:0", "-map", f"0:{track.stream_index}"]
+            upload_codecs = codec_args
+        _ffmpeg(*inputs, *upload_codecs, "-movflags", "+faststart", str(upload / f"{stem}.mp4"))
         for lang in order:
             plain = [Cue(c.start, c.end, tuple(re.sub(r"</?[^>]+>", "", line) for line in c.lines)) for c in cues[lang]]
             (upload / f"{stem}.{lang}.srt").write_text(subtitles.compose_srt(plain), encoding="utf-8")
+        burned = []
+        for lang in burn:
+            social = tmp / "social"
+            social.mkdir(exist_ok=True)
+            burned.append(dist / "social" / _burn(inputs, cues[lang], lang, social / f"{stem}.{lang}.mp4"))
         meta = {
             "title": meta_title,
             "duration_seconds": round(info.duration, 3),
             "languages": [{"code": lang, "name": languages.native_name(lang), "file": f"{stem}.{lang}.srt"} for lang in order],
             "default_language": order[0],
+            "chapters": [{"start": c.start, "title": c.title} for c in chapters],
             "video": f"{stem}.mp4",
         }
+        if chapters:
+            (upload / "chapters.txt").write_text(youtube_chapters(chapters), encoding="utf-8")
         write_atomic(upload / "metadata.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
-    return PackageResult(dist, dist / "hls" / "master.m3u8", dist / "site" / "index.html", dist / "upload", tuple(order), copy, audio_only, time.monotonic() - started)
+    return PackageResult(
+        dist, dist / "hls" / "master.m3u8", dist / "site" / "index.html", dist / "upload", tuple(order), tuple(burned),
+        copy, audio_only, time.monotonic() - started,
+    )

@@ -146,3 +146,74 @@ def test_unwritable_output_folder(tmp_path):
     blocker.write_text("x")
     result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(blocker / "dist"))
     assert result.exit_code == 1 and "cannot write to" in result.output
+
+
+def _frame(path: Path, t: float):
+    import numpy as np
+
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        c.seek(int(t / stream.time_base), stream=stream)
+        for frame in c.decode(stream):
+            if frame.time >= t - 0.05:
+                return np.asarray(frame.to_ndarray(format="gray"), dtype=np.int16)
+    raise AssertionError(f"no frame at {t}")
+
+
+@pytest.mark.parametrize("lang", ["ar", "nb"])
+def test_burned_in_captions(tmp_path, lang):
+    """Open captions: Arabic (joined, right to left, through libass) and Norwegian, drawn in the lower band only."""
+    subs = write_subs(tmp_path / "subs", "konferanse")
+    result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(tmp_path / "dist"), "--burn", lang)
+    assert result.exit_code == 0, result.output
+    burned = tmp_path / "dist" / "social" / f"konferanse.{lang}.mp4"
+    with av.open(str(burned)) as c:
+        assert len(c.streams.video) == 1 and len(c.streams.audio) == 1
+    during, after = _frame(burned, 13.0), _frame(burned, 20.0)  # a cue runs 11.4-15.9; none at 20
+    original = _frame(SAMPLE, 13.0)
+    height = during.shape[0]
+    lower = slice(int(height * 0.7), height)
+    assert abs(during[lower] - original[lower]).mean() > 2.0  # text drawn at the bottom
+    assert abs(during[: height // 2] - original[: height // 2]).mean() < 1.5  # picture untouched above
+    assert abs(after[lower] - _frame(SAMPLE, 20.0)[lower]).mean() < 1.5  # nothing drawn between cues
+    assert not (tmp_path / "dist" / "social" / f".burn-{lang}").exists()
+
+
+def test_burning_a_language_without_subtitles_is_an_error(tmp_path):
+    subs = write_subs(tmp_path / "subs", "konferanse", ("nb",))
+    result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(tmp_path / "dist"), "--burn", "ar")
+    assert result.exit_code == 1 and "cannot burn in ar" in result.output
+    assert not (tmp_path / "dist").exists()
+
+
+def test_ladder_of_renditions(tmp_path):
+    subs = write_subs(tmp_path / "subs", "konferanse", ("nb",))
+    result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(tmp_path / "dist"), "--ladder", "360,240,1080")
+    assert result.exit_code == 0, result.output
+    master = m3u8.load(str(tmp_path / "dist" / "hls" / "master.m3u8"))
+    sizes = [p.stream_info.resolution for p in master.playlists]
+    assert sizes == [(640, 360), (426, 240)]  # 360 is the source itself (copied); nothing is scaled up to 1080
+    assert all(p.stream_info.bandwidth > 0 for p in master.playlists)
+    assert all(p.stream_info.subtitles == "subs" for p in master.playlists)
+    small = m3u8.load(str(tmp_path / "dist" / "hls" / "stream-240p" / "index.m3u8"))
+    with av.open(str(tmp_path / "dist" / "hls" / "stream-240p" / small.segments[0].uri)) as c:
+        assert (c.streams.video[0].codec_context.width, c.streams.video[0].codec_context.height) == (426, 240)
+    result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(tmp_path / "dist2"), "--ladder", "big")
+    assert result.exit_code == 1 and "--ladder takes heights" in result.output
+
+
+def test_chapters_in_youtube_format(tmp_path):
+    subs = write_subs(tmp_path / "subs", "konferanse", ("nb",))
+    chapters = tmp_path / "kapitler.txt"
+    chapters.write_text("# programme\n0:00 Åpning\n0:12 Språk og arbeid\n00:25 Takk\n", encoding="utf-8")
+    result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(tmp_path / "dist"), "--chapters", str(chapters))
+    assert result.exit_code == 0, result.output
+    upload = tmp_path / "dist" / "upload"
+    assert (upload / "chapters.txt").read_text(encoding="utf-8") == "00:00 Åpning\n00:12 Språk og arbeid\n00:25 Takk\n"
+    meta = json.loads((upload / "metadata.json").read_text(encoding="utf-8"))
+    assert [c["title"] for c in meta["chapters"]] == ["Åpning", "Språk og arbeid", "Takk"]
+    for bad, needle in (("0:05 Sent\n", "first chapter must start at 0:00"), ("0:00 A\n0:10 B\n0:05 C\n", ":3: chapter starts at or before"),
+                        ("0:00 A\nhalv tolv B\n", ":2: expected 'MM:SS Title'"), ("0:00 A\n9:00 B\n", ":2: chapter starts after the recording ends")):
+        chapters.write_text(bad, encoding="utf-8")
+        result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(tmp_path / "dist3"), "--chapters", str(chapters))
+        assert result.exit_code == 1 and needle in result.output, result.output
