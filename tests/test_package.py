@@ -87,6 +87,19 @@ def test_libavformat_lists_every_subtitle_stream_with_its_language(packaged):
         assert len(c.streams.video) == 1 and len(c.streams.audio) == 1
 
 
+def test_ffmpeg_probe_lists_every_subtitle_stream_with_its_language(packaged):
+    """ffprobe's view, from the FFmpeg that pip installs (imageio-ffmpeg ships ffmpeg, not ffprobe;
+    `ffmpeg -i` prints the same stream listing). Debian 12's FFmpeg 5.1 predates HLS WebVTT support."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(packaged / "hls" / "master.m3u8")],
+                           capture_output=True, text=True)
+    streams = re.findall(r"Stream #\d+:\d+(?:\[\w+\])?\((\w+)\): Subtitle: webvtt", probe.stderr)
+    assert sorted(streams) == ["ar", "en", "nb"], probe.stderr
+
+
 def test_upload_bundle(packaged):
     upload = packaged / "upload"
     mp4 = (upload / "konferanse.mp4").read_bytes()
