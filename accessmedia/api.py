@@ -387,7 +387,7 @@ def _template_csv(cues: Sequence[Cue], english: Sequence[Cue] | None, source: st
     english = list(english or [])
     for n, cue in enumerate(cues, start=1):
         overlapping = [e.text.replace("\n", " ") for e in english if e.start < cue.end and e.end > cue.start]
-        writer.writerow([n, subtitles._clock(cue.start, ","), subtitles._clock(cue.end, ","), cue.text.replace("\n", " "), " ".join(overlapping), ""])
+        writer.writerow([n, subtitles.clock(cue.start, ","), subtitles.clock(cue.end, ","), cue.text.replace("\n", " "), " ".join(overlapping), ""])
     return "\ufeff" + buf.getvalue()  # a BOM, so that spreadsheet programs read it as UTF-8
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, api
+from . import __version__, api, subtitles
 from .asr import AsrSettings
 from .errors import AccessMediaError
 from .glossary import load_glossary
@@ -119,14 +119,9 @@ def check(file, language, style_path, as_json):
             click.echo(f"  {rule:<14} {share:7.1%} of cues ok")
         for b in result.conformance.breaches:
             kind = "error" if b.rule in [e.rule for e in result.errors] else "advice"
-            click.echo(f"  {kind}: cue {b.cue} at {_clock(b.start)}: {b.rule}: {b.detail}")
+            click.echo(f"  {kind}: cue {b.cue} at {subtitles.clock(b.start, '.')}: {b.rule}: {b.detail}")
     if result.errors:
         sys.exit(1)
-
-
-def _clock(seconds: float) -> str:
-    ms = int(round(seconds * 1000))
-    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
 @main.group()

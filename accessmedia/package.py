@@ -213,6 +213,11 @@ def _quote(value: str) -> str:
     return value.replace('"', "'").replace("\n", " ")
 
 
+def _without_markup(cues: Sequence[Cue]) -> list[Cue]:
+    """Cues without <i>, <b> or other tags: platforms and burned-in text want plain lines."""
+    return [Cue(c.start, c.end, tuple(re.sub(r"</?[^>]+>", "", line) for line in c.lines)) for c in cues]
+
+
 BURN_STYLE = "FontName=DejaVu Sans,FontSize=22,BorderStyle=3,Outline=2,Shadow=0,MarginV=24"
 
 
@@ -225,7 +230,7 @@ def _burn(inputs: list[str], cues: Sequence[Cue], lang: str, out: Path) -> str:
     `inputs` hold absolute paths: ffmpeg runs in a work folder so that the
     filter reads a plain relative file name that needs no filtergraph escaping.
     """
-    plain = [Cue(c.start, c.end, tuple(re.sub(r"</?[^>]+>", "", line) for line in c.lines)) for c in cues]
+    plain = _without_markup(cues)
     work = out.parent / f".burn-{lang}"
     work.mkdir()
     (work / "open.srt").write_text(subtitles.compose_srt(plain), encoding="utf-8")
@@ -328,7 +333,7 @@ def package(
             upload_codecs = codec_args
         _ffmpeg(*inputs, *upload_codecs, "-movflags", "+faststart", str(upload / f"{stem}.mp4"))
         for lang in order:
-            plain = [Cue(c.start, c.end, tuple(re.sub(r"</?[^>]+>", "", line) for line in c.lines)) for c in cues[lang]]
+            plain = _without_markup(cues[lang])
             (upload / f"{stem}.{lang}.srt").write_text(subtitles.compose_srt(plain), encoding="utf-8")
         burned = []
         for lang in burn:

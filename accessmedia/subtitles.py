@@ -170,7 +170,8 @@ def read(path: str | Path) -> SubtitleFile:
 
 # -- writing ----------------------------------------------------------------
 
-def _clock(seconds: float, sep: str) -> str:
+def clock(seconds: float, sep: str = ",") -> str:
+    """HH:MM:SS,mmm (SRT) or, with sep=".", HH:MM:SS.mmm (WebVTT)."""
     ms = max(0, int(round(seconds * 1000)))
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
 
@@ -208,5 +209,5 @@ def compose_vtt(cues: Iterable[Cue]) -> str:
     out = ["WEBVTT\n"]
     for n, c in enumerate(cues, start=1):
         body = "\n".join(_escape_vtt(line) for line in c.lines).replace("-->", "--&gt;")
-        out.append(f"{n}\n{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n{body}\n")
+        out.append(f"{n}\n{clock(c.start, '.')} --> {clock(c.end, '.')}\n{body}\n")
     return "\n".join(out)
