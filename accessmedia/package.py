@@ -255,7 +255,7 @@ def package(
     ladder: Sequence[int] = (),
     chapters_file: str | Path | None = None,
 ) -> PackageResult:
-    """Build DIST/hls (master.m3u8) and DIST/upload for one recording and its subtitles."""
+    """Build DIST/hls (master.m3u8), DIST/site (replay page), DIST/upload and, with `burn`, DIST/social."""
     started = time.monotonic()
     recording, subs_dir, dist = Path(recording), Path(subs_dir), Path(dist)
     info = media.probe(recording)

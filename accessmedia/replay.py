@@ -1,6 +1,9 @@
 """The replay page: a static site (no server needed) that plays the HLS package
 with a subtitle language menu and a transcript that follows the video.
 
+In fullscreen, where the page's own caption overlay cannot show, the
+browser's text track of the chosen language takes over.
+
 hls.js ships with accessmedia (accessmedia/web/hls.min.js, Apache-2.0), so
 nothing is fetched from a CDN when someone watches. Every piece of subtitle
 text reaches the page as JSON inside a script element, escaped so that it can
@@ -18,6 +21,7 @@ from typing import Mapping, Sequence
 
 from . import languages
 from .cues import Cue
+from .subtitles import compose_vtt
 
 ASSETS = ("app.js", "style.css", "hls.min.js", "hls.js-LICENSE.txt")
 
@@ -35,7 +39,8 @@ PAGE = """<!doctype html>
 <main>
 <section class="player" aria-label="Video">
 <div class="stage">
-<video id="video" controls playsinline preload="metadata"{poster} aria-describedby="caption-help"></video>
+<video id="video" controls playsinline preload="metadata"{poster} aria-describedby="caption-help">
+{tracks}</video>
 <div class="captions" aria-hidden="true"><span id="caption-text"></span></div>
 </div>
 <div class="controls">
@@ -92,8 +97,17 @@ def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str
             "unsupported": "Nettleseren kan ikke spille av videoen. / This browser cannot play the video.",
         },
     }
+    subs = folder / "subs"
+    subs.mkdir(exist_ok=True)
+    tracks = []
+    for lang in order:
+        (subs / f"{lang}.vtt").write_text(compose_vtt(cues[lang]), encoding="utf-8")
+        tracks.append(
+            f'<track kind="subtitles" src="subs/{lang}.vtt" srclang="{lang}" label="{html.escape(languages.native_name(lang))}">\n'
+        )
     page = PAGE.format(
         title=html.escape(title),
+        tracks="".join(tracks),
         poster=f' poster="{html.escape(poster)}"' if poster else "",
         data=_script_json(data),
     )

@@ -108,6 +108,17 @@ def test_switching_language_changes_the_caption_at_the_current_time(page):
     assert options == ["Norsk bokmål", "العربية", "English"]
 
 
+def test_fullscreen_hands_captions_to_the_browsers_track(page):
+    page.select_option("#language", "en")
+    modes = "() => Array.from(document.getElementById('video').textTracks).map(t => t.language + ':' + t.mode)"
+    assert page.evaluate(modes) == ["nb:disabled", "ar:disabled", "en:hidden"]  # the overlay shows captions
+    page.evaluate("() => document.querySelector('.stage video').requestFullscreen()")
+    page.wait_for_function("!!document.fullscreenElement")
+    page.wait_for_function(f"({modes})().includes('en:showing')")
+    page.evaluate("() => document.exitFullscreen()")
+    page.wait_for_function(f"({modes})().includes('en:hidden')")
+
+
 def test_clicking_a_transcript_line_seeks_there(page):
     page.select_option("#language", "en")
     page.get_by_role("button", name="Thanks to everyone.").click()

@@ -38,6 +38,16 @@
     return data.languages[0];
   }
 
+  // The overlay shows captions on the page; the browser's own text track of the
+  // chosen language shows them in fullscreen, where the overlay cannot.
+  function syncTracks() {
+    var full = !!(document.fullscreenElement || document.webkitFullscreenElement || video.webkitDisplayingFullscreen);
+    for (var i = 0; i < video.textTracks.length; i++) {
+      var track = video.textTracks[i];
+      track.mode = track.language === current.code ? (full ? "showing" : "hidden") : "disabled";
+    }
+  }
+
   function render(lang) {
     current = languageOf(lang);
     list.textContent = "";
@@ -65,6 +75,7 @@
     });
     shown = -1;
     filter();
+    syncTracks();
     update(true);
   }
 
@@ -113,6 +124,10 @@
   search.addEventListener("input", filter);
   video.addEventListener("timeupdate", function () { update(false); });
   video.addEventListener("seeked", function () { update(true); });
+  document.addEventListener("fullscreenchange", syncTracks);
+  document.addEventListener("webkitfullscreenchange", syncTracks);
+  video.addEventListener("webkitbeginfullscreen", function () { setTimeout(syncTracks, 0); });
+  video.addEventListener("webkitendfullscreen", function () { setTimeout(syncTracks, 0); });
   render(data.default);
   start();
   window.replay = { update: update, language: function () { return current.code; } };
