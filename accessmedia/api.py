@@ -43,11 +43,15 @@ def output_names(stem: str, language: str) -> dict[str, str]:
     }
 
 
+class EditedOutputError(AccessMediaError):
+    """An output file was changed by someone after accessmedia wrote it."""
+
+
 def _refuse_overwriting_edits(paths: Sequence[Path], recorded: dict[str, str]) -> None:
     """Refuse to overwrite files that someone edited after accessmedia wrote them (hashes in `recorded`)."""
     for path in paths:
         if path.exists() and recorded.get(path.name) != sha256_file(path):
-            raise AccessMediaError(
+            raise EditedOutputError(
                 f"{path} was changed after accessmedia wrote it (corrections?) and would be overwritten",
                 "move it away first, or pass --force to replace it",
             )
@@ -422,3 +426,106 @@ def package(
     from .package import package as build
 
     return build(recording, subs_dir, dist, langs, title=title, burn=burn, ladder=ladder, chapters_file=chapters)
+
+
+# -- corrections ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ApplyResult:
+    name: str
+    language: str
+    revision: "object"
+    retranslated: dict[str, int]  # language -> sentences sent to a model
+    flagged: tuple[str, ...]  # languages a person corrected: kept, flagged "source changed, please check"
+
+
+def _name_and_language(path: Path, name: str | None, lang: str | None) -> tuple[str, str]:
+    stem = path.name.rsplit(".", 1)[0]
+    head, _, tail = stem.rpartition(".")
+    guessed_name, guessed_lang = (head, tail.lower()) if head and tail.lower() in languages.LANGUAGES else (stem, None)
+    lang = languages.normalize(lang) if lang else guessed_lang
+    if lang is None:
+        raise AccessMediaError(f"cannot tell the language of {path.name}", "name it NAME.<lang>.srt or pass --lang")
+    return name or guessed_name, lang
+
+
+def apply(
+    corrected: str | Path, project: str | Path, name: str | None = None, lang: str | None = None,
+    contributor: str = "volunteer", retranslate: bool = True,
+) -> ApplyResult:
+    """Accept a corrected subtitle file: validate, keep it as a new revision, make it current,
+    and carry a Norwegian correction into every translation nobody has corrected by hand."""
+    from . import revisions
+
+    corrected, project = Path(corrected), Path(project)
+    name, lang = _name_and_language(corrected, name, lang)
+    current = project / f"{name}.{lang}.srt"
+    if not current.exists():
+        raise AccessMediaError(f"{project} has no {current.name}", "pass the project folder that transcribe/translate wrote to, and --name")
+    parsed = subtitles.read(corrected)
+    profile = style.load_profile(lang)
+    report = style.check(parsed.cues, profile)
+    broken = [b for b in report.breaches if b.rule in style.ERROR_RULES]
+    if broken:
+        b = broken[0]
+        raise AccessMediaError(
+            f"{corrected.name}: cue {b.cue} at {subtitles.clock(b.start, '.')}: {b.rule}: {b.detail} ({len(broken)} such problems)",
+            f"fix them first; `accessmedia check {corrected.name}` lists them all",
+        )
+    history = revisions.history(project, name, lang)
+    if not history:  # keep the machine's version before the first correction replaces it
+        machine = subtitles.read(current)
+        revisions.save(project, name, lang, current.read_bytes(), current.name, machine.cues, None, revisions.MACHINE, machine.encoding,
+                       "the version accessmedia wrote")
+    previous = subtitles.read(current).cues
+    revision = revisions.save(project, name, lang, corrected.read_bytes(), corrected.name, parsed.cues, previous, contributor,
+                              parsed.encoding)
+    write_atomic(project / f"{name}.{lang}.vtt", subtitles.compose_vtt(parsed.cues))
+    write_atomic(current, subtitles.compose_srt(parsed.cues))
+    retranslated: dict[str, int] = {}
+    flagged: list[str] = []
+    record = _recorded_outputs(project / f"{name}.translations.json", "produced")
+    if retranslate and lang == "nb" and record:
+        for target in sorted(record):
+            reason = f"source changed in nb {revision.label}, please check"
+            if revisions.corrected_by_people(project, name, target):
+                revisions.flag(project, name, target, reason)
+                flagged.append(target)
+                continue
+            try:
+                result = translate(current, [target], project)
+            except EditedOutputError:  # edited by hand, outside `apply`: keep it just the same
+                revisions.flag(project, name, target, reason)
+                flagged.append(target)
+                continue
+            retranslated[target] = result.translated
+    return ApplyResult(name, lang, revision, retranslated, tuple(flagged))
+
+
+def history(project: str | Path, name: str | None = None, lang: str | None = None) -> dict[tuple[str, str], list]:
+    """Every revision of every subtitle file in the project (or of one name/language)."""
+    from . import revisions
+
+    root = Path(project) / "revisions"
+    found = {}
+    for lang_dir in sorted(root.glob(f"{name or '*'}/{languages.normalize(lang) if lang else '*'}")):
+        if lang_dir.is_dir():
+            found[(lang_dir.parent.name, lang_dir.name)] = revisions.history(Path(project), lang_dir.parent.name, lang_dir.name)
+    return found
+
+
+def restore(project: str | Path, name: str, lang: str, number: int, contributor: str = "volunteer") -> "object":
+    """Make revision `number` current again, as a new revision: nothing is lost."""
+    from . import revisions
+
+    project, lang = Path(project), languages.normalize(lang)
+    wanted = next((r for r in revisions.history(project, name, lang) if r.number == number), None)
+    if wanted is None:
+        raise AccessMediaError(f"{name}.{lang} has no revision {number}", f"see `accessmedia history {project} --lang {lang}`")
+    parsed = subtitles.read(wanted.file)
+    current = project / f"{name}.{lang}.srt"
+    revision = revisions.save(project, name, lang, wanted.file.read_bytes(), wanted.file.name, parsed.cues,
+                              subtitles.read(current).cues, contributor, parsed.encoding, f"restored {wanted.label}")
+    write_atomic(project / f"{name}.{lang}.vtt", subtitles.compose_vtt(parsed.cues))
+    write_atomic(current, subtitles.compose_srt(parsed.cues))
+    return revision

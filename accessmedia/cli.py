@@ -288,5 +288,72 @@ def package_cmd(recording, subs_dir, dist, langs, title, burn, ladder, chapters)
         click.echo(f"  open captions -> {path}")
 
 
+@main.command("apply")
+@click.argument("corrected", type=click.Path(path_type=Path))
+@click.option("--project", "project", type=click.Path(path_type=Path), required=True, help="The folder transcribe and translate wrote to.")
+@click.option("--name", default=None, help="Recording name (NAME in NAME.nb.srt); default: from the file name.")
+@click.option("--lang", default=None, help="Language of the file; default: from the file name (NAME.<lang>.srt).")
+@click.option("--by", "contributor", default="volunteer", show_default=True, help="Who made the corrections, for the history.")
+def apply_cmd(corrected, project, name, lang, contributor):
+    """Accept a volunteer's corrected subtitle file (SRT or WebVTT, any common encoding).
+
+    The file is checked, kept byte for byte as a new revision (earlier ones
+    stay), and becomes the current version. A corrected Norwegian file is
+    carried into every translation: only the sentences that changed are
+    translated again, and translations a person corrected are kept and
+    flagged "source changed, please check".
+
+    \b
+    Examples:
+      accessmedia apply konferanse.nb.srt --project out --by "Amina"
+      accessmedia apply rettet.srt --project out --name konferanse --lang ar
+    """
+    result = api.apply(corrected, project, name, lang, contributor)
+    r = result.revision
+    click.echo(f"{result.name}.{result.language}: saved as {r.label} by {r.contributor} ({r.cues} cues, {r.changed_lines} lines changed)")
+    for target, count in result.retranslated.items():
+        click.echo(f"  {target}: {count} sentences translated again")
+    for target in result.flagged:
+        click.echo(f"  {target}: corrected by a person, kept; flagged: source changed, please check")
+
+
+@main.command("history")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Only this recording.")
+@click.option("--lang", default=None, help="Only this language.")
+def history_cmd(project, name, lang):
+    """List every saved revision of the project's subtitles.
+
+    \b
+    Example:
+      accessmedia history out --lang nb
+    """
+    found = api.history(project, name, lang)
+    if not found:
+        click.echo("no revisions yet: nothing has been corrected")
+    for (rec, code), revs in found.items():
+        click.echo(f"{rec}.{code}:")
+        for r in revs:
+            note = f"  ({r.note})" if r.note else ""
+            click.echo(f"  {r.label}  {r.time}  {r.contributor:<16} {r.cues:4d} cues  {r.changed_lines:4d} lines changed{note}")
+
+
+@main.command("restore")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--name", required=True, help="Recording name (NAME in NAME.nb.srt).")
+@click.option("--lang", required=True, help="Language.")
+@click.option("--revision", "number", type=int, required=True, help="Revision number to bring back (see history).")
+@click.option("--by", "contributor", default="volunteer", show_default=True, help="Who restores it, for the history.")
+def restore_cmd(project, name, lang, number, contributor):
+    """Bring back an earlier revision as the current one (saved as a new revision; nothing is deleted).
+
+    \b
+    Example:
+      accessmedia restore out --name konferanse --lang nb --revision 0
+    """
+    r = api.restore(project, name, lang, number, contributor)
+    click.echo(f"{name}.{lang}: revision {number} is current again, saved as {r.label}")
+
+
 if __name__ == "__main__":
     main()

@@ -61,3 +61,25 @@ def transcribed(tmp_path_factory, eval_files) -> Path:
     result = run_cli("transcribe", *inputs, "-o", str(out), "-q")
     assert result.exit_code == 0, result.output
     return out
+
+
+PAIRS = [("nb", "en"), ("en", "ar"), ("en", "pl"), ("en", "uk"), ("en", "fa"), ("en", "ur")]
+
+
+@pytest.fixture(scope="session")
+def packages(tmp_path_factory) -> dict:
+    """Toy Argos packages (tests/argos_toy.py) for every pair the tests use."""
+    from .argos_toy import build_package
+
+    folder = tmp_path_factory.mktemp("argos")
+    return {pair: build_package(folder / f"translate-{pair[0]}_{pair[1]}.argosmodel", *pair) for pair in PAIRS}
+
+
+@pytest.fixture()
+def home(tmp_path, monkeypatch, packages):
+    """A models folder with every toy package installed through `models add`."""
+    monkeypatch.setenv("ACCESSMEDIA_MODELS", str(tmp_path / "models"))
+    for path in packages.values():
+        result = run_cli("models", "add", str(path))
+        assert result.exit_code == 0, result.output
+    return tmp_path / "models"

@@ -20,26 +20,8 @@ from accessmedia.api import HARD_RULES
 from accessmedia.cues import Cue
 from accessmedia.translate import RLM, distribute, protect, restore, sentences_of
 
-from .argos_toy import build_package, expected
-from .conftest import run_cli
-
-PAIRS = [("nb", "en"), ("en", "ar"), ("en", "pl"), ("en", "uk"), ("en", "fa"), ("en", "ur")]
-
-
-@pytest.fixture(scope="session")
-def packages(tmp_path_factory) -> dict[tuple[str, str], Path]:
-    folder = tmp_path_factory.mktemp("argos")
-    return {pair: build_package(folder / f"translate-{pair[0]}_{pair[1]}.argosmodel", *pair) for pair in PAIRS}
-
-
-@pytest.fixture()
-def home(tmp_path, monkeypatch, packages):
-    """A models folder with every toy package installed through `models add`."""
-    monkeypatch.setenv("ACCESSMEDIA_MODELS", str(tmp_path / "models"))
-    for path in packages.values():
-        result = run_cli("models", "add", str(path))
-        assert result.exit_code == 0, result.output
-    return tmp_path / "models"
+from .argos_toy import expected
+from .conftest import PAIRS, run_cli
 
 
 SPEECH = (

@@ -1,0 +1,108 @@
+"""Volunteer corrections: apply, revisions, retranslating only what changed, history, restore, crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from accessmedia import revisions, subtitles
+
+from .conftest import run_cli
+
+SPEECH = (
+    "1\n00:00:01,000 --> 00:00:03,500\nVelkommen til konferansen,\nsa lederen\n\n"
+    "2\n00:00:03,600 --> 00:00:06,000\nog takket alle som kom.\n\n"
+    "3\n00:00:09,000 --> 00:00:11,000\nNOVA la fram en ny rapport.\n\n"
+    "4\n00:00:11,100 --> 00:00:13,500\nHvor mange kom i 2024?\n"
+)
+
+
+@pytest.fixture()
+def project(home, tmp_path) -> Path:
+    """A project with Norwegian subtitles translated into English and Arabic."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "tale.nb.srt").write_text(SPEECH, encoding="utf-8")
+    result = run_cli("translate", str(out / "tale.nb.srt"), "--to", "en,ar", "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_corrected_norwegian_retranslates_one_sentence_and_keeps_a_corrected_arabic_cue(project, tmp_path):
+    # a volunteer corrects the Arabic first
+    arabic = subtitles.read(project / "tale.ar.srt").cues
+    fixed_ar = tmp_path / "tale.ar.srt"
+    fixed_ar.write_text(subtitles.compose_srt([arabic[0].__class__(arabic[0].start, arabic[0].end, ("تصحيح المتطوع",)), *arabic[1:]]), encoding="utf-8")
+    result = run_cli("apply", str(fixed_ar), "--project", str(project), "--by", "Amina")
+    assert result.exit_code == 0, result.output
+    assert "tale.ar: saved as r0001 by Amina" in result.output
+    # then someone corrects one Norwegian sentence
+    fixed_nb = tmp_path / "tale.nb.srt"
+    fixed_nb.write_text(SPEECH.replace("ny rapport", "ny og viktig rapport"), encoding="utf-8")
+    result = run_cli("apply", str(fixed_nb), "--project", str(project), "--by", "Ola")
+    assert result.exit_code == 0, result.output
+    assert "en: 1 sentences translated again" in result.output  # measured through the cache
+    assert "ar: corrected by a person, kept; flagged" in result.output
+    assert "NOVA LA FRAM EN NY OG VIKTIG RAPPORT." in (project / "tale.en.srt").read_text(encoding="utf-8")
+    assert "تصحيح المتطوع" in (project / "tale.ar.srt").read_text(encoding="utf-8")
+    assert revisions.flags(project, "tale", "ar")[0]["reason"] == "source changed in nb r0001, please check"
+
+
+def test_upload_is_kept_byte_for_byte_and_history_grows(project, tmp_path):
+    upload = tmp_path / "rettet.srt"
+    data = SPEECH.replace("Hvor mange", "Hvor mange personer på møtet").replace("\n", "\r\n").encode("cp1252")
+    upload.write_bytes(data)
+    result = run_cli("apply", str(upload), "--project", str(project), "--name", "tale", "--lang", "nb", "--by", "Kari")
+    assert result.exit_code == 0, result.output
+    revs = revisions.history(project, "tale", "nb")
+    assert [(r.label, r.contributor) for r in revs] == [("r0000", "accessmedia"), ("r0001", "Kari")]
+    assert revs[1].file.read_bytes() == data
+    assert json.loads((revs[1].path / "meta.json").read_text())["encoding"] == "cp1252"
+    assert revs[1].changed_lines == 2  # the cue's old and new line
+    assert (project / "tale.nb.srt").read_text(encoding="utf-8").count("personer") == 1  # current is UTF-8
+    listing = run_cli("history", str(project), "--lang", "nb")
+    assert "r0000" in listing.output and "r0001" in listing.output and "Kari" in listing.output
+    # restore the machine's version: a new revision, nothing deleted
+    result = run_cli("restore", str(project), "--name", "tale", "--lang", "nb", "--revision", "0")
+    assert result.exit_code == 0, result.output
+    assert [r.label for r in revisions.history(project, "tale", "nb")] == ["r0000", "r0001", "r0002"]
+    assert "personer" not in (project / "tale.nb.srt").read_text(encoding="utf-8")
+
+
+def test_broken_corrections_are_refused_and_nothing_is_stored(project, tmp_path):
+    bad = tmp_path / "tale.nb.srt"
+    bad.write_text(SPEECH.replace("00:00:09,000 --> 00:00:11,000", "00:00:09,000 -> 00:00:11,000"), encoding="utf-8")
+    result = run_cli("apply", str(bad), "--project", str(project))
+    assert result.exit_code == 1 and ":11: expected a timing line" in result.output
+    bad.write_text(SPEECH.replace("00:00:03,600 --> 00:00:06,000", "00:00:03,000 --> 00:00:06,000"), encoding="utf-8")
+    result = run_cli("apply", str(bad), "--project", str(project))
+    assert result.exit_code == 1 and "cue 1 at 00:00:01.000: overlap" in result.output
+    assert revisions.history(project, "tale", "nb") == []
+    assert (project / "tale.nb.srt").read_text(encoding="utf-8") == SPEECH
+
+
+def test_killing_apply_leaves_the_project_usable(project, tmp_path, home):
+    fixed = tmp_path / "tale.nb.srt"
+    fixed.write_text(SPEECH.replace("takket alle", "takket alle hjertelig"), encoding="utf-8")
+    env = {**os.environ, "ACCESSMEDIA_MODELS": str(home)}
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.6):
+        proc = subprocess.Popen([sys.executable, "-m", "accessmedia.cli", "apply", str(fixed), "--project", str(project)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for rev in revisions.history(project, "tale", "nb"):  # every revision whole
+            assert rev.file.exists() and json.loads((rev.path / "meta.json").read_text())["sha256"]
+        for lang in ("nb", "en", "ar"):  # every current file complete
+            assert subtitles.read(project / f"tale.{lang}.srt").cues
+    result = run_cli("apply", str(fixed), "--project", str(project))
+    assert result.exit_code == 0, result.output
+    assert "hjertelig" in (project / "tale.nb.srt").read_text(encoding="utf-8")
+    assert "HJERTELIG" in (project / "tale.en.srt").read_text(encoding="utf-8")
