@@ -422,10 +422,29 @@ def package(
     recording: str | Path, subs_dir: str | Path, dist: str | Path, langs: Sequence[str] | None = None,
     title: str | None = None, burn: Sequence[str] = (), ladder: Sequence[int] = (), chapters: str | Path | None = None,
 ):
-    """HLS with subtitle renditions, a replay page, an upload bundle and open-caption videos for one recording."""
+    """HLS with subtitle renditions, a replay page, an upload bundle and open-caption videos for one recording.
+
+    The settings are remembered in SUBS/NAME.package.json, so that `apply` can
+    rebuild the package after a correction.
+    """
     from .package import package as build
 
-    return build(recording, subs_dir, dist, langs, title=title, burn=burn, ladder=ladder, chapters_file=chapters)
+    result = build(recording, subs_dir, dist, langs, title=title, burn=burn, ladder=ladder, chapters_file=chapters)
+    settings = {
+        "recording": str(Path(recording).resolve()), "dist": str(Path(dist).resolve()), "langs": list(langs) if langs else None,
+        "title": title, "burn": list(burn), "ladder": list(ladder), "chapters": str(Path(chapters).resolve()) if chapters else None,
+    }
+    write_atomic(Path(subs_dir) / f"{Path(recording).stem}.package.json", json.dumps(settings, ensure_ascii=False, indent=1) + "\n")
+    return result
+
+
+def _rebuild_package(project: Path, name: str):
+    """Package again with the remembered settings, if this recording was packaged before."""
+    record = project / f"{name}.package.json"
+    if not record.exists():
+        return None
+    s = json.loads(record.read_text(encoding="utf-8"))
+    return package(s["recording"], project, s["dist"], s["langs"], s["title"], s["burn"], s["ladder"], s["chapters"])
 
 
 # -- corrections ---------------------------------------------------------------------
@@ -437,6 +456,7 @@ class ApplyResult:
     revision: "object"
     retranslated: dict[str, int]  # language -> sentences sent to a model
     flagged: tuple[str, ...]  # languages a person corrected: kept, flagged "source changed, please check"
+    package: "object" = None  # the rebuilt package, when the recording had been packaged
 
 
 def _name_and_language(path: Path, name: str | None, lang: str | None) -> tuple[str, str]:
@@ -499,7 +519,7 @@ def apply(
                 flagged.append(target)
                 continue
             retranslated[target] = result.translated
-    return ApplyResult(name, lang, revision, retranslated, tuple(flagged))
+    return ApplyResult(name, lang, revision, retranslated, tuple(flagged), _rebuild_package(project, name))
 
 
 def history(project: str | Path, name: str | None = None, lang: str | None = None) -> dict[tuple[str, str], list]:
@@ -528,4 +548,77 @@ def restore(project: str | Path, name: str, lang: str, number: int, contributor:
                               subtitles.read(current).cues, contributor, parsed.encoding, f"restored {wanted.label}")
     write_atomic(project / f"{name}.{lang}.vtt", subtitles.compose_vtt(parsed.cues))
     write_atomic(current, subtitles.compose_srt(parsed.cues))
+    return revision
+
+
+# -- translation kit ----------------------------------------------------------------------
+
+def kit_export(project: str | Path, name: str, lang: str, source: str = "nb") -> tuple[Path, Path]:
+    """Timed cues for volunteers to translate: an SRT to overwrite (in Subtitle Edit or any editor)
+    and a CSV sheet with the Norwegian and English text and an empty column for `lang`."""
+    project, lang = Path(project), languages.normalize(lang)
+    current = project / f"{name}.{source}.srt"
+    if not current.exists():
+        raise AccessMediaError(f"{project} has no {current.name}", "transcribe first, or check --name")
+    cues = subtitles.read(current).cues
+    english_path = project / f"{name}.en.srt"
+    english = subtitles.read(english_path).cues if english_path.exists() and lang != "en" else None
+    kits = project / "kits"
+    srt_path, csv_path = kits / f"{name}.{lang}.srt", kits / f"{name}.{lang}.csv"
+    write_atomic(srt_path, subtitles.compose_srt(cues))
+    write_atomic(csv_path, _template_csv(cues, english, source, lang))
+    return srt_path, csv_path
+
+
+def _cues_from_sheet(path: Path, lang: str) -> list[Cue]:
+    import csv
+    import io
+
+    text, _ = subtitles.decode_bytes(path.read_bytes(), str(path))
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))  # a cell may hold a line break
+    if not rows or lang not in rows[0] or "start" not in rows[0] or "end" not in rows[0]:
+        raise AccessMediaError(f"{path.name}: the first row must name the columns cue,start,end,...,{lang}", "use the sheet `kit export` wrote")
+    col = {n: i for i, n in enumerate(rows[0])}
+    cues = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        target = row[col[lang]].strip() if len(row) > col[lang] else ""
+        if not target:
+            raise AccessMediaError(f"{path.name}:{number}: cue {row[0]} has no {lang} text yet", "fill in every row, then import again")
+        try:
+            start = subtitles.parse_clock(row[col["start"]])
+            end = subtitles.parse_clock(row[col["end"]])
+        except ValueError:
+            raise AccessMediaError(f"{path.name}:{number}: start or end is not a time like 00:01:02,500") from None
+        cues.append(Cue(start, end, tuple(line.strip() for line in target.splitlines() if line.strip())))
+    return cues
+
+
+def kit_import(path: str | Path, project: str | Path, name: str, lang: str, contributor: str = "volunteer", source: str = "nb"):
+    """Bring a finished kit (the SRT or the CSV sheet) back as that language's revision."""
+    from . import revisions
+
+    path, project, lang = Path(path), Path(project), languages.normalize(lang)
+    if path.suffix.lower() == ".csv":
+        cues, encoding = _cues_from_sheet(path, lang), "utf-8"
+    else:
+        parsed = subtitles.read(path)
+        cues, encoding = list(parsed.cues), parsed.encoding
+        original = project / f"{name}.{source}.srt"
+        if original.exists() and [c.lines for c in subtitles.read(original).cues] == [c.lines for c in cues]:
+            raise AccessMediaError(f"{path.name} still holds the {source} text", f"replace each cue's text with the {lang} translation first")
+    broken = [b for b in style.check(cues, style.load_profile(lang)).breaches if b.rule in style.ERROR_RULES]
+    if broken:
+        raise AccessMediaError(f"{path.name}: cue {broken[0].cue}: {broken[0].rule}: {broken[0].detail}", "fix the times, then import again")
+    current = project / f"{name}.{lang}.srt"
+    previous = subtitles.read(current).cues if current.exists() else None
+    revision = revisions.save(project, name, lang, path.read_bytes(), path.name, cues, previous, contributor, encoding, "translation kit")
+    write_atomic(project / f"{name}.{lang}.vtt", subtitles.compose_vtt(cues))
+    write_atomic(current, subtitles.compose_srt(cues))
+    record = project / f"{name}.translations.json"
+    summary = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {"input": f"{name}.{source}.srt", "source_language": source, "produced": {}, "missing": {}, "outputs": {}}
+    summary["missing"].pop(lang, None)
+    summary["produced"][lang] = {"route": "volunteers (translation kit)", "cues": len(cues)}
+    write_atomic(record, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     return revision

@@ -301,7 +301,8 @@ def apply_cmd(corrected, project, name, lang, contributor):
     stay), and becomes the current version. A corrected Norwegian file is
     carried into every translation: only the sentences that changed are
     translated again, and translations a person corrected are kept and
-    flagged "source changed, please check".
+    flagged "source changed, please check". A recording packaged before is
+    packaged again with the same settings.
 
     \b
     Examples:
@@ -315,6 +316,8 @@ def apply_cmd(corrected, project, name, lang, contributor):
         click.echo(f"  {target}: {count} sentences translated again")
     for target in result.flagged:
         click.echo(f"  {target}: corrected by a person, kept; flagged: source changed, please check")
+    if result.package is not None:
+        click.echo(f"  package rebuilt: {result.package.dist}")
 
 
 @main.command("history")
@@ -353,6 +356,49 @@ def restore_cmd(project, name, lang, number, contributor):
     """
     r = api.restore(project, name, lang, number, contributor)
     click.echo(f"{name}.{lang}: revision {number} is current again, saved as {r.label}")
+
+
+@main.group()
+def kit():
+    """Translation kits for volunteers: languages without machine translation, or by choice.
+
+    \b
+    Examples:
+      accessmedia kit export --project out --name konferanse --lang so
+      accessmedia kit import out/kits/konferanse.so.csv --project out --name konferanse --lang so --by "Hodan"
+    """
+
+
+@kit.command("export")
+@click.option("--project", type=click.Path(path_type=Path), required=True, help="The folder transcribe and translate wrote to.")
+@click.option("--name", required=True, help="Recording name (NAME in NAME.nb.srt).")
+@click.option("--lang", required=True, help="Language to translate into, BCP-47 (so, ti, ...).")
+def kit_export(project, name, lang):
+    """Write PROJECT/kits/NAME.<lang>.srt (to overwrite) and .csv (nb, en, and an empty column).
+
+    \b
+    Example:
+      accessmedia kit export --project out --name konferanse --lang ti
+    """
+    srt_path, csv_path = api.kit_export(project, name, lang)
+    click.echo(f"wrote {srt_path} and {csv_path}")
+
+
+@kit.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--project", type=click.Path(path_type=Path), required=True, help="The folder transcribe and translate wrote to.")
+@click.option("--name", required=True, help="Recording name (NAME in NAME.nb.srt).")
+@click.option("--lang", required=True, help="Language of the translation.")
+@click.option("--by", "contributor", default="volunteer", show_default=True, help="Who translated it, for the history.")
+def kit_import(path, project, name, lang, contributor):
+    """Bring a finished kit (SRT or CSV) back as that language's subtitles (a new revision).
+
+    \b
+    Example:
+      accessmedia kit import konferanse.so.csv --project out --name konferanse --lang so --by "Hodan"
+    """
+    r = api.kit_import(path, project, name, lang, contributor)
+    click.echo(f"{name}.{lang}: saved as {r.label} by {r.contributor} ({r.cues} cues)")
 
 
 if __name__ == "__main__":

@@ -151,6 +151,14 @@ def _unescape_vtt(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u00a0").replace("&lrm;", "\u200e").replace("&rlm;", "\u200f").replace("&amp;", "&")
 
 
+def parse_clock(text: str) -> float:
+    """Seconds from HH:MM:SS,mmm (or with a period, or without hours)."""
+    m = re.fullmatch(rf"\s*{_TIME}\s*", text)
+    if not m:
+        raise ValueError(f"not a time: {text!r}")
+    return _seconds(*m.groups())
+
+
 def read(path: str | Path) -> SubtitleFile:
     path = Path(path)
     if not path.exists():

@@ -106,3 +106,48 @@ def test_killing_apply_leaves_the_project_usable(project, tmp_path, home):
     assert result.exit_code == 0, result.output
     assert "hjertelig" in (project / "tale.nb.srt").read_text(encoding="utf-8")
     assert "HJERTELIG" in (project / "tale.en.srt").read_text(encoding="utf-8")
+
+
+def test_apply_rebuilds_the_package(project, tmp_path):
+    from .conftest import SAMPLE
+
+    # the sample recording stands in for tale's recording
+    recording = tmp_path / "tale.mp4"
+    recording.write_bytes(SAMPLE.read_bytes())
+    dist = tmp_path / "dist"
+    assert run_cli("package", str(recording), "--subs", str(project), "-o", str(dist)).exit_code == 0
+    fixed = tmp_path / "tale.nb.srt"
+    fixed.write_text(SPEECH.replace("ny rapport", "fersk rapport"), encoding="utf-8")
+    result = run_cli("apply", str(fixed), "--project", str(project))
+    assert result.exit_code == 0 and "package rebuilt" in result.output, result.output
+    page = (dist / "site" / "index.html").read_text(encoding="utf-8")
+    assert "fersk rapport" in page and "FERSK RAPPORT" in page
+    assert "fersk rapport" in (dist / "upload" / "tale.nb.srt").read_text(encoding="utf-8")
+
+
+def test_translation_kit_round_trip(project, tmp_path):
+    import csv
+
+    result = run_cli("kit", "export", "--project", str(project), "--name", "tale", "--lang", "so")
+    assert result.exit_code == 0, result.output
+    sheet = project / "kits" / "tale.so.csv"
+    rows = list(csv.reader(sheet.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["cue", "start", "end", "nb", "en", "so"] and len(rows) == 5
+    assert rows[3][4] == "NOVA LA FRAM EN NY RAPPORT."
+    # importing the untouched SRT is refused; a half-filled sheet names the row
+    result = run_cli("kit", "import", str(project / "kits" / "tale.so.srt"), "--project", str(project), "--name", "tale", "--lang", "so")
+    assert result.exit_code == 1 and "still holds the nb text" in result.output
+    rows[1][5] = "Ku soo dhawaada shirka"
+    sheet.write_text("\n".join(",".join(f'"{c}"' for c in r) for r in rows) + "\n", encoding="utf-8")
+    result = run_cli("kit", "import", str(sheet), "--project", str(project), "--name", "tale", "--lang", "so")
+    assert result.exit_code == 1 and "tale.so.csv:3: cue 2 has no so text yet" in result.output
+    for r, text in zip(rows[2:], ("oo u mahadceliyay", "NOVA ayaa soo bandhigtay warbixin", "Immisa ayaa yimid 2024?")):
+        r[5] = text
+    sheet.write_text("\n".join(",".join(f'"{c}"' for c in r) for r in rows) + "\n", encoding="utf-8")
+    result = run_cli("kit", "import", str(sheet), "--project", str(project), "--name", "tale", "--lang", "so", "--by", "Hodan")
+    assert result.exit_code == 0, result.output
+    cues = subtitles.read(project / "tale.so.srt").cues
+    assert [c.text for c in cues][0] == "Ku soo dhawaada shirka" and cues[0].start == 1.0
+    assert revisions.history(project, "tale", "so")[0].contributor == "Hodan"
+    summary = json.loads((project / "tale.translations.json").read_text(encoding="utf-8"))
+    assert summary["produced"]["so"]["route"] == "volunteers (translation kit)"
