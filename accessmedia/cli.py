@@ -401,5 +401,28 @@ def kit_import(path, project, name, lang, contributor):
     click.echo(f"{name}.{lang}: saved as {r.label} by {r.contributor} ({r.cues} cues)")
 
 
+@main.command("review")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--share", is_flag=True, help="Serve to the network; prints a random access token every request must carry.")
+def review_cmd(project, port, host, share):
+    """Review and correct subtitles in the browser, beside the video.
+
+    Edits of text and timing show rule breaches as you type; saving stores a
+    new revision exactly as `accessmedia apply` does.
+
+    \b
+    Examples:
+      accessmedia review out
+      accessmedia review out --share --port 8080
+    """
+    from .review import serve
+
+    if not project.is_dir():
+        raise AccessMediaError(f"{project} is not a folder", "pass the folder transcribe and translate wrote to")
+    serve(project, host, port, share)
+
+
 if __name__ == "__main__":
     main()
