@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, api, subtitles
+from . import __version__, api, style, subtitles
 from .asr import AsrSettings
 from .errors import AccessMediaError
 from .glossary import load_glossary
@@ -118,7 +118,7 @@ def check(file, language, style_path, as_json):
         for rule, share in result.conformance.summary().items():
             click.echo(f"  {rule:<14} {share:7.1%} of cues ok")
         for b in result.conformance.breaches:
-            kind = "error" if b.rule in [e.rule for e in result.errors] else "advice"
+            kind = "error" if b.rule in style.ERROR_RULES else "advice"
             click.echo(f"  {kind}: cue {b.cue} at {subtitles.clock(b.start, '.')}: {b.rule}: {b.detail}")
     if result.errors:
         sys.exit(1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -50,9 +51,12 @@ def decode_bytes(data: bytes, name: str = "file") -> tuple[str, str]:
         odd_zeros = data[1:4096:2].count(0)
         enc = "utf-16-be" if even_zeros > odd_zeros else "utf-16-le"
         try:
-            return data.decode(enc), enc
+            text = data.decode(enc)
         except UnicodeDecodeError:
-            raise SubtitleError(name, None, "contains binary data, not subtitle text") from None
+            text = ""
+        if not _looks_like_text(text):
+            raise SubtitleError(name, None, "contains binary data, not subtitle text", "pass an .srt or .vtt text file")
+        return text, enc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -72,6 +76,14 @@ def decode_bytes(data: bytes, name: str = "file") -> tuple[str, str]:
 
 
 _WESTERN = {"ascii", "latin_1", "cp1250", "cp1252", "iso8859_1", "iso8859_2", "iso8859_9", "iso8859_15", "mac_roman", "cp850"}
+
+
+def _looks_like_text(text: str) -> bool:
+    """Text, not bytes that merely decode: few control characters, and some letters."""
+    if not text:
+        return False
+    controls = sum(1 for c in text[:4096] if unicodedata.category(c) in ("Cc", "Cn", "Co") and c not in "\r\n\t")
+    return controls < 0.02 * min(len(text), 4096) and any(c.isalpha() for c in text[:4096])
 
 
 # -- parsing ----------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import srt as srt_lib
@@ -68,30 +69,44 @@ def test_vtt_escapes_markup_so_it_shows_as_text(tmp_path):
     assert webvtt.read(str(path)).captions[0].raw_text.startswith("&lt;script&gt;")
 
 
-REAL_WORLD = {
-    # name: (bytes, expected encoding, expected cue texts)
-    "bom.srt": ("\ufeff1\r\n00:00:01,000 --> 00:00:02,500\r\nHei på deg\r\n\r\n".encode("utf-8"), "utf-8 with BOM", ["Hei på deg"]),
-    "crlf.srt": (b"1\r\n00:00:01,000 --> 00:00:02,500\r\nGod morgen\r\n\r\n2\r\n00:00:03,000 --> 00:00:04,000\r\nVelkommen\r\n", "utf-8", ["God morgen", "Velkommen"]),
-    "utf16.srt": ("1\n00:00:01,000 --> 00:00:02,500\nSkål for Ålesund\n".encode("utf-16"), "utf-16", ["Skål for Ålesund"]),
-    "utf16le-nobom.srt": ("1\n00:00:01,000 --> 00:00:02,500\nNår vi møtes\n".encode("utf-16-le"), "utf-16-le", ["Når vi møtes"]),
-    "cp1252.srt": ("1\n00:00:01,000 --> 00:00:02,500\nBlåbærsyltetøy – «godt»\n".encode("cp1252"), "cp1252", ["Blåbærsyltetøy – «godt»"]),
-    "arabic-cp1256.srt": ("1\n00:00:01,000 --> 00:00:02,500\nمرحبا بكم في المؤتمر الوطني للاندماج\n".encode("cp1256"), "cp1256", ["مرحبا بكم في المؤتمر الوطني للاندماج"]),
-    "period.srt": (b"1\n00:00:01.000 --> 00:00:02,500\nKomma og punktum\n", "utf-8", ["Komma og punktum"]),
-    "no-blank.srt": (b"1\n00:00:01,000 --> 00:00:02,000\nEn\n2\n00:00:02,500 --> 00:00:03,000\nTo\n", "utf-8", ["En", "To"]),
-    "short-hours.vtt": (b"WEBVTT\n\n00:01.000 --> 00:02.000\nKort\n\nNOTE a comment\n\nid-2\n00:03.000 --> 00:04.000 align:start\nLang\n", "utf-8", ["Kort", "Lang"]),
-}
+DATA = Path(__file__).parent / "data" / "subtitles"
+EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("name", sorted(REAL_WORLD))
-def test_real_world_files_are_read(tmp_path, name):
-    data, encoding, expected = REAL_WORLD[name]
-    path = tmp_path / name
-    path.write_bytes(data)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_real_world_files_are_read_or_rejected_with_the_line(name):
+    expected = EXPECTED[name]
+    path = DATA / name
+    if "error" in expected:
+        with pytest.raises(SubtitleError) as info:
+            read(path)
+        assert expected["error"] in str(info.value)
+        result = run_cli("check", str(path))
+        assert result.exit_code == 1 and expected["error"] in result.output
+        return
     parsed = read(path)
-    assert parsed.encoding == encoding
-    assert [c.text for c in parsed.cues] == expected
-    if encoding != "utf-8":
+    assert parsed.encoding == expected["encoding"]
+    assert [c.text for c in parsed.cues] == expected["texts"]
+    if expected["encoding"] != "utf-8":
         assert any("encoding is" in w for w in parsed.warnings)
+    if "warning" in expected:
+        assert any(expected["warning"] in w for w in parsed.warnings)
+    result = run_cli("check", str(path), "--json")
+    report = json.loads(result.output)
+    assert report["encoding"] == expected["encoding"]
+    if "check_error" in expected:
+        assert result.exit_code == 1 and report["errors"][0]["rule"] == expected["check_error"]
+    else:
+        assert result.exit_code == 0
+
+
+def test_a_huge_file_is_read(tmp_path):
+    cues = [Cue(n * 2.0, n * 2.0 + 1.5, (f"Linje nummer {n}", "og en til")) for n in range(50_000)]
+    path = tmp_path / "huge.srt"
+    path.write_text(compose_srt(cues), encoding="utf-8")
+    parsed = read(path)
+    assert len(parsed.cues) == 50_000 and parsed.cues[-1] == cues[-1]
+    assert run_cli("check", str(path)).exit_code == 0
 
 
 def test_check_reports_overlap_and_order_as_errors(tmp_path):
