@@ -358,6 +358,41 @@ def restore_cmd(project, name, lang, number, contributor):
     click.echo(f"{name}.{lang}: revision {number} is current again, saved as {r.label}")
 
 
+@main.command("process")
+@click.argument("recording", type=click.Path(path_type=Path))
+@click.option("--to", "targets", default="", help="Languages to translate into, comma-separated (en,ar,pl,...).")
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Outputs go to OUT/NAME/.")
+@click.option("--language", default="nb", show_default=True, help="Spoken language, BCP-47.")
+@click.option("--model", default=None, help="Speech model (see `accessmedia models list`).")
+@click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True, help="Beam search width for speech recognition.")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True, help="Where the speech model runs.")
+@click.option("--glossary", type=click.Path(path_type=Path), default=None, help="Names and terms, one per line.")
+@click.option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML.")
+@click.option("--title", default=None, help="Title for the replay page and uploads.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress, only warnings and the summary.")
+def process_cmd(recording, targets, out_dir, language, model, beam_size, device, glossary, style_path, title, quiet):
+    """Every stage for one recording: transcribe, translate, package, into OUT/NAME/.
+
+    Stages whose inputs and settings have not changed since they last
+    finished are skipped, so a rerun after a crash resumes, and adding a
+    language only translates and packages.
+
+    \b
+    Example:
+      accessmedia process samples/konferanse.mp4 --to en,ar,so -o out
+    """
+    from .process import process
+
+    terms = load_glossary(glossary) if glossary else ()
+    settings = AsrSettings(model=model, language=language, beam_size=beam_size, device=device)
+    result = process(recording, [t for t in targets.split(",") if t.strip()], out_dir, settings, terms, style_path, title, Reporter(quiet=quiet))
+    click.echo(
+        f"{recording.name}: ran {', '.join(result.ran) or 'nothing'}"
+        + (f"; up to date: {', '.join(result.skipped)}" if result.skipped else "")
+        + f" ({result.seconds_taken:.1f} s) -> {result.folder}"
+    )
+
+
 @main.group()
 def kit():
     """Translation kits for volunteers: languages without machine translation, or by choice.
