@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import api, argos, languages
+from . import api, argos, languages, revisions
 from .asr import AsrSettings
 from .fsutil import sha256_file, write_atomic
 from .progress import Reporter
@@ -84,12 +84,14 @@ def process(
         lambda: api.transcribe([recording], folder, settings, style_path, force=False, reporter=reporter),
     )
     packages = argos.installed()
-    routes = {t: [p.sha256 for p in (argos.route(source, t, packages) or [])] for t in targets}
+    # a translation a person corrected (apply, review, kit) is theirs: never machine-translated over
+    machine = [t for t in targets if not revisions.corrected_by_people(folder, name, t)]
+    routes = {t: [p.sha256 for p in (argos.route(source, t, packages) or [])] for t in machine}
     stage(
         "translate",
         _key(_files_key([srt]), routes, list(glossary), style_text),
-        lambda: all((folder / f"{name}.{t}.srt").exists() or (folder / f"{name}.{t}.template.csv").exists() for t in targets),
-        lambda: api.translate(srt, targets, folder, glossary, style_path, reporter=reporter) if targets else None,
+        lambda: all((folder / f"{name}.{t}.srt").exists() or (folder / f"{name}.{t}.template.csv").exists() for t in machine),
+        lambda: api.translate(srt, machine, folder, glossary, style_path, reporter=reporter) if machine else None,
     )
     subtitle_files = [p for p in folder.glob(f"{name}.*.vtt")]
     stage(

@@ -50,3 +50,20 @@ def test_killed_runs_resume_to_the_same_outputs(home, tmp_path):
         assert (out / "konferanse" / name).read_bytes() == (reference / "konferanse" / name).read_bytes(), name
     master = (out / "konferanse" / "dist" / "hls" / "master.m3u8").read_text(encoding="utf-8")
     assert master == (reference / "konferanse" / "dist" / "hls" / "master.m3u8").read_text(encoding="utf-8")
+
+
+def test_process_keeps_translations_people_corrected(home, tmp_path):
+    from accessmedia import subtitles
+    from accessmedia.cues import Cue
+
+    out = tmp_path / "out"
+    assert run_cli("process", str(SAMPLE), "--to", "en,ar", "-o", str(out), "-q").exit_code == 0
+    folder = out / "konferanse"
+    cues = subtitles.read(folder / "konferanse.ar.srt").cues
+    fixed = tmp_path / "konferanse.ar.srt"
+    fixed.write_text(subtitles.compose_srt([Cue(cues[0].start, cues[0].end, ("تصحيح",)), *cues[1:]]), encoding="utf-8")
+    assert run_cli("apply", str(fixed), "--project", str(folder), "--by", "Amina").exit_code == 0
+    result = run_cli("process", str(SAMPLE), "--to", "en,ar,pl", "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    assert "تصحيح" in (folder / "konferanse.ar.srt").read_text(encoding="utf-8")
+    assert (folder / "konferanse.pl.srt").exists()
