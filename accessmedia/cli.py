@@ -371,20 +371,33 @@ def restore_cmd(project, name, lang, number, contributor):
 @click.option("--title", default=None, help="Title for the replay page and uploads.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, only warnings and the summary.")
 def process_cmd(recording, targets, out_dir, language, model, beam_size, device, glossary, style_path, title, quiet):
-    """Every stage for one recording: transcribe, translate, package, into OUT/NAME/.
+    """Every stage for one recording, or for a whole event: transcribe, translate, package.
 
-    Stages whose inputs and settings have not changed since they last
-    finished are skipped, so a rerun after a crash resumes, and adding a
-    language only translates and packages.
+    RECORDING goes to OUT/NAME/. An event manifest (event.toml, see
+    samples/event.toml) lists the recordings, languages, programme and
+    glossary; it is checked before any work starts, each session goes to
+    OUTPUT/NAME/, and OUTPUT/index.html links every replay page. Stages whose
+    inputs and settings have not changed since they last finished are
+    skipped, so a rerun after a crash resumes, and adding a language only
+    translates and packages.
 
     \b
-    Example:
+    Examples:
       accessmedia process samples/konferanse.mp4 --to en,ar,so -o out
+      accessmedia process samples/event.toml
     """
     from .process import process
 
     terms = load_glossary(glossary) if glossary else ()
     settings = AsrSettings(model=model, language=language, beam_size=beam_size, device=device)
+    if recording.suffix.lower() == ".toml":
+        from . import event as event_module
+
+        ev = event_module.load(recording)
+        for result in event_module.run(ev, settings, Reporter(quiet=quiet)):
+            click.echo(f"{result.folder.name}: ran {', '.join(result.ran) or 'nothing'} ({result.seconds_taken:.1f} s)")
+        click.echo(f"event: {len(ev.sessions)} sessions -> {ev.output / 'index.html'}")
+        return
     result = process(recording, [t for t in targets.split(",") if t.strip()], out_dir, settings, terms, style_path, title, Reporter(quiet=quiet))
     click.echo(
         f"{recording.name}: ran {', '.join(result.ran) or 'nothing'}"

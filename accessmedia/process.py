@@ -49,6 +49,7 @@ def process(
     style_path: str | Path | None = None,
     title: str | None = None,
     reporter: Reporter | None = None,
+    chapters: Path | None = None,
 ) -> ProcessResult:
     started = time.monotonic()
     reporter = reporter or Reporter(quiet=True)
@@ -96,8 +97,8 @@ def process(
     subtitle_files = [p for p in folder.glob(f"{name}.*.vtt")]
     stage(
         "package",
-        _key(recording_key, _files_key(subtitle_files), title),
+        _key(recording_key, _files_key(subtitle_files), title, _files_key([chapters]) if chapters else None),
         lambda: (folder / "dist" / "hls" / "master.m3u8").exists(),
-        lambda: api.package(recording, folder, folder / "dist", None, title),
+        lambda: api.package(recording, folder, folder / "dist", None, title, chapters=chapters),
     )
     return ProcessResult(folder, tuple(ran), tuple(skipped), time.monotonic() - started)
