@@ -168,7 +168,7 @@ class CheckResult:
 
     @property
     def errors(self) -> list[style.Breach]:
-        return [b for b in self.conformance.breaches if b.rule in style.ERROR_RULES]
+        return self.conformance.errors
 
     def to_dict(self) -> dict:
         return {
@@ -485,20 +485,18 @@ def apply(
     parsed = subtitles.read(corrected)
     profile = style.load_profile(lang)
     report = style.check(parsed.cues, profile)
-    broken = [b for b in report.breaches if b.rule in style.ERROR_RULES]
+    broken = report.errors
     if broken:
         b = broken[0]
         raise AccessMediaError(
             f"{corrected.name}: cue {b.cue} at {subtitles.clock(b.start, '.')}: {b.rule}: {b.detail} ({len(broken)} such problems)",
             f"fix them first; `accessmedia check {corrected.name}` lists them all",
         )
-    history = revisions.history(project, name, lang)
-    if not history:  # keep the machine's version before the first correction replaces it
-        machine = subtitles.read(current)
-        revisions.save(project, name, lang, current.read_bytes(), current.name, machine.cues, None, revisions.MACHINE, machine.encoding,
+    before = subtitles.read(current)
+    if not revisions.history(project, name, lang):  # keep the machine's version before the first correction replaces it
+        revisions.save(project, name, lang, current.read_bytes(), current.name, before.cues, None, revisions.MACHINE, before.encoding,
                        "the version accessmedia wrote")
-    previous = subtitles.read(current).cues
-    revision = revisions.save(project, name, lang, corrected.read_bytes(), corrected.name, parsed.cues, previous, contributor,
+    revision = revisions.save(project, name, lang, corrected.read_bytes(), corrected.name, parsed.cues, before.cues, contributor,
                               parsed.encoding)
     write_atomic(project / f"{name}.{lang}.vtt", subtitles.compose_vtt(parsed.cues))
     write_atomic(current, subtitles.compose_srt(parsed.cues))
@@ -608,7 +606,7 @@ def kit_import(path: str | Path, project: str | Path, name: str, lang: str, cont
         original = project / f"{name}.{source}.srt"
         if original.exists() and [c.lines for c in subtitles.read(original).cues] == [c.lines for c in cues]:
             raise AccessMediaError(f"{path.name} still holds the {source} text", f"replace each cue's text with the {lang} translation first")
-    broken = [b for b in style.check(cues, style.load_profile(lang)).breaches if b.rule in style.ERROR_RULES]
+    broken = style.check(cues, style.load_profile(lang)).errors
     if broken:
         raise AccessMediaError(f"{path.name}: cue {broken[0].cue}: {broken[0].rule}: {broken[0].detail}", "fix the times, then import again")
     current = project / f"{name}.{lang}.srt"

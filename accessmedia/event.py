@@ -38,6 +38,7 @@ class Session:
     file: Path
     title: str
     agenda: tuple[AgendaItem, ...]
+    duration: float  # seconds, probed once when the manifest is checked
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def load(path: str | Path) -> Event:
         if items and items[0].start != 0:
             raise fail(_line(text, "recording.agenda", sum(len(r.get("agenda", [])) for r in recordings[:i]), "start"),
                        "agenda.start", "the first item must start at 0:00")
-        sessions.append(Session(file, str(rec.get("title", file.stem)), tuple(items)))
+        sessions.append(Session(file, str(rec.get("title", file.stem)), tuple(items), duration))
     for s in sessions:  # programme titles and speakers are names the model should expect and translation keep
         for item in s.agenda:
             glossary.extend(x for x in item.speakers if x not in glossary)
@@ -171,11 +172,10 @@ def write_index(event: Event) -> Path:
         summary = folder / f"{s.file.stem}.translations.json"
         langs = ["nb"] + (sorted(json.loads(summary.read_text(encoding="utf-8")).get("produced", {})) if summary.exists() else [])
         speakers = sorted({sp for a in s.agenda for sp in a.speakers})
-        duration = media.probe(s.file).duration
         rows.append(
             f'<li><h2><a href="{html.escape(s.file.stem)}/dist/site/index.html">{html.escape(s.title)}</a></h2>'
             f"<p>{html.escape(', '.join(speakers)) or '&nbsp;'}</p>"
-            f"<p>{int(duration // 60)} min · " + ", ".join(html.escape(languages.native_name(l)) for l in langs) + "</p></li>"
+            f"<p>{int(s.duration // 60)} min · " + ", ".join(html.escape(languages.native_name(l)) for l in langs) + "</p></li>"
         )
     page = (
         '<!doctype html><html lang="nb"><head><meta charset="utf-8">'

@@ -116,6 +116,11 @@ class Conformance:
     def summary(self) -> dict[str, float]:
         return {rule: round(self.share_ok(rule), 4) for rule in RULES}
 
+    @property
+    def errors(self) -> list[Breach]:
+        """Breaches that make a file broken (timing, overlap, order), not just hard to read."""
+        return [b for b in self.breaches if b.rule in ERROR_RULES]
+
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"))
 
