@@ -15,7 +15,8 @@ from . import languages, media, models, style, subtitles
 from .asr import AsrSettings, Recognizer, transcribe as run_asr
 from .cues import Cue, cues_from_transcript
 from .errors import AccessMediaError
-from .fsutil import ensure_writable, sha256_file, sha256_text, write_atomic
+from .fsutil import ensure_writable, write_atomic
+from .ledger import EditedOutputError, Ledger
 from .progress import Reporter
 from .transcript import Transcript, readable_text
 
@@ -34,6 +35,14 @@ class TranscribeResult:
     warnings: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class CuesResult:
+    outputs: dict[str, Path]
+    cues: int
+    conformance: style.Conformance
+    warnings: tuple[str, ...]
+
+
 def output_names(stem: str, language: str) -> dict[str, str]:
     return {
         "srt": f"{stem}.{language}.srt",
@@ -43,35 +52,19 @@ def output_names(stem: str, language: str) -> dict[str, str]:
     }
 
 
-class EditedOutputError(AccessMediaError):
-    """An output file was changed by someone after accessmedia wrote it."""
-
-
-def _refuse_overwriting_edits(paths: Sequence[Path], recorded: dict[str, str]) -> None:
-    """Refuse to overwrite files that someone edited after accessmedia wrote them (hashes in `recorded`)."""
-    for path in paths:
-        if path.exists() and recorded.get(path.name) != sha256_file(path):
-            raise EditedOutputError(
-                f"{path} was changed after accessmedia wrote it (corrections?) and would be overwritten",
-                "move it away first, or pass --force to replace it",
-            )
-
-
-def _recorded_outputs(record: Path, *keys: str) -> dict[str, str]:
-    """The output hashes stored in a JSON record (under the nested `keys`), or none."""
+def _read_record(record: Path, key: str) -> dict:
+    """One table of a JSON record (NAME.translations.json), or an empty one."""
     try:
-        data = json.loads(record.read_text(encoding="utf-8"))
-        for key in keys:
-            data = data.get(key, {})
+        data = json.loads(record.read_text(encoding="utf-8")).get(key, {})
         return data if isinstance(data, dict) else {}
     except (OSError, json.JSONDecodeError, AttributeError):
         return {}
 
 
-def _guard_corrections(out_dir: Path, names: dict[str, str], force: bool) -> None:
-    if not force:
-        recorded = _recorded_outputs(out_dir / names["transcript"], "source", "outputs")
-        _refuse_overwriting_edits([out_dir / names[k] for k in ("srt", "vtt", "text")], recorded)
+def _derived_paths(out_dir: Path, stem: str, language: str) -> list[Path]:
+    """The files made from a transcript, which a person may have edited since."""
+    names = output_names(stem, language)
+    return [out_dir / names[k] for k in ("srt", "vtt", "text")]
 
 
 def transcribe(
@@ -81,11 +74,12 @@ def transcribe(
     style_path: str | Path | None = None,
     force: bool = False,
     reporter: Reporter | None = None,
+    loaded: models.LoadedModels | None = None,
 ) -> list[TranscribeResult]:
     """Transcribe recordings into subtitles (SRT, WebVTT), a readable text and a word-level transcript.
 
-    Every input is checked before any work starts; each input's files are
-    written only once all of them are ready.
+    Every input is checked before any work starts. `loaded` keeps the speech
+    model between calls (one load per worker process).
     """
     reporter = reporter or Reporter(quiet=True)
     out_dir = Path(out_dir)
@@ -94,65 +88,98 @@ def transcribe(
     profile = style.load_profile(language, style_path)
     if not inputs:
         raise AccessMediaError("no recording given", "pass one or more files: accessmedia transcribe REC.mp4 -o out")
+    ledger = Ledger(out_dir)
     infos = []
     for path in inputs:
         info = media.probe(path)
         info.track(settings.audio_track)  # fails now, before work, if the track is missing
-        names = output_names(Path(path).stem, language)
-        _guard_corrections(out_dir, names, force)
+        if not force:
+            ledger.refuse_edits(_derived_paths(out_dir, Path(path).stem, language))
         infos.append(info)
     stems = [Path(p).stem for p in inputs]
     if len(set(stems)) != len(stems):
         raise AccessMediaError("two inputs have the same name, so their outputs would collide", "rename one of them")
     ensure_writable(out_dir)
-    reporter.note(f"loading speech model {settings.model or models.default_model('asr')} ...")
-    recognizer = Recognizer(settings, reporter.note)
+    recognizer = load_recognizer(settings, reporter, loaded)
     results = []
     for path, info in zip(inputs, infos):
-        results.append(_transcribe_one(Path(path), info, out_dir, recognizer, profile, reporter))
+        started = time.monotonic()
+        transcript = recognize(Path(path), info, out_dir, recognizer, reporter)
+        made = write_cues(transcript, Path(path).stem, out_dir, profile, reporter, force=True)  # edits were checked above
+        results.append(TranscribeResult(
+            input=Path(path),
+            outputs={**made.outputs, "transcript": out_dir / output_names(Path(path).stem, language)["transcript"]},
+            duration=info.duration,
+            cues=made.cues,
+            conformance=made.conformance,
+            seconds_taken=time.monotonic() - started,
+            removed=len(transcript.removed),
+            warnings=tuple(_removal_warnings(Path(path).name, transcript)) + made.warnings,
+        ))
     return results
 
 
-def _transcribe_one(path: Path, info: media.MediaInfo, out_dir: Path, recognizer: Recognizer, profile, reporter) -> TranscribeResult:
-    started = time.monotonic()
-    label = path.name
-    reporter.start(label, info.duration)
+def load_recognizer(settings: AsrSettings, reporter: Reporter, loaded: models.LoadedModels | None = None) -> Recognizer:
+    loaded = loaded or models.LoadedModels()
+    if not loaded.has_recognizer(settings):
+        reporter.note(f"loading speech model {settings.model or models.default_model('asr')} ...")
+    return loaded.recognizer(settings, reporter.note)
+
+
+def _removal_warnings(label: str, transcript: Transcript) -> list[str]:
+    return [f"{label} {r.start:.1f}-{r.end:.1f} s: removed {r.reason}: {r.text[:60]!r}" for r in transcript.removed]
+
+
+def recognize(path: Path, info: media.MediaInfo, out_dir: Path, recognizer: Recognizer, reporter: Reporter) -> Transcript:
+    """Speech recognition for one recording: writes NAME.transcript.json, the source of truth for the words."""
+    reporter.start(path.name, info.duration)
     try:
         transcript = run_asr(path, recognizer.settings, recognizer, lambda p: reporter.update(p.done, "transcribing"), info)
-        reporter.update(info.duration, "writing subtitles")
+        reporter.update(info.duration, "transcribed")
     finally:
         reporter.stop()
+    write_atomic(out_dir / output_names(path.stem, transcript.language)["transcript"], transcript.to_json())
+    for w in _removal_warnings(path.name, transcript):
+        reporter.warn(w)
+    return transcript
+
+
+def write_cues(
+    transcript: Transcript, stem: str, out_dir: Path, profile: style.StyleProfile, reporter: Reporter, force: bool = False,
+) -> CuesResult:
+    """Subtitles from a transcript with a style profile: NAME.<lang>.srt and .vtt, and the readable NAME.txt."""
+    names = output_names(stem, transcript.language)
+    ledger = Ledger(out_dir)
+    if not force:
+        ledger.refuse_edits(_derived_paths(out_dir, stem, transcript.language))
     cues = cues_from_transcript(transcript, profile)
     warnings: list[str] = []
     if not cues:
-        warnings.append(f"no speech found in {label} ({info.duration / 60:.1f} min): its subtitle files are empty")
-    for r in transcript.removed:
-        warnings.append(f"{label} {r.start:.1f}-{r.end:.1f} s: removed {r.reason}: {r.text[:60]!r}")
-    names = output_names(path.stem, transcript.language)
-    srt_text = subtitles.compose_srt(cues)
-    vtt_text = subtitles.compose_vtt(cues)
-    txt = readable_text(transcript)
-    outputs = {names["srt"]: sha256_text(srt_text), names["vtt"]: sha256_text(vtt_text), names["text"]: sha256_text(txt)}
-    transcript = replace(
-        transcript,
-        source={**transcript.source, "outputs": outputs, "style": profile.name, "seconds_taken": round(time.monotonic() - started, 2)},
-    )
-    files = {"srt": srt_text, "vtt": vtt_text, "text": txt, "transcript": transcript.to_json()}
-    # the transcript goes last: it records the hashes that mark the others as untouched
-    for key in ("srt", "vtt", "text", "transcript"):
-        write_atomic(out_dir / names[key], files[key])
+        warnings.append(f"no speech found in {transcript.source.get('file', stem)} ({transcript.duration / 60:.1f} min): its subtitle files are empty")
+    ledger.write({names["srt"]: subtitles.compose_srt(cues), names["vtt"]: subtitles.compose_vtt(cues), names["text"]: readable_text(transcript)})
     for w in warnings:
         reporter.warn(w)
-    return TranscribeResult(
-        input=path,
-        outputs={k: out_dir / v for k, v in names.items()},
-        duration=info.duration,
+    return CuesResult(
+        outputs={k: out_dir / names[k] for k in ("srt", "vtt", "text")},
         cues=len(cues),
         conformance=style.check(cues, profile),
-        seconds_taken=time.monotonic() - started,
-        removed=len(transcript.removed),
         warnings=tuple(warnings),
     )
+
+
+def cues(transcript_path: str | Path, out_dir: str | Path | None = None, style_path: str | Path | None = None,
+         force: bool = False, reporter: Reporter | None = None) -> CuesResult:
+    """Subtitles again from a word-level transcript, e.g. with another style profile: no speech recognition."""
+    path = Path(transcript_path)
+    if not path.name.endswith(".transcript.json"):
+        raise AccessMediaError(f"{path.name} is not a transcript", "pass NAME.transcript.json written by `accessmedia transcribe`")
+    if not path.is_file():
+        raise AccessMediaError(f"{path}: no such file", "check the path")
+    transcript = Transcript.from_json(path.read_text(encoding="utf-8"))
+    out = Path(out_dir) if out_dir is not None else path.parent
+    ensure_writable(out)
+    profile = style.load_profile(transcript.language, style_path)
+    return write_cues(transcript, path.name[: -len(".transcript.json")], out, profile, reporter or Reporter(quiet=True), force)
 
 
 # -- check ------------------------------------------------------------------
@@ -277,6 +304,7 @@ def translate(
     threads: int = 0,
     force: bool = False,
     reporter: Reporter | None = None,
+    loaded: models.LoadedModels | None = None,
 ) -> TranslateResult:
     """Translate subtitles into every target language that has a model; a template for the others."""
     from . import argos
@@ -294,13 +322,12 @@ def translate(
     packages = argos.installed()
     routes = {t: argos.route(source, t, packages) for t in targets if t != source}
     record = out_dir / f"{stem}.translations.json"
-    recorded = _recorded_outputs(record, "outputs")
+    ledger = Ledger(out_dir)
     if not force:
-        _refuse_overwriting_edits(
-            [out_dir / f"{stem}.{t}.{ext}" for t, steps in routes.items() if steps for ext in ("srt", "vtt")], recorded
-        )
+        ledger.refuse_edits([out_dir / f"{stem}.{t}.{ext}" for t, steps in routes.items() if steps for ext in ("srt", "vtt")])
     ensure_writable(out_dir)
-    engine = Engine(TranslationCache(out_dir / ".cache" / "translations.sqlite3"), device, threads, beam_size)
+    engine = Engine(TranslationCache(out_dir / ".cache" / "translations.sqlite3"), device, threads, beam_size,
+                    models=loaded.translators if loaded else {})
     produced: dict[str, dict] = {}
     missing: dict[str, dict] = {}
     warnings: list[str] = []
@@ -339,17 +366,20 @@ def translate(
             if english is None and to_english:
                 english = translate_cues(cues, "en", to_english, engine, style.load_profile("en"), glossary, source_profile).cues
             name = f"{stem}.{target}.template.csv"
-            files[name] = _template_csv(cues, english, source, target)
             missing[target] = {
                 "why": f"no translation model for {source}->{target} (directly or through English)",
                 "template": name,
             }
+            if ledger.edited(out_dir / name):  # a volunteer is filling it in: theirs
+                warnings.append(f"{languages.LANGUAGES[target][0]} ({target}): no translation model; kept {name}, which someone edited")
+                continue
+            files[name] = _template_csv(cues, english, source, target)
             warnings.append(
                 f"{languages.LANGUAGES[target][0]} ({target}): no translation model; wrote {name} for volunteers to fill in"
             )
     finally:
         engine.cache.close()
-    previous = {"produced": _recorded_outputs(record, "produced"), "missing": _recorded_outputs(record, "missing")}
+    previous = {"produced": _read_record(record, "produced"), "missing": _read_record(record, "missing")}
     for t in produced:
         previous["missing"].pop(t, None)
     for t in missing:
@@ -359,10 +389,8 @@ def translate(
         "source_language": source,
         "produced": {**previous["produced"], **{t: {"route": p["route"], "cues": p["cues"]} for t, p in produced.items()}},
         "missing": {**previous["missing"], **missing},
-        "outputs": {**recorded, **{name: sha256_text(text) for name, text in files.items()}},
     }
-    for name, text in files.items():
-        write_atomic(out_dir / name, text)
+    ledger.write(files)
     write_atomic(record, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     for w in warnings:
         reporter.warn(w)
@@ -502,7 +530,7 @@ def apply(
     write_atomic(current, subtitles.compose_srt(parsed.cues))
     retranslated: dict[str, int] = {}
     flagged: list[str] = []
-    record = _recorded_outputs(project / f"{name}.translations.json", "produced")
+    record = _read_record(project / f"{name}.translations.json", "produced")
     if retranslate and lang == "nb" and record:
         for target in sorted(record):
             reason = f"source changed in nb {revision.label}, please check"
@@ -615,7 +643,7 @@ def kit_import(path: str | Path, project: str | Path, name: str, lang: str, cont
     write_atomic(project / f"{name}.{lang}.vtt", subtitles.compose_vtt(cues))
     write_atomic(current, subtitles.compose_srt(cues))
     record = project / f"{name}.translations.json"
-    summary = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {"input": f"{name}.{source}.srt", "source_language": source, "produced": {}, "missing": {}, "outputs": {}}
+    summary = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {"input": f"{name}.{source}.srt", "source_language": source, "produced": {}, "missing": {}}
     summary["missing"].pop(lang, None)
     summary["produced"][lang] = {"route": "volunteers (translation kit)", "cues": len(cues)}
     write_atomic(record, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")

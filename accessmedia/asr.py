@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import os
-import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
@@ -60,6 +59,59 @@ class Progress:
 ProgressFn = Callable[[Progress], None]
 
 
+def _stable_features(extractor) -> None:
+    """Make `extractor` (faster-whisper's FeatureExtractor) project onto the Mel bands in float64.
+
+    faster-whisper does it as one float32 matrix product, whose sums come out in the last bits
+    differently with the number of BLAS threads (a 2-core machine, a worker with one thread, Ray
+    setting OMP_NUM_THREADS=1); Whisper then sometimes hears a word differently. In float64, rounded
+    to float32 once at the end, the features are the same whatever the threads, so the words depend
+    on the recording and the settings only: resumed, parallel and distributed runs agree.
+    """
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    class Float64Mel(type(extractor)):
+        def __call__(self, waveform: np.ndarray, padding: int = 160, chunk_length: int | None = None) -> np.ndarray:
+            if chunk_length is not None:
+                self.n_samples = chunk_length * self.sampling_rate
+                self.nb_max_frames = self.n_samples // self.hop_length
+            waveform = np.asarray(waveform, dtype=np.float32)
+            if padding:
+                waveform = np.pad(waveform, (0, padding))
+            window = np.hanning(self.n_fft + 1)[:-1].astype("float32")
+            stft = self.stft(waveform, self.n_fft, self.hop_length, window=window, return_complex=True).astype("complex64")
+            filters = self.mel_filters.astype(np.float64)
+            frames = stft.shape[-1] - 1
+            mel = np.empty((filters.shape[0], frames), dtype=np.float64)
+            for a in range(0, frames, 6000):  # in slices: a 5-minute block stays small in float64
+                power = np.abs(stft[:, a : min(a + 6000, frames)]) ** 2  # float32, as faster-whisper has it
+                mel[:, a : a + 6000] = filters @ power.astype(np.float64)  # only the sum is exact
+            log_spec = np.log10(np.clip(mel, a_min=1e-10, a_max=None))
+            log_spec = np.maximum(log_spec, log_spec.max() - 8.0)
+            return ((log_spec + 4.0) / 4.0).astype(np.float32)
+
+    assert isinstance(extractor, FeatureExtractor)
+    extractor.__class__ = Float64Mel
+
+
+def _deterministic_fallback(generate):
+    """Whisper's own fallback decodes a failed window again by sampling at higher temperatures: random,
+    so a recording could get other words on a rerun or another worker, and resuming, caching and
+    parallel runs could not promise the same subtitles. Here the fallback is deterministic: a window
+    whose text loops (compression ratio over the threshold) is decoded again with repeated 3-grams
+    forbidden, and the less repetitive result kept. Windows that do not loop keep their repetitions."""
+
+    def decode(encoder_output, prompt, tokenizer, options):
+        first = generate(encoder_output, prompt, tokenizer, options)
+        threshold = options.compression_ratio_threshold
+        if threshold is None or first[3] <= threshold or options.no_repeat_ngram_size:
+            return first
+        retry = generate(encoder_output, prompt, tokenizer, replace(options, no_repeat_ngram_size=3))
+        return retry if retry[3] < first[3] else first
+
+    return decode
+
+
 class Recognizer:
     """A loaded speech model. Load once, transcribe many recordings."""
 
@@ -98,6 +150,8 @@ class Recognizer:
             return self._encoded
 
         self.model.encode = remember
+        self.model.generate_with_fallback = _deterministic_fallback(self.model.generate_with_fallback)
+        _stable_features(self.model.feature_extractor)
 
         self.tokenizer = Tokenizer(
             self.model.hf_tokenizer, self.model.model.is_multilingual, task="transcribe", language=self.whisper_language
@@ -212,6 +266,7 @@ class Recognizer:
             word_timestamps=False,
             condition_on_previous_text=False,
             hotwords=", ".join(s.glossary) if s.glossary else None,
+            temperature=0.0,  # no sampling: see _deterministic_fallback
         )
         base = offset / SR
         frames = (speech.shape[0] + self.model.feature_extractor.hop_length) // self.model.feature_extractor.hop_length
@@ -319,13 +374,22 @@ def frame_loudness(audio: np.ndarray) -> np.ndarray:
     return 10 * np.log10(np.square(frames, dtype=np.float32).mean(axis=1) + 1e-10)
 
 
+def _quiet_runs(quiet: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of each run of True in `quiet`."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
 def snap_to_voice(segments: list[Segment], loudness: np.ndarray, base: float) -> list[Segment]:
     """Move word edges next to pauses onto the voice.
 
     Cross-attention alignment is vague at pauses: the first word after one
-    often starts in the silence. Where the start (or end) of such a word lies
-    in frames far quieter than the word itself, it moves to where the voice
-    is; a word never shrinks below 50 ms.
+    often starts in the silence, or the alignment gives the whole pause to a
+    word. A pause is silence between the voice of two words, wherever the
+    alignment put it: in the gap between their spans, or inside a span as
+    frames far quieter than the word's loudest. The word's start moves past a
+    pause before its loudest frame, its end back before a pause after it; a
+    word never shrinks below 50 ms.
     """
     out = []
     previous_end = -1.0
@@ -338,12 +402,20 @@ def snap_to_voice(segments: list[Segment], loudness: np.ndarray, base: float) ->
             start, end = w.start, w.end
             if 0 <= lo < hi <= loudness.shape[0] and hi - lo > 5:
                 span = loudness[lo:hi]
-                voiced = np.nonzero(span >= span.max() - VOICE_DROP_DB)[0]
-                if w.start - previous_end >= PAUSE:
-                    start = min(w.start + voiced[0] / 100, w.end - 0.05)
+                peak = int(np.argmax(span))
+                runs = _quiet_runs(span < span.max() - VOICE_DROP_DB)
+                before = w.start - previous_end  # silence between this span and the one before
                 nxt = following[id(w)]
-                if nxt is None or nxt - w.end >= PAUSE:
-                    end = max(w.start + (voiced[-1] + 1) / 100, start + 0.05)
+                after = float("inf") if nxt is None else nxt - w.end
+                cut_start, cut_end = 0, hi - lo
+                for a, b in runs:
+                    if b <= peak and ((b - a) / 100 >= PAUSE or (a == 0 and before + b / 100 >= PAUSE)):
+                        cut_start = b
+                for a, b in reversed(runs):
+                    if a > peak and ((b - a) / 100 >= PAUSE or (b == hi - lo and after + (b - a) / 100 >= PAUSE)):
+                        cut_end = a
+                start = min(w.start + cut_start / 100, w.end - 0.05)
+                end = max(w.start + cut_end / 100, start + 0.05)
             words.append(Word(w.text, round(start, 3), round(max(end, start), 3), w.probability))
             previous_end = w.end
         out.append(replace(seg, words=tuple(words), start=words[0].start, end=words[-1].end) if words else seg)
@@ -427,12 +499,13 @@ def transcribe(
     """Transcribe one recording into a word-level Transcript."""
     info = info or media.probe(path)
     recognizer = recognizer or Recognizer(settings)
-    started = time.monotonic()
     segments: list[Segment] = []
     removed: list[Removal] = []
     for item in recognizer.segments(path, info, progress):
         (segments if isinstance(item, Segment) else removed).append(item)
-    settings_record = asdict(recognizer.settings)
+    # what made these words; threads and device change the speed only, and are left out so that the
+    # same recording gives the same transcript file on any worker
+    settings_record = {k: v for k, v in asdict(recognizer.settings).items() if k not in ("cpu_threads", "device")}
     settings_record["compute_type"] = recognizer.settings.resolved_compute_type()
     settings_record["glossary"] = list(recognizer.settings.glossary)
     track = info.track(recognizer.settings.audio_track)
@@ -445,7 +518,6 @@ def transcribe(
         source={
             "file": Path(path).name,
             "audio_track": track.number,
-            "seconds_taken": round(time.monotonic() - started, 2),
         },
         removed=tuple(removed),
     )

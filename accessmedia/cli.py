@@ -369,41 +369,79 @@ def restore_cmd(project, name, lang, number, contributor):
 @click.option("--glossary", type=click.Path(path_type=Path), default=None, help="Names and terms, one per line.")
 @click.option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML.")
 @click.option("--title", default=None, help="Title for the replay page and uploads.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None, help="Recordings processed at once (an event); default: the manifest's, else 1.")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default=None, help="local: worker processes on this machine; ray: tasks on a Ray cluster.")
+@click.option("--ray-address", default=None, help="Ray cluster to use (host:port, or auto); default: a new local Ray instance.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, only warnings and the summary.")
-def process_cmd(recording, targets, out_dir, language, model, beam_size, device, glossary, style_path, title, quiet):
-    """Every stage for one recording, or for a whole event: transcribe, translate, package.
+def process_cmd(recording, targets, out_dir, language, model, beam_size, device, glossary, style_path, title, workers, executor, ray_address, quiet):
+    """Every stage for one recording, or for a whole event: transcribe, cues, translate, package.
 
-    RECORDING goes to OUT/NAME/. An event manifest (event.toml, see
-    samples/event.toml) lists the recordings, languages, programme and
-    glossary; it is checked before any work starts, each session goes to
-    OUTPUT/NAME/, and OUTPUT/index.html links every replay page. Stages whose
-    inputs and settings have not changed since they last finished are
-    skipped, so a rerun after a crash resumes, and adding a language only
-    translates and packages.
+    RECORDING goes to OUT/NAME/, with a run report in OUT/NAME/report.html
+    and .json. An event manifest (event.toml, see samples/event.toml) lists the
+    recordings, languages, programme, glossary and output settings; it is
+    checked before any work starts, the sessions run in parallel workers
+    (--workers) or on a Ray cluster (--executor ray), each goes to
+    OUTPUT/NAME/, OUTPUT/index.html links every replay page and
+    OUTPUT/report.html reports the run. Stages whose inputs and settings have
+    not changed since they last finished are skipped, so a rerun after a
+    crash resumes, adding a language only translates and packages, and a new
+    style profile only makes the cues again and what follows.
 
     \b
     Examples:
       accessmedia process samples/konferanse.mp4 --to en,ar,so -o out
-      accessmedia process samples/event.toml
+      accessmedia process samples/event.toml --workers 2
+      accessmedia process event.toml --executor ray --ray-address auto
     """
-    from .process import process
+    from .process import make_job
+    from .runner import process_all
 
-    terms = load_glossary(glossary) if glossary else ()
     settings = AsrSettings(model=model, language=language, beam_size=beam_size, device=device)
     if recording.suffix.lower() == ".toml":
         from . import event as event_module
 
         ev = event_module.load(recording)
-        for result in event_module.run(ev, settings, Reporter(quiet=quiet)):
-            click.echo(f"{result.folder.name}: ran {', '.join(result.ran) or 'nothing'} ({result.seconds_taken:.1f} s)")
-        click.echo(f"event: {len(ev.sessions)} sessions -> {ev.output / 'index.html'}")
-        return
-    result = process(recording, [t for t in targets.split(",") if t.strip()], out_dir, settings, terms, style_path, title, Reporter(quiet=quiet))
-    click.echo(
-        f"{recording.name}: ran {', '.join(result.ran) or 'nothing'}"
-        + (f"; up to date: {', '.join(result.skipped)}" if result.skipped else "")
-        + f" ({result.seconds_taken:.1f} s) -> {result.folder}"
-    )
+        outcome = event_module.run(ev, settings, workers, executor, ray_address, quiet)
+        for result in outcome.results:
+            if not result.error:
+                click.echo(_ran_line(result))
+        click.echo(f"event: {len(ev.sessions)} sessions -> {ev.output / 'index.html'}; report: {outcome.report_files[1]}")
+    else:
+        terms = load_glossary(glossary) if glossary else ()
+        job = make_job(recording, [t for t in targets.split(",") if t.strip()], out_dir, settings, terms, style_path, title)
+        outcome = process_all([job], job.folder, title or job.name, {}, 1, executor or "local", ray_address, quiet)
+        for result in outcome.results:
+            if not result.error:
+                click.echo(_ran_line(result) + f" -> {result.folder}")
+    for result in outcome.failed:
+        click.echo(f"error: {result.name}: {result.error}", err=True)
+    if outcome.failed:
+        sys.exit(1)
+
+
+def _ran_line(result) -> str:
+    return (f"{result.name}: ran {', '.join(result.ran) or 'nothing'}"
+            + (f"; up to date: {', '.join(result.skipped)}" if result.skipped else "")
+            + f" ({result.seconds_taken:.1f} s)")
+
+
+@main.command("cues")
+@click.argument("transcript", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Folder for the subtitles; default: the transcript's.")
+@click.option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML overriding the subtitle rules.")
+@click.option("--force", is_flag=True, help="Overwrite subtitle files even if someone edited them.")
+def cues_cmd(transcript, out_dir, style_path, force):
+    """Make the subtitles again from a word-level transcript (no speech recognition), e.g. with another style.
+
+    \b
+    Example:
+      accessmedia cues out/konferanse.transcript.json --style teksting.toml
+    """
+    result = api.cues(transcript, out_dir, style_path, force, Reporter())
+    c = result.conformance
+    hard = min(c.share_ok(rule) for rule in api.HARD_RULES)
+    click.echo(f"{result.cues} cues, rules met {hard:.0%} (reading speed {c.share_ok('reading_speed'):.0%})")
+    click.echo(f"  -> {result.outputs['srt']}  {result.outputs['vtt']}  {result.outputs['text']}")
 
 
 @main.group()

@@ -1,29 +1,38 @@
-"""A whole conference from one manifest: recordings, languages, programme, glossary.
+"""A whole conference from one manifest: recordings, languages, programme, glossary, output settings.
 
 The manifest (TOML) is checked before any work starts; an error names the
-line and field. Programme items become chapters (upload bundle) and their
-titles and speakers become glossary terms (hotwords for speech recognition,
-protected from translation). The event gets an index page linking every
-session's replay page.
+line and field. Programme items become chapters (HLS, replay page, YouTube
+chapters); speakers become glossary terms (hotwords for speech recognition,
+kept as they are in translation), and each session's programme titles become
+hotwords for that session. Every session is processed (in parallel workers
+or on a Ray cluster, resumable), then the event gets an index page linking
+every replay page, and a run report.
 """
 
 from __future__ import annotations
 
-import html
-import json
+import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import languages, media
+from . import eventsite, languages, media, models, style
+from .asr import AsrSettings
 from .errors import AccessMediaError
-from .fsutil import write_atomic
+from .fsutil import run_lock
 from .glossary import load_glossary
+from .package import Chapter
+from .process import Job, make_job
+from .runner import EXECUTORS, RunOutcome, process_all
 
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
+
+EVENT_KEYS = ("title", "languages", "glossary", "style", "output", "workers", "executor", "ray_address", "model", "ladder", "burn")
+RECORDING_KEYS = ("file", "title", "agenda")
+AGENDA_KEYS = ("start", "title", "speakers")
 
 
 @dataclass(frozen=True)
@@ -40,16 +49,35 @@ class Session:
     agenda: tuple[AgendaItem, ...]
     duration: float  # seconds, probed once when the manifest is checked
 
+    @property
+    def name(self) -> str:
+        return self.file.stem
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s for a in self.agenda for s in a.speakers))
+
+    @property
+    def chapters(self) -> tuple[Chapter, ...]:
+        return tuple(Chapter(a.start, a.title + (f" – {', '.join(a.speakers)}" if a.speakers else "")) for a in self.agenda)
+
 
 @dataclass(frozen=True)
 class Event:
     path: Path
     title: str
     languages: tuple[str, ...]
-    glossary: tuple[str, ...]
+    glossary: tuple[str, ...]  # the glossary file's terms and every speaker
     style: Path | None
     output: Path
     sessions: tuple[Session, ...]
+    workers: int = 1
+    executor: str = "local"
+    ray_address: str | None = None
+    model: str | None = None
+    ladder: tuple[int, ...] = ()
+    burn: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()  # the glossary file's own terms
 
 
 def _line(text: str, table: str | None, index: int, key: str) -> int:
@@ -84,6 +112,8 @@ def load(path: str | Path) -> Event:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise AccessMediaError(f"{path}: no such file", "check the manifest path") from None
+    except UnicodeDecodeError:
+        raise AccessMediaError(f"{path.name} is not UTF-8", "save the manifest as UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -93,30 +123,82 @@ def load(path: str | Path) -> Event:
     def fail(line: int, field: str, message: str, hint: str | None = None) -> AccessMediaError:
         return AccessMediaError(f"{path.name}:{line}: {field}: {message}", hint)
 
+    def unknown_keys(table: dict, allowed: tuple[str, ...], where: str, line_of) -> None:
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                raise fail(line_of(key), f"{where}.{key}", "is not a field this manifest knows",
+                           f"did you mean {close[0]!r}?" if close else f"the fields are: {', '.join(allowed)}")
+
+    for key in data:
+        if key not in ("event", "recording"):
+            line = next((n + 1 for n, row in enumerate(text.splitlines())
+                         if re.match(rf"\s*(\[\[?\s*{re.escape(key)}\s*\]|{re.escape(key)}\s*=)", row)), 1)
+            close = difflib.get_close_matches(key, ("event", "recording"), n=1)
+            raise fail(line, key, "is not a table this manifest knows",
+                       f"did you mean [{close[0]}]?" if close else "use [event] and [[recording]] tables")
     event = data.get("event", {})
+    unknown_keys(event, EVENT_KEYS, "event", lambda k: _line(text, None, 0, k))
+
+    def ev_line(key: str) -> int:
+        return _line(text, None, 0, key)
+
     title = str(event.get("title", path.stem))
     codes = []
+    if not isinstance(event.get("languages", []), list):
+        raise fail(ev_line("languages"), "event.languages", "must be a list like [\"en\", \"ar\"]")
     for code in event.get("languages", []):
         try:
             codes.append(languages.normalize(str(code)))
         except AccessMediaError as exc:
-            raise fail(_line(text, None, 0, "languages"), "event.languages", exc.message, exc.hint) from None
-    glossary: list[str] = []
+            raise fail(ev_line("languages"), "event.languages", exc.message, exc.hint) from None
+    terms: list[str] = []
     if event.get("glossary"):
         g = base / event["glossary"]
         if not g.is_file():
-            raise fail(_line(text, None, 0, "glossary"), "event.glossary", f"{g} does not exist")
-        glossary.extend(load_glossary(g))
-    style = base / event["style"] if event.get("style") else None
-    if style is not None and not style.is_file():
-        raise fail(_line(text, None, 0, "style"), "event.style", f"{style} does not exist")
+            raise fail(ev_line("glossary"), "event.glossary", f"{g} does not exist")
+        terms.extend(load_glossary(g))
+    style_path = base / event["style"] if event.get("style") else None
+    if style_path is not None:
+        if not style_path.is_file():
+            raise fail(ev_line("style"), "event.style", f"{style_path} does not exist")
+        try:
+            for lang in ("nb", *codes):
+                style.load_profile(lang, style_path)
+        except AccessMediaError as exc:
+            raise fail(ev_line("style"), "event.style", exc.message, exc.hint) from None
     output = base / event.get("output", "out")
+    workers = event.get("workers", 1)
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise fail(ev_line("workers"), "event.workers", f"{workers!r} is not a whole number of at least 1")
+    executor = event.get("executor", "local")
+    if executor not in EXECUTORS:
+        raise fail(ev_line("executor"), "event.executor", f"{executor!r} is not an executor", f"use one of: {', '.join(EXECUTORS)}")
+    ladder = event.get("ladder", [])
+    if not isinstance(ladder, list) or not all(isinstance(h, int) and 144 <= h <= 4320 for h in ladder):
+        raise fail(ev_line("ladder"), "event.ladder", f"{ladder!r} is not a list of picture heights like [720, 360]")
+    burn = []
+    for code in event.get("burn", []):
+        try:
+            burn.append(languages.normalize(str(code)))
+        except AccessMediaError as exc:
+            raise fail(ev_line("burn"), "event.burn", exc.message, exc.hint) from None
+        if burn[-1] not in ("nb", *codes):
+            raise fail(ev_line("burn"), "event.burn", f"{code!r} is not one of the event's languages", "add it to languages first")
+    model = event.get("model")
+    if model is not None:
+        known = models.catalog()
+        if str(model) not in known and not Path(str(model)).expanduser().is_dir() and not models.find_installed(str(model), "asr"):
+            raise fail(ev_line("model"), "event.model", f"unknown speech model {model!r}",
+                       f"use one of: {', '.join(n for n, e in known.items() if e.kind == 'asr')}, or a model folder")
     recordings = data.get("recording", [])
     if not recordings:
         raise AccessMediaError(f"{path.name}: no [[recording]] tables", "list at least one recording with its file")
     sessions = []
     stems = set()
+    agenda_seen = 0
     for i, rec in enumerate(recordings):
+        unknown_keys(rec, RECORDING_KEYS, "recording", lambda k, i=i: _line(text, "recording", i, k))
         if "file" not in rec:
             raise fail(_line(text, "recording", i, "title"), f"recording {i + 1}", "has no file")
         file = base / rec["file"]
@@ -125,10 +207,16 @@ def load(path: str | Path) -> Event:
         if file.stem in stems:
             raise fail(_line(text, "recording", i, "file"), "recording.file", f"a second recording named {file.stem}", "rename one")
         stems.add(file.stem)
-        duration = media.probe(file).duration
+        try:
+            info = media.probe(file)
+            info.track(None)
+        except AccessMediaError as exc:
+            raise fail(_line(text, "recording", i, "file"), "recording.file", exc.message, exc.hint) from None
+        duration = info.duration
         items = []
         for j, item in enumerate(rec.get("agenda", [])):
-            line = _line(text, "recording.agenda", sum(len(r.get("agenda", [])) for r in recordings[:i]) + j, "start")
+            line = _line(text, "recording.agenda", agenda_seen + j, "start")
+            unknown_keys(item, AGENDA_KEYS, "agenda", lambda k, n=agenda_seen + j: _line(text, "recording.agenda", n, k))
             try:
                 start = _clock(str(item["start"]))
             except (KeyError, ValueError):
@@ -137,53 +225,44 @@ def load(path: str | Path) -> Event:
                 raise fail(line, "agenda.start", f"{item['start']} overlaps or comes before the item above it", "list items in time order")
             if duration and start >= duration:
                 raise fail(line, "agenda.start", f"{item['start']} is after the recording ends ({duration / 60:.1f} min)")
-            items.append(AgendaItem(float(start), str(item.get("title", "")), tuple(str(s) for s in item.get("speakers", []))))
+            if not str(item.get("title", "")).strip():
+                raise fail(line, "agenda.title", "every programme item needs a title")
+            speakers = item.get("speakers", [])
+            if not isinstance(speakers, list):
+                raise fail(_line(text, "recording.agenda", agenda_seen + j, "speakers"), "agenda.speakers", "must be a list of names")
+            items.append(AgendaItem(float(start), " ".join(str(item["title"]).split()), tuple(" ".join(str(s).split()) for s in speakers)))
         if items and items[0].start != 0:
-            raise fail(_line(text, "recording.agenda", sum(len(r.get("agenda", [])) for r in recordings[:i]), "start"),
-                       "agenda.start", "the first item must start at 0:00")
+            raise fail(_line(text, "recording.agenda", agenda_seen, "start"), "agenda.start", "the first item must start at 0:00")
+        agenda_seen += len(rec.get("agenda", []))
         sessions.append(Session(file, str(rec.get("title", file.stem)), tuple(items), duration))
-    for s in sessions:  # programme titles and speakers are names the model should expect and translation keep
-        for item in s.agenda:
-            glossary.extend(x for x in item.speakers if x not in glossary)
-    return Event(path, title, tuple(codes), tuple(dict.fromkeys(glossary)), style, output, tuple(sessions))
+    glossary = list(terms)
+    for s in sessions:  # speakers are names the model should expect and translation keep
+        glossary.extend(x for x in s.speakers if x not in glossary)
+    return Event(path, title, tuple(codes), tuple(dict.fromkeys(glossary)), style_path, output, tuple(sessions),
+                 workers, executor, event.get("ray_address"), str(model) if model is not None else None,
+                 tuple(ladder), tuple(burn), tuple(terms))
 
 
-def run(event: Event, settings, reporter) -> list:
-    """Process every session (transcribe, translate, package), then write the event's index page."""
-    from .process import process
-
-    results = []
+def jobs(event: Event, settings: AsrSettings = AsrSettings()) -> list[Job]:
+    """One Job per session: the event's languages, glossary, style and output settings, the session's chapters,
+    and as hotwords the glossary, the session's speakers and its programme titles."""
+    if event.model and not settings.model:
+        settings = replace(settings, model=event.model)
+    out = []
     for s in event.sessions:
-        chapters = None
-        if s.agenda:
-            folder = event.output / s.file.stem
-            folder.mkdir(parents=True, exist_ok=True)
-            chapters = folder / "chapters.txt"
-            write_atomic(chapters, "".join(f"{int(a.start) // 60}:{int(a.start) % 60:02d} {a.title}\n" for a in s.agenda))
-        results.append(process(s.file, event.languages, event.output, settings, event.glossary, event.style, s.title, reporter, chapters))
-    write_index(event)
-    return results
+        hotwords = [*event.terms, *s.speakers, *(a.title for a in s.agenda)]
+        out.append(make_job(s.file, event.languages, event.output, settings, event.glossary, event.style, s.title,
+                            s.chapters, event.ladder, event.burn, hotwords=hotwords))
+    return out
 
 
-def write_index(event: Event) -> Path:
-    rows = []
-    for s in event.sessions:
-        folder = event.output / s.file.stem
-        summary = folder / f"{s.file.stem}.translations.json"
-        langs = ["nb"] + (sorted(json.loads(summary.read_text(encoding="utf-8")).get("produced", {})) if summary.exists() else [])
-        speakers = sorted({sp for a in s.agenda for sp in a.speakers})
-        rows.append(
-            f'<li><h2><a href="{html.escape(s.file.stem)}/dist/site/index.html">{html.escape(s.title)}</a></h2>'
-            f"<p>{html.escape(', '.join(speakers)) or '&nbsp;'}</p>"
-            f"<p>{int(s.duration // 60)} min · " + ", ".join(html.escape(languages.native_name(l)) for l in langs) + "</p></li>"
+def run(event: Event, settings: AsrSettings = AsrSettings(), workers: int | None = None, executor: str | None = None,
+        address: str | None = None, quiet: bool = False) -> RunOutcome:
+    """Process every session, then write OUTPUT/index.html and the run report (OUTPUT/report.json, .html)."""
+    with run_lock(event.output):
+        outcome = process_all(
+            jobs(event, settings), event.output, event.title, {s.name: s.title for s in event.sessions},
+            workers or event.workers, executor or event.executor, address or event.ray_address, quiet,
         )
-    page = (
-        '<!doctype html><html lang="nb"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(event.title)}</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:900px;margin:0 auto;padding:1rem;color:#1b1b1b}}"
-        "a{color:#0b4f8a}a:focus-visible{outline:3px solid #0b4f8a}ul{list-style:none;padding:0}li{border-bottom:1px solid #ccc}</style></head>"
-        f"<body><main><h1>{html.escape(event.title)}</h1><ul>{''.join(rows)}</ul></main></body></html>"
-    )
-    index = event.output / "index.html"
-    write_atomic(index, page)
-    return index
+        eventsite.write_index(event, outcome.report)
+    return outcome

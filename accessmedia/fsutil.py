@@ -53,6 +53,7 @@ def staging_dir(final: Path) -> Iterator[Path]:
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a published folder must be readable by the web server
     try:
         yield tmp
         if final.exists():
@@ -79,3 +80,55 @@ def ensure_writable(folder: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise AccessMediaError(f"cannot write to {folder}: {exc.strerror}", "choose another folder with -o") from None
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Delete the temporary files and folders (`.NAME.*.part`, `.NAME.old`) that a killed run left behind.
+
+    Call it only while holding the folder's run lock: then nobody is writing them.
+    """
+    for parent in (Path(folder), Path(folder) / ".accessmedia"):
+        if not parent.is_dir():
+            continue
+        for entry in parent.iterdir():
+            if entry.name.startswith(".") and (entry.name.endswith(".part") or entry.name.endswith(".old")):
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    with contextlib.suppress(FileNotFoundError):
+                        entry.unlink()
+
+
+@contextlib.contextmanager
+def run_lock(folder: Path) -> Iterator[None]:
+    """Hold FOLDER/.accessmedia.lock for the length of a run, so that two runs never write one folder.
+
+    The kernel lets go of the lock when the process ends, however it ends (kill -9 included).
+    """
+    from .errors import AccessMediaError
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".accessmedia.lock"
+    fh = open(path, "a+")
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # not a POSIX system: no lock
+            pass
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip()
+            raise AccessMediaError(
+                f"another accessmedia run is writing to {folder}" + (f" ({holder})" if holder else ""),
+                "wait for it to finish, or choose another output folder",
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}\n")
+        fh.flush()
+        yield
+    finally:
+        fh.close()

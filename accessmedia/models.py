@@ -260,3 +260,42 @@ def _install_from_hub(repo_id: str, target: Path) -> None:
         if (snapshot / extra).is_file() and not (target / extra).exists():
             shutil.move(str(snapshot / extra), target / extra)
     shutil.rmtree(snapshot, ignore_errors=True)
+
+
+# -- loaded models ---------------------------------------------------------------
+
+class LoadedModels:
+    """The models this process has loaded, kept for every recording it handles.
+
+    A worker (a process of the local pool or a Ray actor) holds one, so each
+    model is loaded once per worker, not once per recording or language.
+    """
+
+    def __init__(self) -> None:
+        self._recognizers: dict[tuple, object] = {}
+        self.translators: dict[str, object] = {}  # translate.Engine keeps its PackageModels here
+
+    @staticmethod
+    def _asr_key(settings) -> tuple:
+        from . import languages
+
+        return (settings.model, languages.normalize(settings.language), settings.device,
+                settings.resolved_compute_type(), settings.cpu_threads)
+
+    def has_recognizer(self, settings) -> bool:
+        return self._asr_key(settings) in self._recognizers
+
+    def recognizer(self, settings, note: Callable[[str], None] | None = None):
+        """A loaded speech model for `settings`; the per-recording settings (glossary, audio track,
+        beam) are set on it, the weights are loaded only the first time."""
+        from .asr import Recognizer
+
+        key = self._asr_key(settings)
+        if key not in self._recognizers:
+            self._recognizers[key] = Recognizer(settings, note)
+        recognizer = self._recognizers[key]
+        recognizer.settings = settings
+        return recognizer
+
+    def loads(self) -> dict[str, int]:
+        return {"asr": len(self._recognizers), "translate": len(self.translators)}

@@ -140,6 +140,27 @@ def youtube_chapters(chapters: Sequence[Chapter]) -> str:
     return "".join(f"{clock(c.start)} {c.title}\n" for c in chapters)
 
 
+APPLE_CHAPTERS = "com.apple.hls.chapters"
+
+
+def chapter_cues(chapters: Sequence[Chapter], duration: float) -> list[Cue]:
+    """Chapters as timed cues (each until the next one, the last until the end), for WebVTT chapter tracks."""
+    ends = [c.start for c in chapters[1:]] + [max(duration, chapters[-1].start + 1.0) if chapters else 0.0]
+    return [Cue(c.start, end, (c.title,)) for c, end in zip(chapters, ends)]
+
+
+def apple_chapters(chapters: Sequence[Chapter], duration: float, language: str = "nb") -> str:
+    """The chapter list an HLS master playlist points to with EXT-X-SESSION-DATA (Apple's JSON chapter format)."""
+    return json.dumps(
+        [
+            {"chapter": n, "start-time": round(c.start, 3), "duration": round(c.end - c.start, 3),
+             "titles": [{"language": language, "title": c.text}]}
+            for n, c in enumerate(chapter_cues(chapters, duration), start=1)
+        ],
+        ensure_ascii=False, indent=1,
+    ) + "\n"
+
+
 def _video_codec(path: Path) -> tuple[str | None, int, int]:
     import av
 
@@ -317,11 +338,16 @@ def package(
             if not audio_only:
                 info_line += f",RESOLUTION={v.size[0]}x{v.size[1]}"
             stream_infs += [info_line + ',SUBTITLES="subs"', f"{v.folder.name}/index.m3u8"]
-        master = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS", *media_lines, *stream_infs, ""]
+        session_data = []
+        if chapters:
+            (hls / "chapters.json").write_text(apple_chapters(chapters, info.duration), encoding="utf-8")
+            session_data.append(f'#EXT-X-SESSION-DATA:DATA-ID="{APPLE_CHAPTERS}",URI="chapters.json"')
+        master = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS", *session_data, *media_lines, *stream_infs, ""]
         (hls / "master.m3u8").write_text("\n".join(master), encoding="utf-8")
         if audio_only:
             _ffmpeg("-f", "lavfi", "-i", "color=c=0x1d3557:s=1280x720:d=1", "-frames:v", "1", str(hls / "poster.png"))
-        write_site(tmp / "site", meta_title, order, cues, "../hls/master.m3u8", "../hls/poster.png" if audio_only else None)
+        write_site(tmp / "site", meta_title, order, cues, "../hls/master.m3u8", "../hls/poster.png" if audio_only else None,
+                   chapter_cues(chapters, info.duration))
         upload = tmp / "upload"
         upload.mkdir()
         source = str(recording.resolve())

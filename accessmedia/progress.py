@@ -69,3 +69,116 @@ class Reporter:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+
+class ForwardingReporter(Reporter):
+    """A reporter in a worker: it sends what it would show, labelled with the recording, to `sink`
+    (a queue's put), and the parent's RunDisplay shows it."""
+
+    def __init__(self, sink, name: str, interval: float = 0.5):
+        self.sink = sink
+        self.name = name
+        self.interval = interval
+        self.quiet = False
+        self._last = 0.0
+
+    def note(self, message: str) -> None:
+        self.sink(("note", self.name, message))
+
+    def warn(self, message: str) -> None:
+        self.sink(("warn", self.name, message))
+
+    def start(self, label: str, total: float) -> None:
+        self._last = 0.0
+        self.sink(("start", self.name, label, total))
+
+    def update(self, done: float, stage: str | None = None) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            self.sink(("update", self.name, done, stage))
+
+    def stop(self) -> None:
+        self.sink(("stop", self.name))
+
+    def stage(self, stage: str, state: str) -> None:
+        self.sink(("stage", self.name, stage, state))
+
+
+class RunDisplay:
+    """Progress of many recordings at once: each one's stage, share done and time left, and the run's count.
+
+    On a terminal a live table of bars (rich); in a log, a line when a stage starts or ends and every 25 %.
+    """
+
+    def __init__(self, names: list[str], stages_per_recording: int, quiet: bool = False):
+        self.console = Console(stderr=True)
+        self.quiet = quiet
+        self.live = self.console.is_terminal and not quiet
+        self.total_stages = max(1, len(names) * stages_per_recording)
+        self.stages_done = 0
+        self._started: dict[str, float] = {}
+        self._label: dict[str, str] = {}
+        self._total: dict[str, float] = {}
+        self._quarter: dict[str, int] = {}
+        self._progress: Progress | None = None
+        self._tasks: dict[str, int] = {}
+        if self.live:
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                TextColumn("left"), TimeRemainingColumn(), console=self.console,
+            )
+            self._overall = self._progress.add_task(f"all: 0/{self.total_stages} stages", total=self.total_stages)
+            for name in names:
+                self._tasks[name] = self._progress.add_task(f"{name}: waiting", total=1.0)
+            self._progress.start()
+
+    def _print(self, message: str, style: str | None = None) -> None:
+        (self._progress.console if self._progress else self.console).print(message, style=style, highlight=False, markup=False,
+                                                                           soft_wrap=True)
+
+    def handle(self, event: tuple) -> None:
+        kind, name = event[0], event[1]
+        if kind == "warn":
+            self._print(f"warning: {name}: {event[2]}" if not event[2].startswith(name) else f"warning: {event[2]}", "yellow")
+        elif self.quiet:
+            if kind == "stage" and event[3] in ("done", "skipped"):
+                self.stages_done += 1
+        elif kind == "note":
+            self._print(event[2] if event[2].startswith(name) else f"{name}: {event[2]}")
+        elif kind == "stage":
+            stage, state = event[2], event[3]
+            if state in ("done", "skipped"):
+                self.stages_done += 1
+            if self._progress is not None:
+                self._progress.update(self._overall, completed=self.stages_done, description=f"all: {self.stages_done}/{self.total_stages} stages")
+                self._progress.update(self._tasks[name], description=f"{name}: {stage}" + (" done" if state == "done" else ""),
+                                      completed=0.0 if state == "start" else 1.0, total=1.0)
+            elif state == "start":
+                self._print(f"{name}: {stage} started ({self.stages_done}/{self.total_stages} stages of the run done)")
+            elif state == "done":
+                self._print(f"{name}: {stage} done")
+        elif kind == "start":
+            self._label[name], self._total[name] = event[2], max(float(event[3]), 1e-6)
+            self._started[name], self._quarter[name] = time.monotonic(), -1
+            if self._progress is not None:
+                self._progress.reset(self._tasks[name], total=self._total[name], description=f"{name}: {event[2]}")
+        elif kind == "update":
+            done, stage = float(event[2]), event[3]
+            total = self._total.get(name, 1.0)
+            if self._progress is not None:
+                self._progress.update(self._tasks[name], completed=min(done, total), description=f"{name}: {stage or self._label.get(name, '')}")
+                return
+            share = min(1.0, done / total)
+            quarter = int(share * 4)
+            if quarter > self._quarter.get(name, -1) and 0 < share < 1:
+                self._quarter[name] = quarter
+                elapsed = time.monotonic() - self._started.get(name, time.monotonic())
+                left = elapsed / share - elapsed
+                label = self._label.get(name, name)
+                self._print(f"{label if label.startswith(name) else name}: {stage or 'working'} {share:4.0%}, about {left:.0f} s left")
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None

@@ -48,6 +48,10 @@ PAGE = """<!doctype html>
 <select id="language"></select>
 </div>
 <p id="caption-help" class="status">Undertekster vises over videoen. / Subtitles show over the video.</p>
+<nav id="chapters" class="chapters" aria-labelledby="chapters-title"{chapters_hidden}>
+<h2 id="chapters-title">Program / Chapters</h2>
+<ol id="chapter-list"></ol>
+</nav>
 </section>
 <section id="transcript" class="transcript" aria-labelledby="transcript-title" tabindex="-1">
 <h2 id="transcript-title">Tekst / Transcript</h2>
@@ -71,8 +75,10 @@ def _script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str, Sequence[Cue]], hls: str, poster: str | None) -> Path:
-    """Write index.html and assets/ into `folder`; returns index.html."""
+def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str, Sequence[Cue]], hls: str, poster: str | None,
+               chapters: Sequence[Cue] = ()) -> Path:
+    """Write index.html and assets/ into `folder`; returns index.html. `chapters` are timed titles (programme items):
+    a list to jump from, and a WebVTT chapters track."""
     assets = folder / "assets"
     assets.mkdir(parents=True, exist_ok=True)
     web = resources.files("accessmedia") / "web"
@@ -92,6 +98,7 @@ def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str
             }
             for lang in order
         ],
+        "chapters": [[round(c.start, 3), round(c.end, 3), c.text] for c in chapters],
         "labels": {
             "found": "{n} treff / matches",
             "unsupported": "Nettleseren kan ikke spille av videoen. / This browser cannot play the video.",
@@ -105,9 +112,13 @@ def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str
         tracks.append(
             f'<track kind="subtitles" src="subs/{lang}.vtt" srclang="{lang}" label="{html.escape(languages.native_name(lang))}">\n'
         )
+    if chapters:
+        (subs / "chapters.vtt").write_text(compose_vtt(chapters), encoding="utf-8")
+        tracks.append('<track kind="chapters" src="subs/chapters.vtt" srclang="nb" label="Program / Chapters">\n')
     page = PAGE.format(
         title=html.escape(title),
         tracks="".join(tracks),
+        chapters_hidden="" if chapters else " hidden",
         poster=f' poster="{html.escape(poster)}"' if poster else "",
         data=_script_json(data),
     )

@@ -217,7 +217,8 @@ class TranslationCache:
 
 @dataclass
 class Engine:
-    """Loaded models, shared by every language and recording of a run."""
+    """Loaded models, shared by every language and recording of a run (`models` may outlive the engine:
+    a worker process keeps them for every recording it translates)."""
 
     cache: TranslationCache
     device: str = "cpu"
@@ -228,9 +229,10 @@ class Engine:
     translated: int = 0  # sentences the models actually translated (not from the cache)
 
     def model(self, package: argos.InstalledPackage) -> PackageModel:
-        if package.pair not in self.models:
-            self.models[package.pair] = PackageModel(package, self.device, self.threads, self.beam_size)
-        return self.models[package.pair]
+        key = f"{package.sha256}:{self.device}:{self.threads}:beam{self.beam_size}"
+        if key not in self.models:
+            self.models[key] = PackageModel(package, self.device, self.threads, self.beam_size)
+        return self.models[key]
 
     def translate(self, sentences: Sequence[str], steps: Sequence[argos.InstalledPackage], progress: Callable[[int], None] | None = None) -> list[str]:
         texts = list(sentences)

@@ -83,3 +83,68 @@ def home(tmp_path, monkeypatch, packages):
         result = run_cli("models", "add", str(path))
         assert result.exit_code == 0, result.output
     return tmp_path / "models"
+
+
+# -- events: the three sample recordings, run once for every test that needs the result --------------
+
+EVENT_FILES = ("event.toml", "navn.txt", "konferanse.mp4", "panel.mp4", "avslutning.mp4")
+EVENT_LANGUAGES = ("en", "ar", "uk", "so")
+
+
+def make_event(folder: Path) -> Path:
+    """A copy of samples/event.toml and its recordings in `folder`, writing to folder/ut; returns the manifest."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in EVENT_FILES:
+        shutil.copy(ROOT / "samples" / name, folder / name)
+    manifest = folder / "event.toml"
+    text = manifest.read_text(encoding="utf-8")
+    assert 'output = "../out/event"' in text
+    manifest.write_text(text.replace('output = "../out/event"', 'output = "ut"'), encoding="utf-8")
+    return manifest
+
+
+def accessmedia(*args: str, env: dict, **kwargs) -> subprocess.CompletedProcess:
+    """The real command, in a process of its own (worker pools and Ray need one)."""
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "accessmedia.cli", *args], env={**os.environ, **env},
+                          capture_output=True, text=True, **kwargs)
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """sha256 of every output file under `folder`, by relative path; run records (times, absolute paths,
+    the translation cache, the ledger's history) left out."""
+    import hashlib
+
+    volatile = {"report.json", "report.html", "process.json", ".accessmedia.lock", "written.json"}
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and path.name not in volatile and not path.name.endswith(".package.json") and ".cache" not in rel.parts:
+            out[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="session")
+def models_env(tmp_path_factory, packages) -> dict:
+    """An environment whose models folder has every toy Argos package (and, after first use, the default speech model)."""
+    home = tmp_path_factory.mktemp("models-home")
+    env = {"ACCESSMEDIA_MODELS": str(home)}
+    for path in packages.values():
+        result = run_cli("models", "add", str(path), env=env)
+        assert result.exit_code == 0, result.output
+    return env
+
+
+@pytest.fixture(scope="session")
+def event_run(tmp_path_factory, models_env):
+    """samples/event.toml (three recordings, four languages) processed once with two local workers."""
+    from types import SimpleNamespace
+
+    folder = tmp_path_factory.mktemp("event")
+    manifest = make_event(folder)
+    done = accessmedia("process", str(manifest), "--workers", "2", env=models_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return SimpleNamespace(manifest=manifest, out=folder / "ut", stdout=done.stdout, stderr=done.stderr)

@@ -111,3 +111,16 @@ def test_hub_layout_of_nb_whisper_is_assembled(home, tmp_path, monkeypatch):
     m = models.install("nb-whisper-base")
     names = sorted(p.name for p in m.path.iterdir())
     assert names == ["accessmedia-model.json", "config.json", "model.bin", "tokenizer.json", "vocabulary.json"]
+
+
+def test_a_worker_loads_the_speech_model_once():
+    from accessmedia.asr import AsrSettings
+
+    loaded = models.LoadedModels()
+    a = loaded.recognizer(AsrSettings(glossary=("IMDi",)))
+    b = loaded.recognizer(AsrSettings(glossary=("NOVA",), audio_track=2, beam_size=1))
+    assert a is b  # a recording's own settings go onto the loaded model
+    assert b.settings.glossary == ("NOVA",) and b.settings.audio_track == 2
+    assert loaded.loads() == {"asr": 1, "translate": 0}
+    assert loaded.recognizer(AsrSettings(language="nn")) is not a  # another language, another tokenizer
+    assert loaded.loads()["asr"] == 2

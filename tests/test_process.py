@@ -9,6 +9,11 @@ import subprocess
 import sys
 import time
 
+from accessmedia import runner, subtitles
+from accessmedia.cues import Cue
+from accessmedia.ledger import Ledger
+from accessmedia.process import make_job, pending
+
 from .conftest import SAMPLE, run_cli
 
 
@@ -16,17 +21,49 @@ def test_process_runs_every_stage_once_and_adds_a_language_incrementally(home, t
     out = tmp_path / "out"
     first = run_cli("process", str(SAMPLE), "--to", "en,ar,so", "-o", str(out), "-q")
     assert first.exit_code == 0, first.output
-    assert "ran transcribe, translate, package" in first.output
+    assert "ran transcribe, cues, translate, package" in first.output
     folder = out / "konferanse"
     for name in ("konferanse.nb.srt", "konferanse.en.vtt", "konferanse.ar.srt", "konferanse.so.template.csv",
-                 "dist/hls/master.m3u8", "dist/site/index.html", "dist/upload/konferanse.mp4"):
+                 "dist/hls/master.m3u8", "dist/site/index.html", "dist/upload/konferanse.mp4", "report.html", "report.json"):
         assert (folder / name).exists(), name
+    assert pending(make_job(SAMPLE, ["en", "ar", "so"], out)) == []
     again = run_cli("process", str(SAMPLE), "--to", "en,ar,so", "-o", str(out), "-q")
-    assert "ran nothing; up to date: transcribe, translate, package" in again.output
+    assert "ran nothing; up to date: transcribe, cues, translate, package" in again.output
     more = run_cli("process", str(SAMPLE), "--to", "en,ar,so,pl", "-o", str(out), "-q")
-    assert "ran translate, package; up to date: transcribe" in more.output
+    assert "ran translate, package; up to date: transcribe, cues" in more.output
     assert (folder / "konferanse.pl.srt").exists()
     assert 'LANGUAGE="pl"' in (folder / "dist" / "hls" / "master.m3u8").read_text(encoding="utf-8")
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert [s["status"] for s in report["sessions"][0]["stages"]] == ["up to date", "up to date", "ran", "ran"]
+
+
+def test_a_new_style_only_makes_the_cues_again_and_what_follows(home, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("process", str(SAMPLE), "--to", "en", "-o", str(out), "-q").exit_code == 0
+    before = subtitles.read(out / "konferanse" / "konferanse.nb.srt").cues
+    style = tmp_path / "smal.toml"
+    style.write_text("max_chars_per_line = 24\n", encoding="utf-8")
+    result = run_cli("process", str(SAMPLE), "--to", "en", "-o", str(out), "-q", "--style", str(style))
+    assert result.exit_code == 0, result.output
+    assert "ran cues, translate, package; up to date: transcribe" in result.output
+    after = subtitles.read(out / "konferanse" / "konferanse.nb.srt").cues
+    assert after != before and max(len(line) for c in after for line in c.lines) <= 24
+
+
+def test_a_correction_is_kept_when_the_style_changes(home, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("process", str(SAMPLE), "-o", str(out), "-q").exit_code == 0
+    folder = out / "konferanse"
+    cues = subtitles.read(folder / "konferanse.nb.srt").cues
+    fixed = tmp_path / "konferanse.nb.srt"
+    fixed.write_text(subtitles.compose_srt([Cue(cues[0].start, cues[0].end, ("Velkommen til konferansen.",)), *cues[1:]]), encoding="utf-8")
+    assert run_cli("apply", str(fixed), "--project", str(folder), "--by", "Kari").exit_code == 0
+    style = tmp_path / "smal.toml"
+    style.write_text("max_chars_per_line = 24\n", encoding="utf-8")
+    result = run_cli("process", str(SAMPLE), "-o", str(out), "--style", str(style))
+    assert result.exit_code == 0, result.output
+    assert "konferanse.nb.srt was corrected by people: kept as it is" in result.output
+    assert subtitles.read(folder / "konferanse.nb.srt").cues[0].text == "Velkommen til konferansen."
 
 
 def test_killed_runs_resume_to_the_same_outputs(home, tmp_path):
@@ -46,16 +83,15 @@ def test_killed_runs_resume_to_the_same_outputs(home, tmp_path):
     assert result.exit_code == 0, result.output
     for label in finished:  # no stage that had finished ran again
         assert label not in result.output.split("ran ", 1)[1].split(";")[0], (label, result.output)
-    for name in ("konferanse.nb.srt", "konferanse.nb.vtt", "konferanse.en.srt", "konferanse.ar.vtt", "konferanse.txt"):
+    for name in ("konferanse.nb.srt", "konferanse.nb.vtt", "konferanse.en.srt", "konferanse.ar.vtt", "konferanse.txt",
+                 "konferanse.transcript.json"):
         assert (out / "konferanse" / name).read_bytes() == (reference / "konferanse" / name).read_bytes(), name
     master = (out / "konferanse" / "dist" / "hls" / "master.m3u8").read_text(encoding="utf-8")
     assert master == (reference / "konferanse" / "dist" / "hls" / "master.m3u8").read_text(encoding="utf-8")
+    assert not [p for p in (out / "konferanse").iterdir() if p.name.endswith((".part", ".old"))]  # no leftovers
 
 
 def test_process_keeps_translations_people_corrected(home, tmp_path):
-    from accessmedia import subtitles
-    from accessmedia.cues import Cue
-
     out = tmp_path / "out"
     assert run_cli("process", str(SAMPLE), "--to", "en,ar", "-o", str(out), "-q").exit_code == 0
     folder = out / "konferanse"
@@ -67,3 +103,44 @@ def test_process_keeps_translations_people_corrected(home, tmp_path):
     assert result.exit_code == 0, result.output
     assert "تصحيح" in (folder / "konferanse.ar.srt").read_text(encoding="utf-8")
     assert (folder / "konferanse.pl.srt").exists()
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert report["sessions"][0]["languages"]["produced"]["ar"].endswith("(corrected by people)")
+
+
+def test_one_failing_recording_does_not_stop_the_others(home, tmp_path):
+    gone = tmp_path / "borte.mp4"
+    gone.write_bytes(SAMPLE.read_bytes())
+    jobs = [make_job(gone, ["en"], tmp_path / "out"), make_job(SAMPLE, ["en"], tmp_path / "out")]
+    gone.unlink()  # vanished after the check, before its turn
+    outcome = runner.process_all(jobs, tmp_path / "out", "dag 1", quiet=True)
+    assert [r.error is None for r in outcome.results] == [False, True]
+    assert "borte.mp4: no such file" in outcome.results[0].error
+    assert (tmp_path / "out" / "konferanse" / "dist" / "hls" / "master.m3u8").exists()
+    assert outcome.report["totals"]["failed"] == 1
+    assert "Failed: " in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_two_runs_never_write_one_folder(home, tmp_path):
+    from accessmedia.fsutil import run_lock
+
+    folder = tmp_path / "out" / "konferanse"
+    with run_lock(folder):
+        result = run_cli("process", str(SAMPLE), "-o", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 1
+    assert f"another accessmedia run is writing to {folder} (pid {os.getpid()})" in result.output
+
+
+def test_the_ledger_survives_a_kill_between_its_two_writes(tmp_path):
+    ledger = Ledger(tmp_path)
+    ledger.write({"a.srt": "first\n"})
+    assert not ledger.edited(tmp_path / "a.srt")
+    # the hash of the next version is recorded, then the run dies before the file is written:
+    known = json.loads(ledger.path.read_text())
+    known["a.srt"].append("0" * 64)
+    ledger.path.write_text(json.dumps(known))
+    assert not ledger.edited(tmp_path / "a.srt")  # the old version is still one accessmedia wrote
+    (tmp_path / "a.srt").write_text("a person's fix\n", encoding="utf-8")
+    assert ledger.edited(tmp_path / "a.srt")
+    for n in range(6):
+        ledger.write({"a.srt": f"v{n}\n"})
+    assert len(json.loads(ledger.path.read_text())["a.srt"]) == 4

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pysrt
 import webvtt
 
 from accessmedia import asr, media, subtitles
 from accessmedia.transcript import Transcript
 
-from .conftest import SAMPLE, ffmpeg, run_cli, wer
+from .conftest import SAMPLE, ffmpeg, normalize_for_wer, run_cli, wer
 
 
 def test_bundled_sample_end_to_end(tmp_path):
@@ -17,9 +19,10 @@ def test_bundled_sample_end_to_end(tmp_path):
     assert result.exit_code == 0, result.output
     assert "konferanse.mp4: 0.6 min audio" in result.output
     assert "rules met 100%" in result.output
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert names == ["konferanse.nb.srt", "konferanse.nb.vtt", "konferanse.transcript.json", "konferanse.txt"]
-    text = Transcript.from_json((out / "konferanse.transcript.json").read_text(encoding="utf-8")).text.lower()
+    assert sorted(json.loads((out / ".accessmedia" / "written.json").read_text(encoding="utf-8"))) == names[:2] + names[3:]
+    text = normalize_for_wer(Transcript.from_json((out / "konferanse.transcript.json").read_text(encoding="utf-8")).text)
     assert "velkommen" in text and "takk til alle" in text
 
 

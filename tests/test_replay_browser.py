@@ -3,22 +3,14 @@ playback, language switching, click-to-seek, escaping, a screenshot, and an axe-
 
 from __future__ import annotations
 
-import functools
-import os
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-
 import pytest
 
 from accessmedia import subtitles
 from accessmedia.cues import Cue
 
-from .conftest import ROOT, SAMPLE, run_cli
+from .conftest import SAMPLE, run_cli
+from .web import ARTIFACTS, chromium, page_width, serious_violations, serve
 
-ARTIFACTS = ROOT / "tests" / "artifacts"
-AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("ACCESSMEDIA_CHROMIUM", "/usr/bin/chromium")
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)> takk"
 SUBS = {
@@ -26,11 +18,7 @@ SUBS = {
     "en": [Cue(1.0, 3.5, ("Welcome to the conference.",)), Cue(11.4, 15.9, ("Many asked for subtitles",)), Cue(24.2, 30.0, ("Thanks to everyone.",))],
     "ar": [Cue(1.0, 3.5, ("\u200fمرحبا IMDi 2024.\u200f",)), Cue(11.4, 15.9, ("\u200fطلب كثيرون الترجمة\u200f",)), Cue(24.2, 30.0, ("\u200fشكرا للجميع.\u200f",))],
 }
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+CHAPTERS = "0:00 Velkommen – Kari Nordmann\n0:11 Teksting & <oversettelse>\n0:24 Takk\n"
 
 
 @pytest.fixture(scope="module")
@@ -40,30 +28,18 @@ def site(tmp_path_factory):
     subs.mkdir()
     for lang, cues in SUBS.items():
         (subs / f"konferanse.{lang}.vtt").write_text(subtitles.compose_vtt(cues), encoding="utf-8")
-    result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(tmp / "dist"), "--title", "Integreringskonferansen")
+    (tmp / "chapters.txt").write_text(CHAPTERS, encoding="utf-8")
+    result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(tmp / "dist"), "--title", "Integreringskonferansen",
+                     "--chapters", str(tmp / "chapters.txt"))
     assert result.exit_code == 0, result.output
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp / "dist")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/site/index.html"
-    server.shutdown()
+    with serve(tmp / "dist") as base:
+        yield f"{base}/site/index.html"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `bash .ci/run` installs Debian's chromium (or set ACCESSMEDIA_CHROMIUM)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture()
@@ -110,7 +86,7 @@ def test_switching_language_changes_the_caption_at_the_current_time(page):
 
 def test_fullscreen_hands_captions_to_the_browsers_track(page):
     page.select_option("#language", "en")
-    modes = "() => Array.from(document.getElementById('video').textTracks).map(t => t.language + ':' + t.mode)"
+    modes = "() => Array.from(document.getElementById('video').textTracks).filter(t => t.kind === 'subtitles').map(t => t.language + ':' + t.mode)"
     assert page.evaluate(modes) == ["nb:disabled", "ar:disabled", "en:hidden"]  # the overlay shows captions
     page.evaluate("() => document.querySelector('.stage video').requestFullscreen()")
     page.wait_for_function("!!document.fullscreenElement")
@@ -143,25 +119,38 @@ def test_search_and_keyboard(page):
     assert page.locator("#transcript-list li:not([hidden])").count() == 1
     page.fill("#search", "")
     page.focus("#language")
+    page.keyboard.press("Tab")  # the programme comes next, then the transcript's search
+    assert page.evaluate("document.activeElement.textContent") == "0:00Velkommen – Kari Nordmann"
+    page.locator("#chapter-list button").last.focus()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "search"
 
 
+def test_chapters_jump_to_their_programme_item(page):
+    chapters = page.locator("#chapter-list button")
+    assert chapters.all_text_contents() == ["0:00Velkommen – Kari Nordmann", "0:11Teksting & <oversettelse>", "0:24Takk"]
+    page.get_by_role("button", name="0:24 Takk").click()
+    page.wait_for_function("Math.abs(document.getElementById('video').currentTime - 24.0) < 0.3")
+    assert page.locator('#chapter-list button[aria-current="true"]').text_content() == "0:24Takk"
+    assert page.locator("#chapter-list script, #chapter-list oversettelse").count() == 0
+    kinds = page.evaluate("() => Array.from(document.getElementById('video').textTracks).map(t => t.kind)")
+    assert "chapters" in kinds
+
+
+def test_a_link_to_a_moment_starts_there(browser, site):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site + "#t=11")
+    page.wait_for_function("Math.abs(document.getElementById('video').currentTime - 11) < 0.3", timeout=30_000)
+    assert page.locator('#chapter-list button[aria-current="true"]').text_content() == "0:11Teksting & <oversettelse>"
+    page.evaluate("window.location.hash = '#t=0:24'")
+    page.wait_for_function("Math.abs(document.getElementById('video').currentTime - 24) < 0.3")
+    context.close()
+
+
 def test_screenshots_and_accessibility_scan(page, browser, site):
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: `bash .ci/run` installs it (npm ci in tests/js)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     seek(page, 12.0)
     page.screenshot(path=str(ARTIFACTS / "replay-desktop.png"), full_page=True)
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
-    serious = [(v["id"], v["impact"], v["help"]) for v in results["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == [], serious
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
-    small = phone.new_page()
-    small.goto(site)
-    small.wait_for_selector("#transcript-list li")
-    small.screenshot(path=str(ARTIFACTS / "replay-phone.png"), full_page=True)
-    width = small.evaluate("document.documentElement.scrollWidth")
-    phone.close()
-    assert width <= 390  # no sideways scrolling on a phone
+    assert serious_violations(page) == []
+    assert page_width(browser, site, "#transcript-list li", ARTIFACTS / "replay-phone.png") <= 390  # no sideways scrolling on a phone

@@ -13,7 +13,7 @@ from accessmedia import revisions, subtitles
 
 from .conftest import SAMPLE, run_cli
 from .test_corrections import SPEECH
-from .test_replay_browser import CHROMIUM
+from .web import CHROMIUM
 
 
 def _free_port() -> int:

@@ -24,26 +24,41 @@ def _cues(out: Path, stem: str):
     return subtitles.read(out / f"{stem}.nb.srt").cues
 
 
-def test_king_word_error_rate(transcribed, eval_files):
-    transcript = Transcript.from_json((transcribed / "king.transcript.json").read_text(encoding="utf-8"))
-    score = wer((eval_files / "king.ref.txt").read_text(encoding="utf-8"), transcript.text)
-    print(f"king.mp3 WER {score:.3f}")
-    assert score <= 0.36
-
-
-@pytest.mark.parametrize("stem", ["npsc-short-3s", "npsc-medium-8s"])
-def test_npsc_clips_match_bare_faster_whisper(transcribed, eval_files, stem):
-    """Short parliament clips: the pipeline must be as accurate as the model itself."""
+@pytest.fixture(scope="module")
+def bare_faster_whisper(eval_files):
+    """The peer: bare faster-whisper on an eval file, as its README shows it, in this run on this machine."""
     from faster_whisper import WhisperModel
 
     from accessmedia.models import resolve_asr_model
 
     model = WhisperModel(str(resolve_asr_model(None).path), device="cpu", compute_type="int8")
-    segments, _ = model.transcribe(
-        str(eval_files / f"{stem}.mp3"), language="no", beam_size=5, vad_filter=True, condition_on_previous_text=False
-    )
+
+    def text(stem: str) -> str:
+        segments, _ = model.transcribe(
+            str(eval_files / f"{stem}.mp3"), language="no", beam_size=5, vad_filter=True, condition_on_previous_text=False
+        )
+        return " ".join(s.text for s in segments)
+
+    return text
+
+
+def test_king_word_error_rate(transcribed, eval_files, bare_faster_whisper):
+    """Whisper-base's WER on king.mp3 moves by ±0.02 with the last bits of the features (measured: 0.346 on a
+    CPU with AVX-512, 0.368 on AMD EPYC with AVX2, 0.383 with CTranslate2's generic kernels; NumPy 2.4.0 against
+    2.4.6 moves it by 0.015): the pipeline is held to the model measured on the same machine, and to a ceiling."""
+    reference = (eval_files / "king.ref.txt").read_text(encoding="utf-8")
+    transcript = Transcript.from_json((transcribed / "king.transcript.json").read_text(encoding="utf-8"))
+    ours, bare = wer(reference, transcript.text), wer(reference, bare_faster_whisper("king"))
+    print(f"king.mp3 WER {ours:.3f}, bare faster-whisper {bare:.3f}")
+    assert ours <= bare + 0.02
+    assert ours <= 0.40
+
+
+@pytest.mark.parametrize("stem", ["npsc-short-3s", "npsc-medium-8s"])
+def test_npsc_clips_match_bare_faster_whisper(transcribed, eval_files, stem, bare_faster_whisper):
+    """Short parliament clips: the pipeline must be as accurate as the model itself."""
     reference = (eval_files / f"{stem}.ref.txt").read_text(encoding="utf-8")
-    bare = wer(reference, " ".join(s.text for s in segments))
+    bare = wer(reference, bare_faster_whisper(stem))
     transcript = Transcript.from_json((transcribed / f"{stem}.transcript.json").read_text(encoding="utf-8"))
     ours = wer(reference, transcript.text)
     print(f"{stem}: WER {ours:.3f}, bare faster-whisper {bare:.3f}")

@@ -11,8 +11,10 @@
   var panel = document.getElementById("transcript");
   var search = document.getElementById("search");
   var status = document.getElementById("search-status");
+  var chapterList = document.getElementById("chapter-list");
   var current = null;
   var shown = -1;
+  var chapterShown = -1;
 
   function clock(seconds) {
     var s = Math.floor(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
@@ -44,6 +46,7 @@
     var full = !!(document.fullscreenElement || document.webkitFullscreenElement || video.webkitDisplayingFullscreen);
     for (var i = 0; i < video.textTracks.length; i++) {
       var track = video.textTracks[i];
+      if (track.kind !== "subtitles") continue;  // the chapters track is the list's, not the overlay's
       track.mode = track.language === current.code ? (full ? "showing" : "hidden") : "disabled";
     }
   }
@@ -86,6 +89,7 @@
   }
 
   function update(force) {
+    updateChapter();
     var i = activeIndex(video.currentTime);
     if (i === shown && !force) return;
     var old = list.querySelector('[aria-current="true"]');
@@ -99,6 +103,62 @@
       }
     }
     shown = i;
+  }
+
+  // Programme items: a list of buttons that seek, the current one marked.
+  function renderChapters() {
+    (data.chapters || []).forEach(function (chapter, i) {
+      var li = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.dataset.chapter = String(i);
+      var time = document.createElement("time");
+      time.textContent = clock(chapter[0]);
+      var text = document.createElement("span");
+      text.textContent = chapter[2];
+      button.appendChild(time);
+      button.appendChild(text);
+      button.addEventListener("click", function () {
+        video.currentTime = chapter[0] + 0.01;
+        update(true);
+      });
+      li.appendChild(button);
+      chapterList.appendChild(li);
+    });
+  }
+
+  function updateChapter() {
+    var chapters = data.chapters || [], t = video.currentTime, i = -1;
+    for (var k = 0; k < chapters.length; k++) if (chapters[k][0] <= t) i = k;
+    if (i === chapterShown) return;
+    var old = chapterList.querySelector('[aria-current="true"]');
+    if (old) old.removeAttribute("aria-current");
+    var button = chapterList.querySelector('button[data-chapter="' + i + '"]');
+    if (button) button.setAttribute("aria-current", "true");
+    chapterShown = i;
+  }
+
+  // A link to a moment: index.html#t=90 (seconds) or #t=1:30 starts there.
+  function startTime() {
+    var m = /(?:^#|&)t=(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)/.exec(window.location.hash);
+    if (!m) return null;
+    var parts = [m[1], m[2], m[3]].filter(function (x) { return x !== undefined; }).map(Number);
+    return parts.reduce(function (acc, x) { return acc * 60 + x; }, 0);
+  }
+
+  function seekToHash() {
+    var t = startTime();
+    if (t === null) return;
+    if (video.readyState >= 1) {
+      video.currentTime = t;
+      update(true);
+    } else {
+      video.addEventListener("loadedmetadata", function once() {
+        video.removeEventListener("loadedmetadata", once);
+        video.currentTime = t;
+        update(true);
+      });
+    }
   }
 
   function filter() {
@@ -128,7 +188,10 @@
   document.addEventListener("webkitfullscreenchange", syncTracks);
   video.addEventListener("webkitbeginfullscreen", function () { setTimeout(syncTracks, 0); });
   video.addEventListener("webkitendfullscreen", function () { setTimeout(syncTracks, 0); });
+  window.addEventListener("hashchange", seekToHash);
+  renderChapters();
   render(data.default);
   start();
+  seekToHash();
   window.replay = { update: update, language: function () { return current.code; } };
 })();
