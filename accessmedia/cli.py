@@ -412,7 +412,7 @@ def process_cmd(recording, targets, out_dir, language, model, beam_size, device,
         outcome = process_all([job], job.folder, title or job.name, {}, 1, executor or "local", ray_address, quiet)
         for result in outcome.results:
             if not result.error:
-                click.echo(_ran_line(result) + f" -> {result.folder}")
+                click.echo(_ran_line(result) + f" -> {result.folder}; report: {outcome.report_files[1]}")
     for result in outcome.failed:
         click.echo(f"error: {result.name}: {result.error}", err=True)
     if outcome.failed:

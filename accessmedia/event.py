@@ -23,7 +23,7 @@ from .fsutil import run_lock
 from .glossary import load_glossary
 from .package import Chapter
 from .process import Job, make_job
-from .runner import EXECUTORS, RunOutcome, process_all
+from .runner import EXECUTORS, RunOutcome, check_executor, process_all
 
 try:
     import tomllib
@@ -259,10 +259,10 @@ def jobs(event: Event, settings: AsrSettings = AsrSettings()) -> list[Job]:
 def run(event: Event, settings: AsrSettings = AsrSettings(), workers: int | None = None, executor: str | None = None,
         address: str | None = None, quiet: bool = False) -> RunOutcome:
     """Process every session, then write OUTPUT/index.html and the run report (OUTPUT/report.json, .html)."""
+    workers, executor, address = workers or event.workers, executor or event.executor, address or event.ray_address
+    check_executor(executor, workers, address)
     with run_lock(event.output):
-        outcome = process_all(
-            jobs(event, settings), event.output, event.title, {s.name: s.title for s in event.sessions},
-            workers or event.workers, executor or event.executor, address or event.ray_address, quiet,
-        )
+        outcome = process_all(jobs(event, settings), event.output, event.title, {s.name: s.title for s in event.sessions},
+                              workers, executor, address, quiet)
         eventsite.write_index(event, outcome.report)
     return outcome

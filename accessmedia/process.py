@@ -131,6 +131,7 @@ class _Stages:
         self.state.setdefault("stages", {})
         self.style_text = job.style.read_text(encoding="utf-8") if job.style else None
         self._recording_sha: str | None = None
+        self.record_extra: dict = {}  # what a stage adds to its record (translate: each language's key)
 
     def path(self, suffix: str) -> Path:
         return self.folder / f"{self.name}{suffix}"
@@ -184,28 +185,51 @@ class _Stages:
         # a translation a person corrected (apply, review, kit) is theirs: never machine-translated over
         return [t for t in self.job.targets if t != self.source and not revisions.corrected_by_people(self.folder, self.name, t)]
 
-    def key_translate(self) -> str:
+    def language_keys(self) -> dict[str, str]:
+        """Each machine-translated language's own key: the source subtitles, its route's packages, glossary, style."""
         packages = argos.installed()
-        routes = {t: [p.sha256 for p in (argos.route(self.source, t, packages) or [])] for t in self.machine_targets()}
-        return _key(_files_key([self.path(f".{self.source}.srt")]), routes, list(self.job.glossary), self.style_text)
+        source = _files_key([self.path(f".{self.source}.srt")])
+        return {t: _key(source, [p.sha256 for p in (argos.route(self.source, t, packages) or [])], list(self.job.glossary),
+                        self.style_text)
+                for t in self.machine_targets()}
+
+    def language_done(self, target: str) -> bool:
+        return self.path(f".{target}.srt").exists() or self.path(f".{target}.template.csv").exists()
+
+    def key_translate(self) -> str:
+        return _key(self.language_keys())
 
     def done_translate(self) -> bool:
-        return all(self.path(f".{t}.srt").exists() or self.path(f".{t}.template.csv").exists() for t in self.machine_targets())
+        return all(self.language_done(t) for t in self.machine_targets())
 
     def run_translate(self) -> None:
-        targets = self.machine_targets()
-        if targets:
-            api.translate(self.path(f".{self.source}.srt"), targets, self.folder, self.job.glossary, self.job.style,
+        """Only the languages whose own key changed (or whose files are missing): adding one computes that one."""
+        keys = self.language_keys()
+        made = self.recorded("translate").get("languages", {})
+        stale = [t for t, k in keys.items() if made.get(t) != k or not self.language_done(t)]
+        if stale:
+            api.translate(self.path(f".{self.source}.srt"), stale, self.folder, self.job.glossary, self.job.style,
                           threads=self.job.settings.cpu_threads, reporter=self.reporter, loaded=self.loaded)
+        self.record_extra = {"languages": keys, "translated": stale}
 
     # -- package ----------------------------------------------------------------
     def chapters_file(self) -> Path | None:
         return self.path(".chapters.txt") if self.job.chapters else None
 
+    def package_languages(self) -> list[str]:
+        """What the package offers: the spoken language, the languages asked for, and any that people made
+        (a volunteer's translation kit); a language dropped from the request leaves the package."""
+        prefix = f"{self.name}."
+        present = {p.name[len(prefix) : -len(".vtt")] for p in self.folder.glob(f"{self.name}.*.vtt")}
+        by_people = sorted(lang for lang in present if revisions.corrected_by_people(self.folder, self.name, lang))
+        return [lang for lang in dict.fromkeys([self.source, *self.job.targets, *by_people]) if lang in present]
+
     def key_package(self) -> str:
-        subtitle_files = [p for p in self.folder.glob(f"{self.name}.*.vtt")]
+        langs = self.package_languages()
+        subtitle_files = [self.path(f".{lang}.vtt") for lang in langs]
         chapters = [(c.start, c.title) for c in self.job.chapters]
-        return _key(self.recording_sha(), _files_key(subtitle_files), self.job.title, chapters, list(self.job.ladder), list(self.job.burn))
+        return _key(self.recording_sha(), langs, _files_key(subtitle_files), self.job.title, chapters, list(self.job.ladder),
+                    list(self.job.burn))
 
     def done_package(self) -> bool:
         return (self.folder / "dist" / "hls" / "master.m3u8").exists()
@@ -216,7 +240,7 @@ class _Stages:
             text = youtube_chapters(self.job.chapters)
             if not chapters.exists() or chapters.read_text(encoding="utf-8") != text:
                 write_atomic(chapters, text)
-        api.package(self.job.recording, self.folder, self.folder / "dist", None, self.job.title,
+        api.package(self.job.recording, self.folder, self.folder / "dist", self.package_languages(), self.job.title,
                     burn=self.job.burn, ladder=self.job.ladder, chapters=chapters)
 
     # -- the record ---------------------------------------------------------------
@@ -235,14 +259,16 @@ class _Stages:
             "seconds": round(seconds, 2),
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "warnings": warnings,
+            **self.record_extra,
         }
+        self.record_extra = {}
         write_atomic(self.state_path, json.dumps(self.state, ensure_ascii=False, indent=1) + "\n")
 
 
 def pending(job: Job) -> list[str]:
     """The stages a run would do (the first stale stage and every one after it); none when all is up to date."""
-    if not job.folder.exists():
-        return list(STAGES)
+    if not job.folder.exists() or not job.recording.is_file():
+        return list(STAGES)  # a recording that vanished: its worker will say so
     stages = _Stages(job, LoadedModels(), Reporter(quiet=True))
     for n, stage in enumerate(STAGES):
         if not stages.status(stage)[1]:

@@ -54,8 +54,17 @@ def work(job: Job, loaded: LoadedModels, sink) -> ProcessResult:
         result = process(job, loaded, reporter, on_stage=reporter.stage)
     except AccessMediaError as exc:
         return _failed(job, exc.one_line(), started)
-    except Exception as exc:  # a bug, or the system (disk full): one line, and the run goes on
-        return _failed(job, f"unexpected {type(exc).__name__}: {exc}", started)
+    except Exception as exc:  # a bug, or the system (disk full): one line, the details in a file, and the run goes on
+        import traceback
+
+        details = job.folder / ".accessmedia" / "last-error.txt"
+        try:
+            details.parent.mkdir(parents=True, exist_ok=True)
+            details.write_text(traceback.format_exc(), encoding="utf-8")
+        except OSError:
+            details = None
+        where = f" (details in {details})" if details else ""
+        return _failed(job, f"unexpected {type(exc).__name__}: {exc}{where}", started)
     for s in result.stages:
         if not s.ran:
             reporter.stage(s.stage, "skipped")
@@ -82,9 +91,20 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="accessmedia-parent-watch").start()
 
 
+def _thread_lock_for_tqdm() -> None:
+    """faster-whisper makes a (disabled) tqdm bar, and tqdm a cross-process lock for it: a semaphore that
+    a killed worker leaves behind, and the resource tracker then complains about. A thread lock does."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return
+    tqdm.set_lock(threading.RLock())
+
+
 def _init_worker(events, parent: int) -> None:
     global _loaded, _sink
     _die_with_parent(parent)
+    _thread_lock_for_tqdm()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _loaded = LoadedModels()
     _sink = events.put
@@ -127,18 +147,26 @@ def _run_pool(jobs: Sequence[Job], workers: int, display: RunDisplay) -> list[Pr
     events = context.Queue()
     drain = _Drain(events.get, display)
     results: list[ProcessResult] = []
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(events, os.getpid()))
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(events, os.getpid())) as pool:
-            futures = {pool.submit(_pool_work, job): job for job in jobs}
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    results.append(future.result())
-                except Exception as exc:  # the worker process died (out of memory?)
-                    results.append(_failed(job, f"its worker process died ({type(exc).__name__}); run again to resume", time.monotonic()))
+        futures = {pool.submit(_pool_work, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                results.append(future.result())
+            except Exception as exc:  # the worker process died (out of memory?)
+                results.append(_failed(job, f"its worker process died ({type(exc).__name__}); run again to resume", time.monotonic()))
+    except BaseException:  # Ctrl-C: stop now, not when the workers' recordings are done (the next run resumes)
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.kill()
+        pool.shutdown(wait=True, cancel_futures=True)  # quick: its workers are gone
+        raise
+    else:
+        pool.shutdown()
     finally:
         drain.stop()
+        events.close()
+        events.join_thread()
     return results
 
 
@@ -148,6 +176,7 @@ class RayWorker:
     """A Ray actor: one worker with its own loaded models, processing the recordings it is given."""
 
     def __init__(self, events):
+        _thread_lock_for_tqdm()
         self.loaded = LoadedModels()
         self.events = events
 
@@ -160,6 +189,28 @@ class RayWorker:
     def process(self, job: Job) -> ProcessResult:
         result = work(job, self.loaded, self._put)
         return replace(result, worker=f"ray {result.worker} on {os.uname().nodename}")
+
+
+def check_executor(executor: str, workers: int, address: str | None = None, seconds: float = 5.0) -> None:
+    """Fail now, before any work or file, on an unknown executor, a bad worker count, or a Ray cluster
+    that does not answer: Ray itself would retry for many minutes, printing its own log lines."""
+    import socket
+
+    if executor not in EXECUTORS:
+        raise AccessMediaError(f"unknown executor {executor!r}", f"use one of: {', '.join(EXECUTORS)}")
+    if workers < 1:
+        raise AccessMediaError(f"workers must be at least 1, not {workers}", "pass --workers 1 or more")
+    if executor != "ray" or not address or address == "auto":
+        return
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=seconds):
+            return
+    except ValueError:
+        raise AccessMediaError(f"{address!r} is not a Ray address like 10.0.0.5:6379", "pass --ray-address HOST:PORT or auto") from None
+    except OSError as exc:
+        raise AccessMediaError(f"cannot reach the Ray cluster at {address}: {exc.strerror or exc}",
+                               "start it with `ray start --head`, or check --ray-address") from None
 
 
 def _run_ray(jobs: Sequence[Job], workers: int, threads: int, address: str | None, display: RunDisplay) -> list[ProcessResult]:
@@ -185,6 +236,9 @@ def _run_ray(jobs: Sequence[Job], workers: int, threads: int, address: str | Non
         drain = _Drain(lambda timeout: events.get(timeout=timeout), display)
         try:
             results = list(pool.map_unordered(lambda a, job: a.process.remote(job), list(jobs)))
+        except ray.exceptions.RayError as exc:  # an actor died (its node was lost, out of memory)
+            raise AccessMediaError(f"a Ray worker failed: {str(exc).splitlines()[0]}",
+                                   "run again: finished stages are kept and the rest resumes") from None
         finally:
             drain.stop()
         for result in results:
@@ -203,10 +257,7 @@ def _run_ray(jobs: Sequence[Job], workers: int, threads: int, address: str | Non
 def run(jobs: Sequence[Job], workers: int = 1, executor: str = "local", address: str | None = None,
         display: RunDisplay | None = None) -> list[ProcessResult]:
     """Process `jobs`, in the order given where it matters; returns one result per job, failures included."""
-    if executor not in EXECUTORS:
-        raise AccessMediaError(f"unknown executor {executor!r}", f"use one of: {', '.join(EXECUTORS)}")
-    if workers < 1:
-        raise AccessMediaError(f"workers must be at least 1, not {workers}", "pass --workers 1 or more")
+    check_executor(executor, workers)
     display = display or RunDisplay([j.name for j in jobs], len(STAGES), quiet=True)
     if not jobs:
         return []
@@ -215,10 +266,12 @@ def run(jobs: Sequence[Job], workers: int = 1, executor: str = "local", address:
         return [work(job, loaded, display.handle) for job in jobs]
     threads = threads_per_worker(workers)
     jobs = [j if j.settings.cpu_threads else replace(j, settings=replace(j.settings, cpu_threads=threads)) for j in jobs]
+    # the longest recordings first (by size), so that no worker is left with a long one at the end
+    queue = sorted(jobs, key=lambda j: j.recording.stat().st_size if j.recording.exists() else 0, reverse=True)
     if executor == "ray":
-        results = _run_ray(jobs, workers, threads, address, display)
+        results = _run_ray(queue, workers, threads, address, display)
     else:
-        results = _run_pool(jobs, min(workers, len(jobs)), display)
+        results = _run_pool(queue, min(workers, len(jobs)), display)
     by_name = {r.name: r for r in results}
     return [by_name[j.name] for j in jobs]
 
@@ -243,6 +296,7 @@ def process_all(
     Recordings with nothing to do are not sent to a worker, so a rerun of a
     finished event loads no model and takes seconds.
     """
+    check_executor(executor, workers, address)
     started_wall, started = time.time(), time.monotonic()
     display = RunDisplay([j.name for j in jobs], len(STAGES), quiet=quiet)
     try:

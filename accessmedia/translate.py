@@ -140,6 +140,11 @@ def mark_rtl(line: str) -> str:
 
 # -- the model and the cache ------------------------------------------------------
 
+def cache_key(package: argos.InstalledPackage, beam_size: int) -> str:
+    """What the cache files a package's translations under: they are the same whatever loads it."""
+    return f"{package.sha256}:beam{beam_size}"
+
+
 class PackageModel:
     """An installed Argos package, loaded with Argos' own code, translating with CTranslate2 batches."""
 
@@ -148,7 +153,7 @@ class PackageModel:
         from argostranslate.package import Package
 
         self.package = Package(package.path)
-        self.key = f"{package.sha256}:beam{beam_size}"
+        self.key = cache_key(package, beam_size)
         self.beam_size = beam_size
         self.name = package.pair
         try:
@@ -237,9 +242,10 @@ class Engine:
     def translate(self, sentences: Sequence[str], steps: Sequence[argos.InstalledPackage], progress: Callable[[int], None] | None = None) -> list[str]:
         texts = list(sentences)
         for step in steps:
-            model = self.model(step)
-            known = self.cache.lookup(model.key, texts)
+            key = cache_key(step, self.beam_size)
+            known = self.cache.lookup(key, texts)
             todo = [s for s in dict.fromkeys(texts) if s not in known and s.strip()]
+            model = self.model(step) if todo else None  # everything cached: the model is not even loaded
             self.cache.hits += len(set(texts) - set(todo))
             self.cache.misses += len(todo)
             if progress and len(texts) > len(todo):
@@ -247,7 +253,7 @@ class Engine:
             for i in range(0, len(todo), self.chunk):
                 batch = todo[i : i + self.chunk]
                 result = dict(zip(batch, model.translate(batch)))
-                self.cache.store(model.key, result)
+                self.cache.store(key, result)
                 known.update(result)
                 self.translated += len(batch)
                 if progress:

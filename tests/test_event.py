@@ -68,6 +68,13 @@ def test_bad_manifests_name_the_line_and_field_before_any_work(manifest, change,
     assert not (manifest.parent / "ut").exists()  # nothing started
 
 
+def test_a_ray_cluster_that_does_not_answer_is_an_error_before_any_work(manifest):
+    result = run_cli("process", str(manifest), "--executor", "ray", "--ray-address", "127.0.0.1:1")
+    assert result.exit_code == 1
+    assert "error: cannot reach the Ray cluster at 127.0.0.1:1" in result.output and "ray start --head" in result.output
+    assert not (manifest.parent / "ut").exists()
+
+
 def test_a_recording_without_sound_is_refused_before_any_work(manifest, tmp_path):
     from .conftest import ffmpeg
 

@@ -98,3 +98,26 @@ def test_ray_executor_gives_the_same_outputs_as_local_workers(event_run, models_
     workers = report["model_loads_per_worker"]
     assert workers and all(w.startswith("ray pid ") for w in workers)
     assert sum(n["asr"] for n in workers.values()) == len(workers) <= 2  # the speech model loaded once per actor
+
+
+def test_ctrl_c_stops_the_workers_now_and_the_next_run_resumes(models_env, tmp_path):
+    import signal
+
+    manifest = make_event(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "accessmedia.cli", "process", str(manifest), "--workers", "2"],
+                            env={**os.environ, **models_env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    for line in proc.stderr:
+        if "transcribing" in line:
+            break
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert proc.returncode == 130
+    assert "error: interrupted; files already finished are kept" in rest and "leaked" not in rest
+    assert psutil.wait_procs(workers, timeout=5)[1] == []
+    assert not any(stage == "transcribe" for (_, stage) in _finished(tmp_path / "ut"))  # stopped, not finished first
+    done = accessmedia("process", str(manifest), "--workers", "2", env=models_env)
+    assert done.returncode == 0, done.stderr
+    assert len(_finished(tmp_path / "ut")) == 12

@@ -29,10 +29,19 @@ def test_process_runs_every_stage_once_and_adds_a_language_incrementally(home, t
     assert pending(make_job(SAMPLE, ["en", "ar", "so"], out)) == []
     again = run_cli("process", str(SAMPLE), "--to", "en,ar,so", "-o", str(out), "-q")
     assert "ran nothing; up to date: transcribe, cues, translate, package" in again.output
+    made = {p.name: p.stat().st_mtime_ns for p in folder.glob("konferanse.*.*") if p.suffix in (".srt", ".vtt", ".csv")}
     more = run_cli("process", str(SAMPLE), "--to", "en,ar,so,pl", "-o", str(out), "-q")
     assert "ran translate, package; up to date: transcribe, cues" in more.output
     assert (folder / "konferanse.pl.srt").exists()
+    # only Polish was computed: the other languages' files were not even written again
+    assert {p: (folder / p).stat().st_mtime_ns for p in made} == made
+    assert json.loads((folder / "process.json").read_text())["stages"]["translate"]["translated"] == ["pl"]
     assert 'LANGUAGE="pl"' in (folder / "dist" / "hls" / "master.m3u8").read_text(encoding="utf-8")
+    fewer = run_cli("process", str(SAMPLE), "--to", "en,pl", "-o", str(out), "-q")
+    assert "ran translate, package" in fewer.output  # Arabic was dropped from the request: and from the package
+    assert json.loads((folder / "process.json").read_text())["stages"]["translate"]["translated"] == []
+    master = (folder / "dist" / "hls" / "master.m3u8").read_text(encoding="utf-8")
+    assert 'LANGUAGE="pl"' in master and 'LANGUAGE="ar"' not in master
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     assert [s["status"] for s in report["sessions"][0]["stages"]] == ["up to date", "up to date", "ran", "ran"]
 

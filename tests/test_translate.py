@@ -201,6 +201,19 @@ def test_sentences_not_cues_are_translated_and_cached(home, speech_srt, tmp_path
     assert "3 sentences: 1 translated, 2 from the cache" in changed.output
 
 
+def test_a_worker_loads_a_translation_model_once_and_not_at_all_when_all_is_cached(home, speech_srt, tmp_path):
+    from accessmedia import api
+    from accessmedia.models import LoadedModels
+
+    loaded = LoadedModels()
+    api.translate(speech_srt, ["en", "ar"], tmp_path / "a", loaded=loaded)
+    api.translate(speech_srt, ["en", "ar"], tmp_path / "b", loaded=loaded)  # another recording, same worker
+    assert loaded.loads()["translate"] == 2  # nb->en and en->ar, each loaded once
+    fresh = LoadedModels()
+    result = api.translate(speech_srt, ["en", "ar"], tmp_path / "a", loaded=fresh)
+    assert result.translated == 0 and fresh.loads()["translate"] == 0  # all from the cache: nothing loaded
+
+
 def test_sentences_go_to_the_model_in_batches(home, speech_srt, tmp_path, monkeypatch):
     from accessmedia import translate as translate_module
 

@@ -35,6 +35,25 @@
     }
   }
 
+  // A list item whose button seeks to `start`: its time, then its text (always set as text).
+  function seekItem(start, label) {
+    var li = document.createElement("li");
+    var button = document.createElement("button");
+    button.type = "button";
+    var time = document.createElement("time");
+    time.textContent = clock(start);
+    var text = document.createElement("span");
+    text.textContent = label;
+    button.appendChild(time);
+    button.appendChild(text);
+    button.addEventListener("click", function () {
+      video.currentTime = start + 0.01;
+      update(true);
+    });
+    li.appendChild(button);
+    return li;
+  }
+
   function languageOf(code) {
     for (var i = 0; i < data.languages.length; i++) if (data.languages[i].code === code) return data.languages[i];
     return data.languages[0];
@@ -59,21 +78,8 @@
     captions.parentNode.setAttribute("lang", current.code);
     captions.parentNode.setAttribute("dir", current.dir);
     current.cues.forEach(function (cue, i) {
-      var li = document.createElement("li");
-      var button = document.createElement("button");
-      button.type = "button";
-      button.dataset.index = String(i);
-      var time = document.createElement("time");
-      time.textContent = clock(cue[0]);
-      var text = document.createElement("span");
-      text.textContent = cue[2].replace(/\n/g, " ");
-      button.appendChild(time);
-      button.appendChild(text);
-      button.addEventListener("click", function () {
-        video.currentTime = cue[0] + 0.01;
-        update(true);
-      });
-      li.appendChild(button);
+      var li = seekItem(cue[0], cue[2].replace(/\n/g, " "));
+      li.firstChild.dataset.index = String(i);
       list.appendChild(li);
     });
     shown = -1;
@@ -108,21 +114,8 @@
   // Programme items: a list of buttons that seek, the current one marked.
   function renderChapters() {
     (data.chapters || []).forEach(function (chapter, i) {
-      var li = document.createElement("li");
-      var button = document.createElement("button");
-      button.type = "button";
-      button.dataset.chapter = String(i);
-      var time = document.createElement("time");
-      time.textContent = clock(chapter[0]);
-      var text = document.createElement("span");
-      text.textContent = chapter[2];
-      button.appendChild(time);
-      button.appendChild(text);
-      button.addEventListener("click", function () {
-        video.currentTime = chapter[0] + 0.01;
-        update(true);
-      });
-      li.appendChild(button);
+      var li = seekItem(chapter[0], chapter[2]);
+      li.firstChild.dataset.chapter = String(i);
       chapterList.appendChild(li);
     });
   }
