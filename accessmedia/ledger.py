@@ -11,12 +11,13 @@ person's correction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from .errors import AccessMediaError
-from .fsutil import sha256_file, sha256_text, write_atomic
+from .fsutil import sha256_file, write_atomic
 
 KEEP = 4  # hashes remembered per file
 
@@ -54,15 +55,10 @@ class Ledger:
         """Record, then write, files named relative to the folder; each write is atomic."""
         known = self._load()
         for name, data in files.items():
-            digest = sha256_text(data) if isinstance(data, str) else _sha256_bytes(data)
+            digest = hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
             previous = [h for h in known.get(name, []) if h != digest]
             known[name] = (previous + [digest])[-KEEP:]
         write_atomic(self.path, json.dumps(known, indent=1, sort_keys=True) + "\n")
         for name, data in files.items():
             write_atomic(self.folder / name, data)
 
-
-def _sha256_bytes(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
