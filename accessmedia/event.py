@@ -41,6 +41,11 @@ class AgendaItem:
     title: str
     speakers: tuple[str, ...]
 
+    @property
+    def label(self) -> str:
+        """The title and who speaks: a chapter's title."""
+        return self.title + (f" – {', '.join(self.speakers)}" if self.speakers else "")
+
 
 @dataclass(frozen=True)
 class Session:
@@ -59,7 +64,7 @@ class Session:
 
     @property
     def chapters(self) -> tuple[Chapter, ...]:
-        return tuple(Chapter(a.start, a.title + (f" – {', '.join(a.speakers)}" if a.speakers else "")) for a in self.agenda)
+        return tuple(Chapter(a.start, a.label) for a in self.agenda)
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ class Event:
     path: Path
     title: str
     languages: tuple[str, ...]
-    glossary: tuple[str, ...]  # the glossary file's terms and every speaker
+    terms: tuple[str, ...]  # the glossary file's own terms
     style: Path | None
     output: Path
     sessions: tuple[Session, ...]
@@ -77,7 +82,11 @@ class Event:
     model: str | None = None
     ladder: tuple[int, ...] = ()
     burn: tuple[str, ...] = ()
-    terms: tuple[str, ...] = ()  # the glossary file's own terms
+
+    @property
+    def glossary(self) -> tuple[str, ...]:
+        """What translation keeps as it is: the glossary file's terms and every speaker."""
+        return tuple(dict.fromkeys([*self.terms, *(sp for s in self.sessions for sp in s.speakers)]))
 
 
 def _line(text: str, table: str | None, index: int, key: str) -> int:
@@ -138,10 +147,10 @@ def load(path: str | Path) -> Event:
             raise fail(line, key, "is not a table this manifest knows",
                        f"did you mean [{close[0]}]?" if close else "use [event] and [[recording]] tables")
     event = data.get("event", {})
-    unknown_keys(event, EVENT_KEYS, "event", lambda k: _line(text, None, 0, k))
-
     def ev_line(key: str) -> int:
         return _line(text, None, 0, key)
+
+    unknown_keys(event, EVENT_KEYS, "event", ev_line)
 
     title = str(event.get("title", path.stem))
     codes = []
@@ -215,8 +224,13 @@ def load(path: str | Path) -> Event:
         duration = info.duration
         items = []
         for j, item in enumerate(rec.get("agenda", [])):
-            line = _line(text, "recording.agenda", agenda_seen + j, "start")
-            unknown_keys(item, AGENDA_KEYS, "agenda", lambda k, n=agenda_seen + j: _line(text, "recording.agenda", n, k))
+            nth = agenda_seen + j  # this item's place among all [[recording.agenda]] tables
+
+            def item_line(key: str, nth: int = nth) -> int:
+                return _line(text, "recording.agenda", nth, key)
+
+            line = item_line("start")
+            unknown_keys(item, AGENDA_KEYS, "agenda", item_line)
             try:
                 start = _clock(str(item["start"]))
             except (KeyError, ValueError):
@@ -229,18 +243,15 @@ def load(path: str | Path) -> Event:
                 raise fail(line, "agenda.title", "every programme item needs a title")
             speakers = item.get("speakers", [])
             if not isinstance(speakers, list):
-                raise fail(_line(text, "recording.agenda", agenda_seen + j, "speakers"), "agenda.speakers", "must be a list of names")
+                raise fail(item_line("speakers"), "agenda.speakers", "must be a list of names")
             items.append(AgendaItem(float(start), " ".join(str(item["title"]).split()), tuple(" ".join(str(s).split()) for s in speakers)))
         if items and items[0].start != 0:
             raise fail(_line(text, "recording.agenda", agenda_seen, "start"), "agenda.start", "the first item must start at 0:00")
         agenda_seen += len(rec.get("agenda", []))
         sessions.append(Session(file, str(rec.get("title", file.stem)), tuple(items), duration))
-    glossary = list(terms)
-    for s in sessions:  # speakers are names the model should expect and translation keep
-        glossary.extend(x for x in s.speakers if x not in glossary)
-    return Event(path, title, tuple(codes), tuple(dict.fromkeys(glossary)), style_path, output, tuple(sessions),
+    return Event(path, title, tuple(codes), tuple(terms), style_path, output, tuple(sessions),
                  workers, executor, event.get("ray_address"), str(model) if model is not None else None,
-                 tuple(ladder), tuple(burn), tuple(terms))
+                 tuple(ladder), tuple(burn))
 
 
 def jobs(event: Event, settings: AsrSettings = AsrSettings()) -> list[Job]:

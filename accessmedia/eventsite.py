@@ -85,8 +85,7 @@ def write_index(event, report: dict) -> Path:
             items = []
             for a in s.agenda:
                 when = f'<time datetime="{_iso_duration(a.start)}">{_clock(a.start)}</time>'
-                who = f" – {_e(', '.join(a.speakers))}" if a.speakers else ""
-                text = f"{when} <span>{_e(a.title)}{who}</span>"
+                text = f"{when} <span>{_e(a.label)}</span>"
                 items.append(f'<li><a href="{_e(href)}#t={int(a.start)}">{text}</a></li>' if ready else f"<li>{text}</li>")
             parts.append(f'<h3 id="programme-{n}">Program / Programme</h3><ol class="programme" aria-labelledby="programme-{n}">{"".join(items)}</ol>')
         parts.append("</article></li>")

@@ -139,6 +139,11 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
+def _language(code: str) -> str:
+    """A language in its own name, marked as that language, with its code."""
+    return f'<span lang="{_e(code)}">{_e(languages.native_name(code))}</span> ({_e(code)})'
+
+
 def _pct(share: float) -> str:
     return f"{share * 100:.1f} %"
 
@@ -184,7 +189,7 @@ def _session_html(s: dict) -> str:
     if s.get("conformance"):
         rows = []
         for lang, c in s["conformance"].items():
-            name = f'<span lang="{_e(lang)}">{_e(languages.native_name(lang))}</span> ({_e(lang)})'
+            name = _language(lang)
             if "error" in c:
                 rows.append((name, "", f'<span class="bad">{_e(c["error"])}</span>', ""))
                 continue
@@ -194,9 +199,9 @@ def _session_html(s: dict) -> str:
         parts.append(_table("Cue conformance", ["language", "cues", "cues meeting every rule", "rules not always met"], rows))
     langs = s.get("languages", {})
     if langs.get("requested"):
-        rows = [(f'<span lang="{_e(l)}">{_e(languages.native_name(l))}</span> ({_e(l)})', "produced", _e(route))
+        rows = [(_language(l), "produced", _e(route))
                 for l, route in langs["produced"].items()]
-        rows += [(f'<span lang="{_e(l)}">{_e(languages.native_name(l))}</span> ({_e(l)})', '<span class="bad">missing</span>', _e(why))
+        rows += [(_language(l), '<span class="bad">missing</span>', _e(why))
                  for l, why in langs["missing"].items()]
         parts.append(_table("Languages", ["language", "state", "how / why"], rows))
     if s["warnings"]:
