@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from . import __version__, api, style, subtitles
-from .asr import AsrSettings
+from .cli_options import (force_option, glossary_option, out_option, quiet_option, recognition_options, styles_option,
+                          translation_options)
 from .errors import AccessMediaError
-from .glossary import load_glossary
 from .progress import Reporter
+from .settings import Packaging, Translation, build
 
 
 class _Group(click.Group):
@@ -42,20 +43,13 @@ def main():
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Folder for the outputs.")
-@click.option("--language", default="nb", show_default=True, help="Spoken language, BCP-47: nb (Bokmål), nn (Nynorsk), en, ...")
-@click.option("--model", default=None, help="Speech model: a name from `accessmedia models list` or a model folder. Default: whisper-base.")
-@click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True, help="Beam search width; 1 is fastest.")
-@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True, help="Where the model runs.")
-@click.option("--compute-type", default="default", show_default=True, help="int8, int8_float16, float16, float32; default: int8 on CPU, float16 on CUDA.")
-@click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads; 0 = all cores.")
-@click.option("--audio-track", type=click.IntRange(1, 64), default=None, help="Audio stream to use, counting from 1 (e.g. 2 = interpreter). Default: the default stream.")
-@click.option("--glossary", type=click.Path(path_type=Path), default=None, help="Names and terms, one per line, given to the model as hints.")
-@click.option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML overriding the subtitle rules.")
-@click.option("--no-vad", is_flag=True, help="Do not skip non-speech with voice activity detection.")
-@click.option("--force", is_flag=True, help="Overwrite subtitle files even if someone edited them.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress, only warnings and the summary.")
-def transcribe(inputs, out_dir, language, model, beam_size, device, compute_type, threads, audio_track, glossary, style_path, no_vad, force, quiet):
+@out_option()
+@recognition_options
+@glossary_option
+@styles_option
+@force_option
+@quiet_option
+def transcribe(inputs, out_dir, language, recognition, terms, styles, force, quiet):
     """Transcribe recordings into Norwegian subtitles.
 
     Writes NAME.nb.srt, NAME.nb.vtt, NAME.txt and NAME.transcript.json
@@ -67,19 +61,9 @@ def transcribe(inputs, out_dir, language, model, beam_size, device, compute_type
       accessmedia transcribe day1/*.mp4 -o out --model nb-whisper-small --glossary names.txt
       accessmedia transcribe panel.mkv --audio-track 2 --language nn -o out
     """
-    settings = AsrSettings(
-        model=model,
-        language=language,
-        beam_size=beam_size,
-        device=device,
-        compute_type=compute_type,
-        cpu_threads=threads,
-        audio_track=audio_track,
-        glossary=load_glossary(glossary) if glossary else (),
-        vad=not no_vad,
-    )
+    settings = build(language, recognition, terms=terms, style=styles)
     reporter = Reporter(quiet=quiet)
-    results = api.transcribe(inputs, out_dir, settings, style_path, force, reporter)
+    results = api.transcribe(inputs, out_dir, settings, force, reporter)
     for r in results:
         c = r.conformance
         hard = min(c.share_ok(rule) for rule in api.HARD_RULES)
@@ -96,9 +80,9 @@ def transcribe(inputs, out_dir, language, model, beam_size, device, compute_type
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--language", default="nb", show_default=True, help="Language of the subtitles, for its style rules.")
-@click.option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML.")
+@styles_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
-def check(file, language, style_path, as_json):
+def check(file, language, styles, as_json):
     """Check a subtitle file (SRT or WebVTT) against the subtitle rules.
 
     Exit status 1 when the file is broken (unreadable, overlapping cues, cues
@@ -108,7 +92,7 @@ def check(file, language, style_path, as_json):
     Example:
       accessmedia check out/konferanse.nb.srt
     """
-    result = api.check(file, language, style_path)
+    result = api.check(file, language, styles)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -148,7 +132,7 @@ def models_list(as_json, targets):
       accessmedia models list --to en,ar,pl,so
     """
     rows = api.models_list()
-    routes = api.translation_routes([t for t in targets.split(",") if t.strip()]) if targets else {}
+    routes = api.translation_routes(_codes(targets)) if targets else {}
     if as_json:
         click.echo(json.dumps({"models": rows, "routes": routes}, ensure_ascii=False, indent=1))
         return
@@ -215,15 +199,13 @@ def models_add(path, name):
 @main.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--to", "targets", required=True, help="Target languages, BCP-47, comma-separated: en,ar,pl,uk,fa,ur,so,ti")
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Folder for the outputs.")
-@click.option("--glossary", type=click.Path(path_type=Path), default=None, help="Names and terms that must not be translated, one per line.")
-@click.option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML overriding the subtitle rules.")
-@click.option("--beam-size", type=click.IntRange(1, 10), default=2, show_default=True, help="Beam search width of the translation model.")
-@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True, help="Where the model runs.")
-@click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads; 0 = all cores.")
-@click.option("--force", is_flag=True, help="Overwrite translations even if someone edited them.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress, only warnings and the summary.")
-def translate(input_path, targets, out_dir, glossary, style_path, beam_size, device, threads, force, quiet):
+@out_option()
+@glossary_option
+@styles_option
+@translation_options
+@force_option
+@quiet_option
+def translate(input_path, targets, out_dir, terms, styles, translation, force, quiet):
     """Translate subtitles into the languages participants use, offline.
 
     INPUT is NAME.transcript.json (from `transcribe`) or NAME.nb.srt / .vtt.
@@ -237,10 +219,8 @@ def translate(input_path, targets, out_dir, glossary, style_path, beam_size, dev
       accessmedia translate out/konferanse.nb.srt --to en --glossary names.txt -o out
     """
     reporter = Reporter(quiet=quiet)
-    result = api.translate(
-        input_path, [t for t in targets.split(",") if t.strip()], out_dir,
-        load_glossary(glossary) if glossary else (), style_path, beam_size, device, threads, force, reporter,
-    )
+    settings = build(targets=_codes(targets), terms=terms, style=styles, translation=translation)
+    result = api.translate(input_path, out_dir, settings, force, reporter)
     for lang, p in result.produced.items():
         c = p["conformance"]
         hard = min(c.share_ok(rule) for rule in api.HARD_RULES)
@@ -280,7 +260,8 @@ def package_cmd(recording, subs_dir, dist, langs, title, burn, ladder, chapters)
         rungs = [int(x) for x in ladder.split(",") if x.strip()] if ladder else []
     except ValueError:
         raise AccessMediaError(f"--ladder takes heights in pixels, like 720,360; not {ladder!r}") from None
-    result = api.package(recording, subs_dir, dist, [x for x in langs.split(",") if x.strip()] if langs else None, title, burn, rungs, chapters)
+    packaging = build(packaging=Packaging(title, tuple(rungs), tuple(burn), languages=tuple(_codes(langs)) if langs else None)).packaging
+    result = api.package(recording, subs_dir, dist, packaging, chapters)
     how = "stream copy" if result.copied else "transcoded"
     click.echo(f"{recording.name}: HLS ({how}{', audio only' if result.audio_only else ''}) with {', '.join(result.languages)} "
                f"in {result.seconds_taken:.1f} s -> {result.master}  {result.site}  {result.upload}")
@@ -361,19 +342,16 @@ def restore_cmd(project, name, lang, number, contributor):
 @main.command("process")
 @click.argument("recording", type=click.Path(path_type=Path))
 @click.option("--to", "targets", default="", help="Languages to translate into, comma-separated (en,ar,pl,...).")
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Outputs go to OUT/NAME/.")
-@click.option("--language", default="nb", show_default=True, help="Spoken language, BCP-47.")
-@click.option("--model", default=None, help="Speech model (see `accessmedia models list`).")
-@click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True, help="Beam search width for speech recognition.")
-@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True, help="Where the speech model runs.")
-@click.option("--glossary", type=click.Path(path_type=Path), default=None, help="Names and terms, one per line.")
-@click.option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML.")
+@out_option(help="Outputs go to OUT/NAME/.")
+@recognition_options
+@glossary_option
+@styles_option
 @click.option("--title", default=None, help="Title for the replay page and uploads.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help="Recordings processed at once (an event); default: the manifest's, else 1.")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default=None, help="local: worker processes on this machine; ray: tasks on a Ray cluster.")
 @click.option("--ray-address", default=None, help="Ray cluster to use (host:port, or auto); default: a new local Ray instance.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress, only warnings and the summary.")
-def process_cmd(recording, targets, out_dir, language, model, beam_size, device, glossary, style_path, title, workers, executor, ray_address, quiet):
+@quiet_option
+def process_cmd(recording, targets, out_dir, language, recognition, terms, styles, title, workers, executor, ray_address, quiet):
     """Every stage for one recording, or for a whole event: transcribe, cues, translate, package.
 
     RECORDING goes to OUT/NAME/, with a run report in OUT/NAME/report.html
@@ -393,22 +371,24 @@ def process_cmd(recording, targets, out_dir, language, model, beam_size, device,
       accessmedia process samples/event.toml --workers 2
       accessmedia process event.toml --executor ray --ray-address auto
     """
-    from .process import make_job
+    from .process import Job
     from .runner import process_all
 
-    settings = AsrSettings(model=model, language=language, beam_size=beam_size, device=device)
+    translation = Translation(threads=recognition.load.threads)  # the cores given to recognition serve translation too
     if recording.suffix.lower() == ".toml":
         from . import event as event_module
 
-        ev = event_module.load(recording)
+        ev = event_module.load(recording, language)
+        settings = build(language, recognition, style=styles, translation=translation)
         outcome = event_module.run(ev, settings, workers, executor, ray_address, quiet)
         for result in outcome.results:
             if not result.error:
                 click.echo(_ran_line(result))
         click.echo(f"event: {len(ev.sessions)} sessions -> {ev.output / 'index.html'}; report: {outcome.report_files[1]}")
     else:
-        terms = load_glossary(glossary) if glossary else ()
-        job = make_job(recording, [t for t in targets.split(",") if t.strip()], out_dir, settings, terms, style_path, title)
+        settings = build(language, recognition, _codes(targets), terms, style=styles, translation=translation,
+                         packaging=Packaging(title))
+        job = Job.of(recording, out_dir, settings)
         outcome = process_all([job], job.folder, title or job.name, {}, 1, executor or "local", ray_address, quiet)
         for result in outcome.results:
             if not result.error:
@@ -419,6 +399,11 @@ def process_cmd(recording, targets, out_dir, language, model, beam_size, device,
         sys.exit(1)
 
 
+def _codes(text: str | None) -> list[str]:
+    """Comma-separated language codes."""
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
 def _ran_line(result) -> str:
     return (f"{result.name}: ran {', '.join(result.ran) or 'nothing'}"
             + (f"; up to date: {', '.join(result.skipped)}" if result.skipped else "")
@@ -427,17 +412,17 @@ def _ran_line(result) -> str:
 
 @main.command("cues")
 @click.argument("transcript", type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Folder for the subtitles; default: the transcript's.")
-@click.option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML overriding the subtitle rules.")
-@click.option("--force", is_flag=True, help="Overwrite subtitle files even if someone edited them.")
-def cues_cmd(transcript, out_dir, style_path, force):
+@out_option(default=None, help="Folder for the subtitles; default: the transcript's.")
+@styles_option
+@force_option
+def cues_cmd(transcript, out_dir, styles, force):
     """Make the subtitles again from a word-level transcript (no speech recognition), e.g. with another style.
 
     \b
     Example:
       accessmedia cues out/konferanse.transcript.json --style teksting.toml
     """
-    result = api.cues(transcript, out_dir, style_path, force, Reporter())
+    result = api.cues(transcript, out_dir, styles, force, Reporter())
     c = result.conformance
     hard = min(c.share_ok(rule) for rule in api.HARD_RULES)
     click.echo(f"{result.cues} cues, rules met {hard:.0%} (reading speed {c.share_ok('reading_speed'):.0%})")

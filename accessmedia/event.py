@@ -16,14 +16,13 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import eventsite, languages, media, models, style
-from .asr import AsrSettings
+from . import eventsite, languages, media, models
 from .errors import AccessMediaError
 from .fsutil import run_lock
 from .glossary import load_glossary
-from .package import Chapter
-from .process import Job, make_job
+from .process import Job
 from .runner import EXECUTORS, RunOutcome, check_executor, process_all
+from .settings import Chapter, Packaging, Settings, Styles, build
 
 try:
     import tomllib
@@ -73,7 +72,7 @@ class Event:
     title: str
     languages: tuple[str, ...]
     terms: tuple[str, ...]  # the glossary file's own terms
-    style: Path | None
+    style: Styles
     output: Path
     sessions: tuple[Session, ...]
     workers: int = 1
@@ -82,6 +81,7 @@ class Event:
     model: str | None = None
     ladder: tuple[int, ...] = ()
     burn: tuple[str, ...] = ()
+    language: str = "nb"  # spoken in the recordings
 
     @property
     def glossary(self) -> tuple[str, ...]:
@@ -114,8 +114,8 @@ def _clock(value: str) -> float:
     return int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
 
 
-def load(path: str | Path) -> Event:
-    """Read and check an event manifest; every problem is an error naming its line and field."""
+def load(path: str | Path, language: str = "nb") -> Event:
+    """Read and check an event manifest for recordings in `language`; every problem is an error naming its line and field."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -167,13 +167,16 @@ def load(path: str | Path) -> Event:
         if not g.is_file():
             raise fail(ev_line("glossary"), "event.glossary", f"{g} does not exist")
         terms.extend(load_glossary(g))
-    style_path = base / event["style"] if event.get("style") else None
-    if style_path is not None:
+    language = languages.normalize(language)
+    styles = Styles()
+    if event.get("style"):
+        style_path = base / event["style"]
         if not style_path.is_file():
             raise fail(ev_line("style"), "event.style", f"{style_path} does not exist")
         try:
-            for lang in ("nb", *codes):
-                style.load_profile(lang, style_path)
+            styles = Styles.read(style_path)
+            for lang in (language, *codes):
+                styles.profile(lang)
         except AccessMediaError as exc:
             raise fail(ev_line("style"), "event.style", exc.message, exc.hint) from None
     output = base / event.get("output", "out")
@@ -192,7 +195,7 @@ def load(path: str | Path) -> Event:
             burn.append(languages.normalize(str(code)))
         except AccessMediaError as exc:
             raise fail(ev_line("burn"), "event.burn", exc.message, exc.hint) from None
-        if burn[-1] not in ("nb", *codes):
+        if burn[-1] not in (language, *codes):
             raise fail(ev_line("burn"), "event.burn", f"{code!r} is not one of the event's languages", "add it to languages first")
     model = event.get("model")
     if model is not None:
@@ -249,25 +252,28 @@ def load(path: str | Path) -> Event:
             raise fail(_line(text, "recording.agenda", agenda_seen, "start"), "agenda.start", "the first item must start at 0:00")
         agenda_seen += len(rec.get("agenda", []))
         sessions.append(Session(file, str(rec.get("title", file.stem)), tuple(items), duration))
-    return Event(path, title, tuple(codes), tuple(terms), style_path, output, tuple(sessions),
+    return Event(path, title, tuple(codes), tuple(terms), styles, output, tuple(sessions),
                  workers, executor, event.get("ray_address"), str(model) if model is not None else None,
-                 tuple(ladder), tuple(burn))
+                 tuple(ladder), tuple(burn), language)
 
 
-def jobs(event: Event, settings: AsrSettings = AsrSettings()) -> list[Job]:
-    """One Job per session: the event's languages, glossary, style and output settings, the session's chapters,
-    and as hotwords the glossary, the session's speakers and its programme titles."""
-    if event.model and not settings.model:
-        settings = replace(settings, model=event.model)
+def jobs(event: Event, settings: Settings = Settings()) -> list[Job]:
+    """One Job per session: `settings` (from the command line) with the event's languages, glossary, style,
+    model and output settings, the session's title and chapters, and as hotwords the glossary, the
+    session's speakers and its programme titles."""
+    recognition = settings.recognition
+    if event.model and not recognition.load.model:
+        recognition = replace(recognition, load=replace(recognition.load, model=event.model))
     out = []
     for s in event.sessions:
         hotwords = [*event.terms, *s.speakers, *(a.title for a in s.agenda)]
-        out.append(make_job(s.file, event.languages, event.output, settings, event.glossary, event.style, s.title,
-                            s.chapters, event.ladder, event.burn, hotwords=hotwords))
+        session = build(event.language, recognition, event.languages, event.glossary, hotwords, event.style, settings.translation,
+                        Packaging(s.title, event.ladder, event.burn, s.chapters))
+        out.append(Job.of(s.file, event.output, session))
     return out
 
 
-def run(event: Event, settings: AsrSettings = AsrSettings(), workers: int | None = None, executor: str | None = None,
+def run(event: Event, settings: Settings = Settings(), workers: int | None = None, executor: str | None = None,
         address: str | None = None, quiet: bool = False) -> RunOutcome:
     """Process every session, then write OUTPUT/index.html and the run report (OUTPUT/report.json, .html)."""
     workers, executor, address = workers or event.workers, executor or event.executor, address or event.ray_address

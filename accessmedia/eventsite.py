@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import languages
+from .files import RecordingFiles
 from .fsutil import write_atomic
 
 CSS = """
@@ -64,11 +65,11 @@ def write_index(event, report: dict) -> Path:
     rows = []
     for n, s in enumerate(event.sessions, start=1):
         info = found.get(s.name, {})
-        page = event.output / s.name / "dist" / "site" / "index.html"
+        page = RecordingFiles(event.output / s.name, s.name).replay_page
         href = f"{quote(s.name)}/dist/site/index.html"
         ready = page.exists()
         produced = list(info.get("languages", {}).get("produced", {}))
-        codes = ["nb", *[c for c in event.languages if c in produced]]
+        codes = [event.language, *[c for c in event.languages if c in produced]]
         title = f'<a href="{_e(href)}">{_e(s.title)}</a>' if ready else _e(s.title)
         meta = [f'Varighet / Duration: <time datetime="{_iso_duration(s.duration)}">{_clock(s.duration)}</time>']
         if s.speakers:

@@ -21,8 +21,10 @@ from typing import Sequence
 from . import languages, media, subtitles
 from .cues import Cue
 from .errors import AccessMediaError
+from .files import RecordingFiles
 from .fsutil import ensure_writable, staging_dir, write_atomic
 from .replay import write_site
+from .settings import Chapter, Packaging
 
 ACCESSIBILITY = "public.accessibility.transcribes-spoken-dialog"
 TS_CLOCK = 90_000
@@ -41,28 +43,33 @@ class PackageResult:
     seconds_taken: float
 
 
-def find_subtitles(subs_dir: Path, stem: str, wanted: Sequence[str] | None) -> dict[str, Path]:
-    """NAME.<lang>.vtt (or .srt) files in `subs_dir`; every language in `wanted` must be there."""
+def upload_video(dist: Path, name: str) -> Path:
+    """The faststart mp4 of a package's upload bundle."""
+    return Path(dist) / "upload" / f"{name}.mp4"
+
+
+def find_subtitles(files: RecordingFiles, wanted: Sequence[str] | None) -> dict[str, Path]:
+    """The recording's subtitle files (.vtt, else .srt) by language; every language in `wanted` must be there."""
+    subs_dir, stem = files.folder, files.name
     if not subs_dir.is_dir():
         raise AccessMediaError(f"{subs_dir} is not a folder", "pass the folder `transcribe` and `translate` wrote to with --subs")
     found: dict[str, Path] = {}
-    for path in sorted(subs_dir.iterdir()):
-        m = re.fullmatch(rf"{re.escape(stem)}\.([A-Za-z-]+)\.(vtt|srt)", path.name)
-        if m and m.group(1).lower() in languages.LANGUAGES:
-            lang = m.group(1).lower()
-            if lang not in found or m.group(2) == "vtt":
-                found[lang] = path
+    for lang in languages.LANGUAGES:
+        for fmt in ("srt", "vtt"):
+            if files.subtitles(lang, fmt).is_file():
+                found[lang] = files.subtitles(lang, fmt)
+    found = dict(sorted(found.items()))
     if wanted:
         wanted = [languages.normalize(w) for w in wanted]
         missing = [w for w in wanted if w not in found]
         if missing:
             raise AccessMediaError(
-                f"no subtitles for {', '.join(missing)} in {subs_dir} (expected {stem}.{missing[0]}.vtt or .srt)",
+                f"no subtitles for {', '.join(missing)} in {subs_dir} (expected {files.subtitles(missing[0], 'vtt').name} or .srt)",
                 f"run `accessmedia translate ... --to {','.join(missing)}` first, or leave them out of --langs",
             )
         found = {w: found[w] for w in wanted}
     if not found:
-        raise AccessMediaError(f"no subtitle files for {stem} in {subs_dir}", f"expected {stem}.nb.vtt; run `accessmedia transcribe` first")
+        raise AccessMediaError(f"no subtitle files for {stem} in {subs_dir}", f"expected {files.subtitles('nb', 'vtt').name}; run `accessmedia transcribe` first")
     return found
 
 
@@ -95,12 +102,6 @@ def _rendition(recording: Path, maps: list[str], codec_args: list[str], folder: 
     bandwidth = max(int((folder / uri).stat().st_size * 8 / max(d, 0.1)) for uri, d in segments)
     has_video = "0:v:0" in maps
     return _Variant(folder, segments, bandwidth, _codecs(folder / segments[0][0], has_video), size)
-
-
-@dataclass(frozen=True)
-class Chapter:
-    start: float
-    title: str
 
 
 def read_chapters(path: Path, duration: float) -> list[Chapter]:
@@ -265,36 +266,28 @@ def _burn(inputs: list[str], cues: Sequence[Cue], lang: str, out: Path) -> str:
     return out.name
 
 
-def package(
-    recording: str | Path,
-    subs_dir: str | Path,
-    dist: str | Path,
-    langs: Sequence[str] | None = None,
-    segment_seconds: int = 6,
-    title: str | None = None,
-    burn: Sequence[str] = (),
-    ladder: Sequence[int] = (),
-    chapters_file: str | Path | None = None,
-) -> PackageResult:
-    """Build DIST/hls (master.m3u8), DIST/site (replay page), DIST/upload and, with `burn`, DIST/social."""
+def package(recording: str | Path, files: RecordingFiles, dist: str | Path, packaging: Packaging = Packaging(),
+            segment_seconds: int = 6) -> PackageResult:
+    """Build DIST/hls (master.m3u8), DIST/site (replay page), DIST/upload and, with `packaging.burn`, DIST/social,
+    from the recording and its subtitle files."""
     started = time.monotonic()
-    recording, subs_dir, dist = Path(recording), Path(subs_dir), Path(dist)
+    recording, dist = Path(recording), Path(dist)
     info = media.probe(recording)
     track = info.track(None)
-    stem = recording.stem
-    chapters = read_chapters(Path(chapters_file), info.duration) if chapters_file else []
-    found = find_subtitles(subs_dir, stem, langs)
-    burn = [languages.normalize(b) for b in burn]
+    stem = files.name
+    chapters = list(packaging.chapters)
+    found = find_subtitles(files, packaging.languages)
+    burn = [languages.normalize(b) for b in packaging.burn]
     for lang in burn:
         if lang not in found:
-            raise AccessMediaError(f"cannot burn in {lang}: no {stem}.{lang}.vtt or .srt in {subs_dir}", "translate into it first, or choose another --burn")
+            raise AccessMediaError(f"cannot burn in {lang}: no {stem}.{lang}.vtt or .srt in {files.folder}", "translate into it first, or choose another --burn")
     order = sorted(found, key=lambda lang: (lang != "nb", lang != "nn", lang))  # Norwegian first: it is the default
     cues = {lang: subtitles.read(path).cues for lang, path in found.items()}
     vcodec, width, height = _video_codec(recording)
     audio_only = vcodec is None
     copy = (vcodec in (None, "h264")) and track.codec == "aac"
     ensure_writable(dist.parent)
-    meta_title = title or stem.replace("-", " ").replace("_", " ")
+    meta_title = packaging.title or stem.replace("-", " ").replace("_", " ")
     with staging_dir(dist) as tmp:
         hls = tmp / "hls"
         maps = (["-map", "0:v:0"] if not audio_only else []) + ["-map", f"0:{track.stream_index}"]
@@ -304,7 +297,7 @@ def package(
             + ["-c:a", "aac", "-b:a", "128k"]
         )
         variants = [_rendition(recording, maps, codec_args, hls / "stream", segment_seconds, (width, height))]
-        for rung in sorted({h for h in ladder if not audio_only and h < height}, reverse=True):
+        for rung in sorted({h for h in packaging.ladder if not audio_only and h < height}, reverse=True):
             size = (round(width * rung / height / 2) * 2, rung)
             scaled = ["-vf", f"scale={size[0]}:{size[1]}", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
                       "-maxrate", f"{LADDER_KBPS.get(rung, rung * 4)}k", "-bufsize", f"{2 * LADDER_KBPS.get(rung, rung * 4)}k",
@@ -357,7 +350,7 @@ def package(
         else:
             inputs = ["-i", source, "-map", "0:v:0", "-map", f"0:{track.stream_index}"]
             upload_codecs = codec_args
-        _ffmpeg(*inputs, *upload_codecs, "-movflags", "+faststart", str(upload / f"{stem}.mp4"))
+        _ffmpeg(*inputs, *upload_codecs, "-movflags", "+faststart", str(upload_video(tmp, stem)))
         for lang in order:
             plain = _without_markup(cues[lang])
             (upload / f"{stem}.{lang}.srt").write_text(subtitles.compose_srt(plain), encoding="utf-8")

@@ -24,12 +24,12 @@ LOW_CONFIDENCE = 0.5  # a word the model gave less than this probability
 SCHEMA = "accessmedia.report/1"
 
 
-def _conformance(path: Path, lang: str, style_path: Path | None) -> dict:
+def _conformance(path: Path, profile: style.StyleProfile) -> dict:
     try:
         cues = subtitles.read(path).cues
     except SubtitleError as exc:
         return {"error": str(exc)}
-    report = style.check(cues, style.load_profile(lang, style_path))
+    report = style.check(cues, profile)
     failing = {b.cue for b in report.breaches}
     return {
         "cues": report.cues,
@@ -40,12 +40,13 @@ def _conformance(path: Path, lang: str, style_path: Path | None) -> dict:
 
 def session(job: Job, result: ProcessResult, title: str | None = None) -> dict:
     """What one recording's report says, from its result and its files."""
-    folder, name, source = job.folder, job.name, job.settings.language
+    files, name, source = job.files, job.name, job.settings.language
+    targets = job.settings.translation.targets
     entry: dict = {
         "name": name,
-        "title": title or job.title or name,
+        "title": title or job.settings.packaging.title or name,
         "recording": job.recording.name,
-        "folder": str(folder),
+        "folder": str(files.folder),
         "worker": result.worker,
         "model_loads": result.loads,
         "seconds": round(result.seconds_taken, 2),
@@ -56,8 +57,7 @@ def session(job: Job, result: ProcessResult, title: str | None = None) -> dict:
             for s in result.stages
         ],
     }
-    transcript_path = folder / f"{name}.transcript.json"
-    transcript = Transcript.from_json(transcript_path.read_text(encoding="utf-8")) if transcript_path.exists() else None
+    transcript = Transcript.from_json(files.transcript.read_text(encoding="utf-8")) if files.transcript.exists() else None
     if transcript is not None:
         words = transcript.words
         low = sum(1 for w in words if w.probability < LOW_CONFIDENCE)
@@ -65,24 +65,23 @@ def session(job: Job, result: ProcessResult, title: str | None = None) -> dict:
         entry["words"] = len(words)
         entry["low_confidence_share"] = round(low / len(words), 4) if words else 0.0
         entry["removed"] = [{"start": r.start, "end": r.end, "reason": r.reason, "text": r.text} for r in transcript.removed]
-    record_path = folder / f"{name}.translations.json"
-    record = json.loads(record_path.read_text(encoding="utf-8")) if record_path.exists() else {}
+    record = json.loads(files.translations.read_text(encoding="utf-8")) if files.translations.exists() else {}
     produced, missing = {}, {}
-    for lang in job.targets:
-        if lang in record.get("produced", {}) and (folder / f"{name}.{lang}.srt").exists():
+    for lang in targets:
+        if lang in record.get("produced", {}) and files.subtitles(lang).exists():
             produced[lang] = record["produced"][lang].get("route", "")
-            if revisions.corrected_by_people(folder, name, lang):
+            if revisions.corrected_by_people(files.folder, name, lang):
                 produced[lang] += " (corrected by people)"
         else:
             missing[lang] = record.get("missing", {}).get(lang, {}).get("why", "not translated (yet)")
-    entry["languages"] = {"requested": list(job.targets), "produced": produced, "missing": missing}
+    entry["languages"] = {"requested": list(targets), "produced": produced, "missing": missing}
     entry["conformance"] = {
-        lang: _conformance(folder / f"{name}.{lang}.srt", lang, job.style)
+        lang: _conformance(files.subtitles(lang), job.settings.profile(lang))
         for lang in [source, *produced]
-        if (folder / f"{name}.{lang}.srt").exists()
+        if files.subtitles(lang).exists()
     }
     entry["warnings"] = [w for s in result.stages for w in s.warnings]
-    entry["replay_page"] = str(folder / "dist" / "site" / "index.html") if (folder / "dist" / "site" / "index.html").exists() else None
+    entry["replay_page"] = str(files.replay_page) if files.replay_page.exists() else None
     return entry
 
 

@@ -1,5 +1,5 @@
 """The review app: a volunteer plays the video, edits cue text and timing beside it,
-sees rule breaches as they type, and saves. Saving goes through `api.apply`,
+sees rule breaches as they type, and saves. Saving goes through `corrections.apply`,
 exactly like a corrected file given on the command line.
 
 It listens on localhost. `--share` serves it to the network and then every
@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import secrets
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from . import api, languages, style, subtitles
+from . import corrections, languages, stages, style, subtitles
 from .cues import Cue
 from .errors import AccessMediaError
+from .files import RecordingFiles
+from .package import upload_video
 
 MAX_BODY = 2 * 1024 * 1024  # bytes of JSON: about 20,000 cues
 
@@ -30,9 +31,9 @@ def recordings(project: Path) -> dict[str, list[str]]:
     """NAME -> languages with a current SRT in the project."""
     found: dict[str, list[str]] = {}
     for path in sorted(project.glob("*.srt")):
-        m = re.fullmatch(r"(.+)\.([a-z]{2,3})\.srt", path.name)
-        if m and m.group(2) in languages.LANGUAGES:
-            found.setdefault(m.group(1), []).append(m.group(2))
+        files, lang = RecordingFiles.of_subtitles(path)
+        if lang is not None:
+            found.setdefault(files.name, []).append(lang)
     return found
 
 
@@ -85,7 +86,7 @@ def create_app(project: str | Path, token: str | None = None):
 
     async def cues(request: Request) -> Response:
         name, lang = checked(request)
-        parsed = subtitles.read(project / f"{name}.{lang}.srt")
+        parsed = subtitles.read(RecordingFiles(project, name).subtitles(lang))
         profile = style.load_profile(lang)
         video = _video(project, name)
         return JSONResponse({
@@ -118,9 +119,9 @@ def create_app(project: str | Path, token: str | None = None):
         except (ValueError, KeyError, TypeError, IndexError):
             raise AccessMediaError("the saved cues are not in the expected form") from None
         with tempfile.TemporaryDirectory() as tmp:
-            upload = Path(tmp) / f"{name}.{lang}.srt"
+            upload = RecordingFiles(Path(tmp), name).subtitles(lang)
             upload.write_text(subtitles.compose_srt(edited), encoding="utf-8")
-            result = api.apply(upload, project, name, lang, contributor)
+            result = corrections.apply(upload, project, name, lang, contributor)
         return JSONResponse({
             "revision": result.revision.label, "retranslated": result.retranslated, "flagged": list(result.flagged),
             "package": str(result.package.dist) if result.package else None,
@@ -135,10 +136,11 @@ def create_app(project: str | Path, token: str | None = None):
 
 def _video(project: Path, name: str) -> Path | None:
     """The recording remembered by `package`, or its upload mp4."""
-    record = project / f"{name}.package.json"
-    if record.exists():
-        settings = json.loads(record.read_text(encoding="utf-8"))
-        for candidate in (Path(settings["dist"]) / "upload" / f"{name}.mp4", Path(settings["recording"])):
+    files = RecordingFiles(project, name)
+    before = stages.packaged_before(files)
+    if before is not None:
+        recording, dist, _ = before
+        for candidate in (upload_video(dist, name), recording):
             if candidate.is_file():
                 return candidate
     return None

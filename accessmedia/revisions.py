@@ -20,6 +20,7 @@ from typing import Sequence
 
 from .cues import Cue
 from .errors import AccessMediaError
+from .files import RecordingFiles
 from .fsutil import sha256_file
 
 MACHINE = "accessmedia"
@@ -42,7 +43,7 @@ class Revision:
 
 
 def folder(project: Path, name: str, lang: str) -> Path:
-    return Path(project) / "revisions" / name / lang
+    return RecordingFiles(Path(project), name).revisions(lang)
 
 
 def history(project: Path, name: str, lang: str) -> list[Revision]:
@@ -70,7 +71,7 @@ def save(project: Path, name: str, lang: str, data: bytes, filename: str, cues: 
     final = base / f"r{number:04d}"
     tmp = base / f".r{number:04d}.{os.getpid()}.part"
     tmp.mkdir()
-    safe_name = Path(filename).name or f"{name}.{lang}.srt"
+    safe_name = Path(filename).name or RecordingFiles(Path(project), name).subtitles(lang).name
     (tmp / safe_name).write_bytes(data)
     (tmp / "diff.txt").write_text("\n".join(diff) + "\n", encoding="utf-8")
     meta = {

@@ -1,7 +1,7 @@
 """Running many recordings: in this process, in a pool of worker processes, or on a Ray cluster.
 
 A worker processes whole recordings (`process.process`: every stage,
-resumable) and keeps its loaded models (`models.LoadedModels`) for every
+resumable) and keeps its loaded models (`runtime.LoadedModels`) for every
 recording it is given: each model is loaded once per worker, not once per
 recording. Progress comes back to the parent's display through a queue.
 
@@ -25,8 +25,8 @@ from typing import Mapping, Sequence
 
 from . import models, report
 from .errors import AccessMediaError
-from .models import LoadedModels
-from .process import STAGES, Job, ProcessResult, pending, process
+from .process import STAGE_NAMES, Job, ProcessResult, pending, process
+from .runtime import LoadedModels
 from .progress import ForwardingReporter, RunDisplay
 
 EXECUTORS = ("local", "ray")
@@ -258,14 +258,14 @@ def run(jobs: Sequence[Job], workers: int = 1, executor: str = "local", address:
         display: RunDisplay | None = None) -> list[ProcessResult]:
     """Process `jobs`, in the order given where it matters; returns one result per job, failures included."""
     check_executor(executor, workers)
-    display = display or RunDisplay([j.name for j in jobs], len(STAGES), quiet=True)
+    display = display or RunDisplay([j.name for j in jobs], len(STAGE_NAMES), quiet=True)
     if not jobs:
         return []
     if executor == "local" and workers == 1:
         loaded = LoadedModels()
         return [work(job, loaded, display.handle) for job in jobs]
     threads = threads_per_worker(workers)
-    jobs = [j if j.settings.cpu_threads else replace(j, settings=replace(j.settings, cpu_threads=threads)) for j in jobs]
+    jobs = [replace(j, settings=j.settings.with_threads(threads)) for j in jobs]
     # the longest recordings first (by size), so that no worker is left with a long one at the end
     queue = sorted(jobs, key=lambda j: j.recording.stat().st_size if j.recording.exists() else 0, reverse=True)
     if executor == "ray":
@@ -298,13 +298,13 @@ def process_all(
     """
     check_executor(executor, workers, address)
     started_wall, started = time.time(), time.monotonic()
-    display = RunDisplay([j.name for j in jobs], len(STAGES), quiet=quiet)
+    display = RunDisplay([j.name for j in jobs], len(STAGE_NAMES), quiet=quiet)
     try:
         plan = {j.name: pending(j) for j in jobs}
         todo = [j for j in jobs if plan[j.name]]
         if any("transcribe" in plan[j.name] for j in todo):
             # the default model installs itself on first use: once, here, not in every worker at once
-            models.resolve_asr_model(todo[0].settings.model, lambda m: display.handle(("note", "models", m)))
+            models.resolve_asr_model(todo[0].settings.recognition.load.model, lambda m: display.handle(("note", "models", m)))
         results = {r.name: r for r in run(todo, workers, executor, address, display)}
         loaded = LoadedModels()  # recordings that are up to date load nothing
         for job in jobs:

@@ -8,9 +8,10 @@ TOML file overrides any field of it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import AccessMediaError
 
@@ -68,24 +69,37 @@ def _apply(profile: StyleProfile, data: dict[str, Any], language: str, origin: s
     return replace(profile, **changes)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_style_file(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text of a style profile file and its parsed rules."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        return text, tomllib.loads(text)
     except FileNotFoundError:
         raise AccessMediaError(f"style file {path} does not exist", "check the --style path") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise AccessMediaError(f"style file {path} is not valid TOML: {exc}", "fix the file") from exc
 
 
-def load_profile(language: str = "nb", path: str | Path | None = None) -> StyleProfile:
-    """The built-in profile for `language`, overridden by the TOML file at `path`."""
-    builtin = resources.files("accessmedia") / "profiles" / "default.toml"
-    profile = _apply(StyleProfile(language=language), tomllib.loads(builtin.read_text(encoding="utf-8")), language, "default.toml")
-    if path is not None:
-        profile = _apply(profile, _read_toml(Path(path)), language, str(path))
+@lru_cache(maxsize=1)
+def _builtin() -> dict[str, Any]:
+    return tomllib.loads((resources.files("accessmedia") / "profiles" / "default.toml").read_text(encoding="utf-8"))
+
+
+def profile_from(language: str, overrides: Mapping[str, Any] | None = None, origin: str | None = None) -> StyleProfile:
+    """The built-in profile for `language`, overridden by the rules of a style file (parsed)."""
+    profile = _apply(StyleProfile(language=language), _builtin(), language, "default.toml")
+    if overrides is not None:
+        profile = _apply(profile, overrides, language, origin or "style file")
     if profile.max_lines < 1 or profile.max_chars_per_line < 10 or profile.min_duration >= profile.max_duration:
         raise AccessMediaError(f"style profile '{profile.name}' is inconsistent", "check max_lines, max_chars_per_line and durations")
     return profile
+
+
+def load_profile(language: str = "nb", path: str | Path | None = None) -> StyleProfile:
+    """The built-in profile for `language`, overridden by the TOML file at `path`."""
+    if path is None:
+        return profile_from(language)
+    return profile_from(language, read_style_file(Path(path))[1], str(path))
 
 
 # -- conformance ----------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -222,22 +222,15 @@ class TranslationCache:
 
 @dataclass
 class Engine:
-    """Loaded models, shared by every language and recording of a run (`models` may outlive the engine:
-    a worker process keeps them for every recording it translates)."""
+    """Translation with the cache in front of the models. `load` gives a package's loaded model
+    (runtime.LoadedModels.translator: a worker keeps its models for every recording it translates);
+    a model is asked for only when the cache lacks a sentence."""
 
     cache: TranslationCache
-    device: str = "cpu"
-    threads: int = 0
+    load: Callable[[argos.InstalledPackage], PackageModel]
     beam_size: int = 2
     chunk: int = 64  # sentences per progress step
-    models: dict[str, PackageModel] = field(default_factory=dict)
     translated: int = 0  # sentences the models actually translated (not from the cache)
-
-    def model(self, package: argos.InstalledPackage) -> PackageModel:
-        key = f"{package.sha256}:{self.device}:{self.threads}:beam{self.beam_size}"
-        if key not in self.models:
-            self.models[key] = PackageModel(package, self.device, self.threads, self.beam_size)
-        return self.models[key]
 
     def translate(self, sentences: Sequence[str], steps: Sequence[argos.InstalledPackage], progress: Callable[[int], None] | None = None) -> list[str]:
         texts = list(sentences)
@@ -245,7 +238,7 @@ class Engine:
             key = cache_key(step, self.beam_size)
             known = self.cache.lookup(key, texts)
             todo = [s for s in dict.fromkeys(texts) if s not in known and s.strip()]
-            model = self.model(step) if todo else None  # everything cached: the model is not even loaded
+            model = self.load(step) if todo else None  # everything cached: the model is not even loaded
             self.cache.hits += len(set(texts) - set(todo))
             self.cache.misses += len(todo)
             if progress and len(texts) > len(todo):

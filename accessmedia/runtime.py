@@ -1,0 +1,42 @@
+"""Loaded models: what a worker keeps for every recording it handles.
+
+A worker (this process, a process of the local pool, or a Ray actor) holds one
+LoadedModels, so each model is loaded once per worker, not once per recording
+or language. A loaded model never changes: how a recording is decoded or
+translated comes with each call.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from . import languages
+from .argos import InstalledPackage
+from .asr import Recognizer
+from .models import default_model
+from .settings import ModelLoad, Translation
+from .translate import PackageModel
+
+
+class LoadedModels:
+    def __init__(self) -> None:
+        self._recognizers: dict[tuple, Recognizer] = {}
+        self._translators: dict[tuple, PackageModel] = {}
+
+    def recognizer(self, load: ModelLoad, language: str, note: Callable[[str], None] | None = None) -> Recognizer:
+        """The speech model for `load` and `language` (its tokenizer is the language's), loaded the first time."""
+        key = (load, languages.normalize(language))
+        if key not in self._recognizers:
+            if note:
+                note(f"loading speech model {load.model or default_model('asr')} ...")
+            self._recognizers[key] = Recognizer(load, key[1], note)
+        return self._recognizers[key]
+
+    def translator(self, package: InstalledPackage, translation: Translation) -> PackageModel:
+        key = (package.sha256, translation.device, translation.threads, translation.beam_size)
+        if key not in self._translators:
+            self._translators[key] = PackageModel(package, translation.device, translation.threads, translation.beam_size)
+        return self._translators[key]
+
+    def loads(self) -> dict[str, int]:
+        return {"asr": len(self._recognizers), "translate": len(self._translators)}

@@ -1,0 +1,248 @@
+"""The stages of the pipeline as plain functions: loaded models, settings and the previous stage's
+records in; files written atomically into the recording's folder and a record out.
+
+    recognize   recording -> Transcript (NAME.transcript.json)
+    make_cues   Transcript + style profile -> NAME.<lang>.srt/.vtt, NAME.txt
+    translate   source cues -> NAME.<lang>.srt/.vtt per language, or a template; NAME.translations.json
+    package     recording + subtitles -> dist/ (HLS, replay page, upload bundle); NAME.package.json
+
+No printing, prompting or refusing here: progress goes to a `progress` object (start, update, stop),
+warnings come back in the records, and whether a person's edits may be overwritten is the caller's
+policy (api for the single verbs, process for the resumable runner).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Protocol, Sequence
+
+from . import argos, asr, languages, media, style, subtitles
+from .cues import Cue, cues_from_transcript
+from .files import RecordingFiles
+from .fsutil import write_atomic
+from .ledger import Ledger
+from .runtime import LoadedModels
+from .settings import Chapter, Decoding, Packaging, Styles, Translation
+from .sheets import template_csv
+from .transcript import Transcript, readable_text
+
+
+class Progress(Protocol):
+    def start(self, label: str, total: float) -> None: ...
+    def update(self, done: float, stage: str | None = None) -> None: ...
+    def stop(self) -> None: ...
+
+
+class Silent:
+    def start(self, label: str, total: float) -> None:
+        pass
+
+    def update(self, done: float, stage: str | None = None) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+# -- recognize ---------------------------------------------------------------------
+
+def recognize(files: RecordingFiles, recording: Path, info: media.MediaInfo, recognizer: asr.Recognizer,
+              decode: Decoding, progress: Progress = Silent()) -> Transcript:
+    """Speech recognition for one recording: writes NAME.transcript.json, the source of truth for the words."""
+    progress.start(recording.name, info.duration)
+    try:
+        transcript = asr.transcribe(recording, recognizer, decode, lambda p: progress.update(p.done, "transcribing"), info)
+        progress.update(info.duration, "transcribed")
+    finally:
+        progress.stop()
+    write_atomic(files.transcript, transcript.to_json())
+    return transcript
+
+
+def removal_warnings(label: str, transcript: Transcript) -> list[str]:
+    return [f"{label} {r.start:.1f}-{r.end:.1f} s: removed {r.reason}: {r.text[:60]!r}" for r in transcript.removed]
+
+
+# -- cues ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CuesRecord:
+    outputs: dict[str, Path]  # srt, vtt, text
+    cues: int
+    conformance: style.Conformance
+    warnings: tuple[str, ...]
+
+
+def make_cues(files: RecordingFiles, transcript: Transcript, profile: style.StyleProfile) -> CuesRecord:
+    """Subtitles from a transcript with a style profile: NAME.<lang>.srt and .vtt, and the readable NAME.txt."""
+    cues = cues_from_transcript(transcript, profile)
+    warnings = []
+    if not cues:
+        warnings.append(f"no speech found in {transcript.source.get('file', files.name)} ({transcript.duration / 60:.1f} min): its subtitle files are empty")
+    srt, vtt = files.subtitles(transcript.language, "srt"), files.subtitles(transcript.language, "vtt")
+    Ledger(files.folder).write({srt.name: subtitles.compose_srt(cues), vtt.name: subtitles.compose_vtt(cues),
+                                files.text.name: readable_text(transcript)})
+    return CuesRecord({"srt": srt, "vtt": vtt, "text": files.text}, len(cues), style.check(cues, profile), tuple(warnings))
+
+
+# -- translate ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TranslationsRecord:
+    produced: dict[str, dict]  # language -> {"route", "cues", "srt", "vtt", "conformance"}
+    missing: dict[str, dict]  # language -> {"why", "template"}
+    sentences: int
+    translated: int  # sentences sent to a model; the rest came from the cache
+    cached: int
+    warnings: tuple[str, ...]
+
+
+def read_record(path: Path, key: str) -> dict:
+    """One table of a JSON record (NAME.translations.json), or an empty one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")).get(key, {})
+        return data if isinstance(data, dict) else {}
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return {}
+
+
+def routes(source: str, targets: Sequence[str]) -> dict[str, list | None]:
+    """Each target's chain of installed packages from `source`, or None where there is none."""
+    packages = argos.installed()
+    return {t: argos.route(source, t, packages) for t in targets if t != source}
+
+
+def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translation: Translation, styles: Styles,
+              loaded: LoadedModels, input_name: str, progress: Progress = Silent()) -> TranslationsRecord:
+    """Translate `cues` into every target of `translation` that has a model; a template for the others.
+    NAME.translations.json keeps earlier runs' languages; this run's replace theirs."""
+    from .translate import Engine, TranslationCache, sentences_of, translate_cues
+
+    source_profile = styles.profile(source)
+    found = routes(source, translation.targets)
+    engine = Engine(TranslationCache(files.folder / ".cache" / "translations.sqlite3"),
+                    lambda package: loaded.translator(package, translation), translation.beam_size)
+    produced: dict[str, dict] = {}
+    missing: dict[str, dict] = {}
+    warnings: list[str] = []
+    written: dict[str, str] = {}
+    english = None
+    count = len(sentences_of(cues, source_profile.sentence_end)[0])
+    ledger = Ledger(files.folder)
+    to_english = routes(source, ["en"]).get("en")
+    try:
+        for target, steps in found.items():
+            if steps is None:
+                continue
+            profile = styles.profile(target)
+            progress.start(f"{files.name} {source}->{target}", count * len(steps))
+            done = [0]
+
+            def tick(n: int, done: list[int] = done) -> None:
+                done[0] += n
+                progress.update(done[0], "translating")
+
+            result = translate_cues(cues, target, steps, engine, profile, translation.protected, source_profile, tick)
+            progress.stop()
+            if target == "en":
+                english = result.cues
+            for term in result.lost_terms:
+                warnings.append(f"{target}: the model dropped the glossary term {term!r}; it was added back in brackets")
+            written[files.subtitles(target, "srt").name] = subtitles.compose_srt(result.cues)
+            written[files.subtitles(target, "vtt").name] = subtitles.compose_vtt(result.cues)
+            produced[target] = {"route": result.route, "cues": len(result.cues), "conformance": style.check(result.cues, profile)}
+        for target, steps in found.items():
+            if steps is not None:
+                continue
+            if english is None and to_english:
+                english = translate_cues(cues, "en", to_english, engine, styles.profile("en"), translation.protected, source_profile).cues
+            template = files.template(target)
+            missing[target] = {"why": f"no translation model for {source}->{target} (directly or through English)", "template": template.name}
+            if ledger.edited(template):  # a volunteer is filling it in: theirs
+                warnings.append(f"{languages.LANGUAGES[target][0]} ({target}): no translation model; kept {template.name}, which someone edited")
+                continue
+            written[template.name] = template_csv(cues, english, source, target)
+            warnings.append(f"{languages.LANGUAGES[target][0]} ({target}): no translation model; wrote {template.name} for volunteers to fill in")
+    finally:
+        engine.cache.close()
+    previous = {"produced": read_record(files.translations, "produced"), "missing": read_record(files.translations, "missing")}
+    for t in produced:
+        previous["missing"].pop(t, None)
+    for t in missing:
+        previous["produced"].pop(t, None)
+    summary = {
+        "input": input_name,
+        "source_language": source,
+        "produced": {**previous["produced"], **{t: {"route": p["route"], "cues": p["cues"]} for t, p in produced.items()}},
+        "missing": {**previous["missing"], **missing},
+    }
+    ledger.write(written)
+    write_atomic(files.translations, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    for t, p in produced.items():
+        p["srt"], p["vtt"] = files.subtitles(t, "srt"), files.subtitles(t, "vtt")
+    return TranslationsRecord(produced, missing, count, engine.translated, engine.cache.hits, tuple(warnings))
+
+
+def record_volunteer_language(files: RecordingFiles, language: str, cues: int, source: str) -> None:
+    """NAME.translations.json: `language` now comes from volunteers (a translation kit)."""
+    record = files.translations
+    summary = (json.loads(record.read_text(encoding="utf-8")) if record.exists()
+               else {"input": files.subtitles(source).name, "source_language": source, "produced": {}, "missing": {}})
+    summary["missing"].pop(language, None)
+    summary["produced"][language] = {"route": "volunteers (translation kit)", "cues": cues}
+    write_atomic(record, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+
+
+# -- package ----------------------------------------------------------------------------
+
+def package(files: RecordingFiles, recording: Path, dist: Path, packaging: Packaging):
+    """HLS with subtitle renditions, a replay page, an upload bundle and open-caption videos for one recording.
+
+    How it was packaged is remembered in NAME.package.json, with paths relative to the recording's
+    folder, so that `apply` can rebuild the package after a correction, also in a moved project.
+    """
+    from .package import package as build
+
+    result = build(recording, files, dist, packaging)
+    record = {
+        "recording": files.relative(recording),
+        "recording_absolute": str(Path(recording).resolve()),
+        "dist": files.relative(dist),
+        "packaging": asdict(packaging),
+    }
+    write_atomic(files.package_record, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    return result
+
+
+def packaged_before(files: RecordingFiles) -> tuple[Path, Path, Packaging] | None:
+    """(recording, dist, packaging) remembered in NAME.package.json, or None if never packaged.
+    Relative paths are taken from the recording's folder; a recording that moved with the project is
+    found there, one that stayed where it was by its absolute path."""
+    try:
+        s = json.loads(files.package_record.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    recording = files.resolve(s["recording"])
+    if not recording.is_file() and s.get("recording_absolute"):
+        recording = Path(s["recording_absolute"])
+    if "packaging" not in s:  # a record written before packaging settings were one record
+        from .package import read_chapters
+
+        chapters = tuple(read_chapters(Path(s["chapters"]), 0)) if s.get("chapters") else ()
+        packaging = Packaging(s.get("title"), tuple(s.get("ladder") or ()), tuple(s.get("burn") or ()), chapters,
+                              tuple(s["langs"]) if s.get("langs") else None)
+    else:
+        p = s["packaging"]
+        packaging = replace(Packaging(**{k: v for k, v in p.items() if k != "chapters"}),
+                            ladder=tuple(p.get("ladder") or ()), burn=tuple(p.get("burn") or ()),
+                            chapters=tuple(Chapter(**c) for c in p.get("chapters") or ()),
+                            languages=tuple(p["languages"]) if p.get("languages") else None)
+    return recording, files.resolve(s["dist"]), packaging
+
+
+def repackage(files: RecordingFiles):
+    """Package again as last time, if this recording was packaged before."""
+    before = packaged_before(files)
+    return package(files, *before) if before else None
