@@ -22,7 +22,7 @@ from .runtime import LoadedModels
 from .settings import Packaging, Settings, Styles
 from .transcript import Transcript
 
-__all__ = ["transcribe", "cues", "check", "translate", "package", "apply", "history", "restore", "kit_export", "kit_import",
+__all__ = ["probe", "transcribe", "cues", "check", "translate", "package", "apply", "history", "restore", "kit_export", "kit_import",
            "models_list", "models_install", "models_add", "models_install_translate", "models_add_package", "translation_routes",
            "ApplyResult", "CheckResult", "TranscribeResult", "TranslateResult", "HARD_RULES"]
 
@@ -41,6 +41,14 @@ class TranscribeResult:
     warnings: tuple[str, ...]
 
 
+def probe(recording: str | Path, settings: Settings) -> media.MediaInfo:
+    """The recording's streams, checked before any work: a file that is no recording, or lacks the audio
+    track asked for, fails now."""
+    info = media.probe(recording)
+    info.track(settings.recognition.decode.audio_track)
+    return info
+
+
 def transcribe(inputs: Sequence[str | Path], out_dir: str | Path, settings: Settings = Settings(), force: bool = False,
                reporter: Reporter | None = None, loaded: LoadedModels | None = None) -> list[TranscribeResult]:
     """Transcribe recordings into subtitles (SRT, WebVTT), a readable text and a word-level transcript.
@@ -56,8 +64,7 @@ def transcribe(inputs: Sequence[str | Path], out_dir: str | Path, settings: Sett
     ledger = Ledger(out_dir)
     infos = []
     for path in inputs:
-        info = media.probe(path)
-        info.track(settings.recognition.decode.audio_track)  # fails now, before work, if the track is missing
+        info = probe(path, settings)
         if not force:
             ledger.refuse_edits(RecordingFiles(out_dir, Path(path).stem).cue_files(settings.language))
         infos.append(info)

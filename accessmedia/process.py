@@ -172,7 +172,7 @@ def _transcribe_key(c: Context) -> str:
 def _transcribe(c: Context) -> Outcome:
     info = media.probe(c.job.recording)
     decode = c.settings.recognition.decode
-    info.track(decode.audio_track)
+    info.track(decode.audio_track)  # the recording may have changed since the run was planned
     recognizer = c.loaded.recognizer(c.settings.recognition.load, c.source, c.reporter.note)
     transcript = stages.recognize(c.files, c.job.recording, info, recognizer, decode, c.reporter)
     return Outcome(tuple(stages.removal_warnings(c.job.recording.name, transcript)))

@@ -53,8 +53,9 @@ def child(kind: str, srt: Path, models: Path, work: Path) -> None:
     started = time.monotonic()
     if kind == "accessmedia":
         from accessmedia import api
+        from accessmedia.settings import Translation, build
 
-        api.translate(srt, ["en"], work / "out", beam_size=BEAM)
+        api.translate(srt, work / "out", build(targets=["en"], translation=Translation(beam_size=BEAM)))
     else:
         from argostranslate import package, sbd, translate
 

@@ -25,6 +25,7 @@ def test_text_file_renamed_mp4(tmp_path):
     _assert_clean_failure(run_cli("transcribe", str(bad), "-o", str(out)), out, "notes.mp4", "not a recording")
 
 
+@pytest.mark.slow
 def test_video_without_audio(tmp_path):
     video = tmp_path / "silent-film.mp4"
     ffmpeg("-f", "lavfi", "-i", "color=c=blue:s=160x90:r=25:d=2", "-c:v", "libx264", "-preset", "ultrafast", str(video))

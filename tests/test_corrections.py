@@ -88,6 +88,7 @@ def test_broken_corrections_are_refused_and_nothing_is_stored(project, tmp_path)
     assert (project / "tale.nb.srt").read_text(encoding="utf-8") == SPEECH
 
 
+@pytest.mark.slow
 def test_killing_apply_leaves_the_project_usable(project, tmp_path, home):
     fixed = tmp_path / "tale.nb.srt"
     fixed.write_text(SPEECH.replace("takket alle", "takket alle hjertelig"), encoding="utf-8")
@@ -108,6 +109,7 @@ def test_killing_apply_leaves_the_project_usable(project, tmp_path, home):
     assert "HJERTELIG" in (project / "tale.en.srt").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_apply_rebuilds_the_package(project, tmp_path):
     from .conftest import SAMPLE
 
@@ -123,6 +125,33 @@ def test_apply_rebuilds_the_package(project, tmp_path):
     page = (dist / "site" / "index.html").read_text(encoding="utf-8")
     assert "fersk rapport" in page and "FERSK RAPPORT" in page
     assert "fersk rapport" in (dist / "upload" / "tale.nb.srt").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_moved_project_rebuilds_its_own_package(project, tmp_path):
+    """The package record keeps paths relative to the project: moved or copied elsewhere, `apply` rebuilds
+    the package inside the moved folder (from the recording that moved with it), never at the old place."""
+    import shutil
+
+    from .conftest import SAMPLE
+
+    old = tmp_path / "konferanse"
+    (old / "opptak").mkdir(parents=True)
+    recording = old / "opptak" / "tale.mp4"
+    recording.write_bytes(SAMPLE.read_bytes())
+    shutil.move(str(project), str(old / "out"))
+    assert run_cli("package", str(recording), "--subs", str(old / "out"), "-o", str(old / "out" / "dist")).exit_code == 0
+    moved = tmp_path / "arkiv" / "konferanse-2026"
+    moved.parent.mkdir()
+    shutil.move(str(old), str(moved))
+    fixed = tmp_path / "tale.nb.srt"
+    fixed.write_text(SPEECH.replace("ny rapport", "fersk rapport"), encoding="utf-8")
+    result = run_cli("apply", str(fixed), "--project", str(moved / "out"))
+    assert result.exit_code == 0 and "package rebuilt" in result.output, result.output
+    assert str(moved / "out" / "dist") in result.output
+    page = (moved / "out" / "dist" / "site" / "index.html").read_text(encoding="utf-8")
+    assert "fersk rapport" in page and "FERSK RAPPORT" in page
+    assert not old.exists()  # nothing written where the project used to be
 
 
 def test_translation_kit_round_trip(project, tmp_path):

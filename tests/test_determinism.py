@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
+
 import dataclasses
 import os
 import subprocess
 import sys
 from types import SimpleNamespace
 
-from accessmedia import asr
+from accessmedia import whisper_fixes
 
 from .conftest import SAMPLE
 
 FEATURES = """
 import hashlib, sys
 from accessmedia import asr, media
-r = asr.Recognizer(asr.AsrSettings(cpu_threads=1))
+from accessmedia.settings import ModelLoad
+r = asr.Recognizer(ModelLoad(threads=1))
 info = media.probe(sys.argv[1])
 audio = next(media.decode_blocks(sys.argv[1], info.track(None), block_seconds=30.0))
 print(hashlib.sha256(r.model.feature_extractor(audio).tobytes()).hexdigest())
@@ -28,6 +31,7 @@ def _features(blas_threads: str) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.slow
 def test_speech_features_do_not_depend_on_blas_threads():
     # faster-whisper's own float32 product differs in its last bits with 1 and 2 BLAS threads,
     # enough for Whisper to hear some words differently (a local pool and Ray differ in OMP_NUM_THREADS)
@@ -51,7 +55,7 @@ def test_a_looping_window_is_decoded_again_without_sampling():
         calls.append(options.no_repeat_ngram_size)
         return _result(3.1, "loop loop loop") if options.no_repeat_ngram_size == 0 else _result(1.4, "a sentence")
 
-    decode = asr._deterministic_fallback(generate)
+    decode = whisper_fixes.deterministic_fallback(generate)
     assert decode(None, [], None, Options())[0].text == "a sentence"
     assert calls == [0, 3]  # decoded again with repeated 3-grams forbidden
     calls.clear()
@@ -60,7 +64,7 @@ def test_a_looping_window_is_decoded_again_without_sampling():
 
 
 def test_a_retry_that_loops_more_is_not_taken():
-    decode = asr._deterministic_fallback(lambda e, p, t, o: _result(2.6 if o.no_repeat_ngram_size == 0 else 2.9, str(o.no_repeat_ngram_size)))
+    decode = whisper_fixes.deterministic_fallback(lambda e, p, t, o: _result(2.6 if o.no_repeat_ngram_size == 0 else 2.9, str(o.no_repeat_ngram_size)))
     assert decode(None, [], None, Options())[0].text == "0"
 
 

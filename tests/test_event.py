@@ -29,11 +29,11 @@ def test_sample_manifest_loads(manifest):
     # the glossary file's terms and every speaker are kept in translation ...
     assert {"IMDi", "NOVA", "Kari Nordmann", "Ola Hansen", "Amina Yusuf", "Piotr Nowak"} <= set(ev.glossary)
     jobs = event.jobs(ev)
-    assert jobs[0].glossary == ev.glossary
+    assert jobs[0].settings.translation.protected == ev.glossary
     # ... and each session hears the glossary, its own speakers and its programme titles as hotwords
-    assert jobs[1].settings.glossary == ("IMDi", "NOVA", "integreringskonferansen", "Amina Yusuf", "Piotr Nowak",
-                                         "Den første jobben", "Informasjon på flere språk", "Neste års konferanse")
-    assert [c.title for c in jobs[1].chapters] == ["Den første jobben – Amina Yusuf, Piotr Nowak",
+    assert jobs[1].settings.recognition.decode.hotwords == ("IMDi", "NOVA", "integreringskonferansen", "Amina Yusuf", "Piotr Nowak",
+                                                            "Den første jobben", "Informasjon på flere språk", "Neste års konferanse")
+    assert [c.title for c in jobs[1].settings.packaging.chapters] == ["Den første jobben – Amina Yusuf, Piotr Nowak",
                                                    "Informasjon på flere språk – Amina Yusuf, Piotr Nowak",
                                                    "Neste års konferanse – Piotr Nowak"]
     assert all(j.out_dir == manifest.parent / "ut" for j in jobs)
@@ -75,6 +75,7 @@ def test_a_ray_cluster_that_does_not_answer_is_an_error_before_any_work(manifest
     assert not (manifest.parent / "ut").exists()
 
 
+@pytest.mark.slow
 def test_a_recording_without_sound_is_refused_before_any_work(manifest, tmp_path):
     from .conftest import ffmpeg
 
@@ -85,6 +86,7 @@ def test_a_recording_without_sound_is_refused_before_any_work(manifest, tmp_path
     assert not (tmp_path / "ut").exists()
 
 
+@pytest.mark.slow
 def test_event_processes_every_session_in_parallel_workers(event_run):
     out = event_run.out
     for name in ("konferanse", "panel", "avslutning"):
@@ -104,6 +106,7 @@ def test_event_processes_every_session_in_parallel_workers(event_run):
     assert all(n["translate"] <= 4 for n in report["model_loads_per_worker"].values())  # nb-en, en-ar, en-uk
 
 
+@pytest.mark.slow
 def test_programme_becomes_chapters_everywhere(event_run):
     folder = event_run.out / "panel"
     upload = (folder / "dist" / "upload" / "chapters.txt").read_text(encoding="utf-8")
@@ -124,6 +127,7 @@ def test_programme_becomes_chapters_everywhere(event_run):
     assert 'kind="chapters"' in page and "Neste års konferanse" in page
 
 
+@pytest.mark.slow
 def test_index_page_lists_every_session(event_run):
     index = (event_run.out / "index.html").read_text(encoding="utf-8")
     for name, title in (("konferanse", "Åpning og velkommen"), ("panel", "Panelsamtale: språk og arbeid"), ("avslutning", "Avslutning")):
@@ -135,6 +139,7 @@ def test_index_page_lists_every_session(event_run):
     assert "Soomaali" not in index  # no Somali subtitles yet: not offered
 
 
+@pytest.mark.slow
 def test_run_report_says_what_happened(event_run):
     report = json.loads((event_run.out / "report.json").read_text(encoding="utf-8"))
     assert report["totals"]["recordings"] == 3 and report["totals"]["failed"] == 0
@@ -154,6 +159,7 @@ def test_run_report_says_what_happened(event_run):
     assert "<h2 id=\"s-panel\">Panelsamtale: språk og arbeid</h2>" in html and "Cue conformance" in html
 
 
+@pytest.mark.slow
 def test_second_run_does_no_work(event_run, models_env):
     again = accessmedia("process", str(event_run.manifest), env=models_env)
     assert again.returncode == 0, again.stderr
@@ -169,11 +175,12 @@ def test_second_run_does_no_work(event_run, models_env):
 
 def test_index_page_escapes_and_marks_languages(tmp_path):
     from accessmedia.event import AgendaItem, Event, Session
+    from accessmedia.settings import Styles
 
     recording = tmp_path / "a&b.mp4"
     recording.write_bytes(b"")
     session = Session(recording, "<script>alert(1)</script>", (AgendaItem(0.0, "<img src=x onerror=alert(2)>", ("Ola \"O'Hara\"",)),), 65.0)
-    ev = Event(tmp_path / "e.toml", "Konferanse & <b>", ("ar",), (), None, tmp_path, (session,))
+    ev = Event(tmp_path / "e.toml", "Konferanse & <b>", ("ar",), (), Styles(), tmp_path, (session,))
     page = eventsite.write_index(ev, {"sessions": []}).read_text(encoding="utf-8")
     assert "<script>alert" not in page and "<img" not in page and "<b>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "Konferanse &amp; &lt;b&gt;" in page

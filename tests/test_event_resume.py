@@ -4,6 +4,8 @@ executor gives the same outputs as the local workers."""
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import socket
@@ -15,6 +17,8 @@ from pathlib import Path
 import psutil
 
 from .conftest import accessmedia, digests, make_event
+
+pytestmark = pytest.mark.slow  # the speech model, ffmpeg on real media, a browser or worker processes
 
 
 def _finished(out: Path) -> dict[tuple[str, str], str]:

@@ -7,8 +7,11 @@ import pytest
 
 from accessmedia import eventsite
 from accessmedia.event import AgendaItem, Event, Session
+from accessmedia.settings import Styles
 
 from .web import ARTIFACTS, chromium, page_width, serious_violations, serve
+
+pytestmark = pytest.mark.slow  # the speech model, ffmpeg on real media, a browser or worker processes
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +53,7 @@ def test_index_shows_markup_as_text(browser, tmp_path):
     recording = tmp_path / "økt.mp4"
     recording.write_bytes(b"")
     session = Session(recording, "<script>alert(1)</script>", (AgendaItem(0.0, "<img src=x onerror=alert(2)>", ("Ola",)),), 65.0)
-    eventsite.write_index(Event(tmp_path / "e.toml", "Konferanse <b>2026</b>", (), (), None, tmp_path, (session,)), {"sessions": []})
+    eventsite.write_index(Event(tmp_path / "e.toml", "Konferanse <b>2026</b>", (), (), Styles(), tmp_path, (session,)), {"sessions": []})
     with serve(tmp_path) as base:
         page = browser.new_page()
         dialogs = []

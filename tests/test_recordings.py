@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 import pysrt
 import webvtt
 
 from accessmedia import asr, media, subtitles
+from accessmedia.settings import Decoding
 from accessmedia.transcript import Transcript
 
 from .conftest import SAMPLE, ffmpeg, normalize_for_wer, run_cli, wer
+
+pytestmark = pytest.mark.slow  # the speech model, ffmpeg on real media, a browser or worker processes
 
 
 def test_bundled_sample_end_to_end(tmp_path):
@@ -63,10 +68,10 @@ def test_audio_track_choice(tmp_path, eval_files):
 def test_small_blocks_give_the_same_words_as_one_block(eval_files):
     """Long recordings are handled block by block, cut in pauses; the cut must not damage the text."""
     path = eval_files / "king.mp3"
-    recognizer = asr.Recognizer(asr.AsrSettings())
-    whole = asr.transcribe(path, recognizer.settings, recognizer)
-    recognizer.settings = asr.AsrSettings(block_seconds=20.0)
-    blocked = asr.transcribe(path, recognizer.settings, recognizer)
+    recognizer = asr.Recognizer()
+    whole = asr.transcribe(path, recognizer)
+    blocked = asr.transcribe(path, recognizer, Decoding(block_seconds=20.0))
+    assert blocked.settings["block_seconds"] == 20.0  # the decoding given with the call is the one used
     reference = (eval_files / "king.ref.txt").read_text(encoding="utf-8")
     assert wer(reference, blocked.text) <= wer(reference, whole.text) + 0.05
     starts = [w.start for w in blocked.words]

@@ -11,6 +11,8 @@ from accessmedia.cues import Cue
 from .conftest import SAMPLE, run_cli
 from .web import ARTIFACTS, chromium, page_width, serious_violations, serve
 
+pytestmark = pytest.mark.slow  # the speech model, ffmpeg on real media, a browser or worker processes
+
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)> takk"
 SUBS = {

@@ -15,6 +15,8 @@ from .conftest import SAMPLE, run_cli
 from .test_corrections import SPEECH
 from .web import CHROMIUM
 
+pytestmark = pytest.mark.slow  # the speech model, ffmpeg on real media, a browser or worker processes
+
 
 def _free_port() -> int:
     with socket.socket() as s:

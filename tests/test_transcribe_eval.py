@@ -17,6 +17,8 @@ from accessmedia.transcript import Transcript
 
 from .conftest import ffmpeg, wer
 
+pytestmark = pytest.mark.slow  # the speech model, ffmpeg on real media, a browser or worker processes
+
 MUSIC_BRIDGE = (17.0, 24.8)
 
 

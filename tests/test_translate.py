@@ -141,6 +141,7 @@ def test_translates_into_every_language_with_a_route_and_templates_the_rest(home
     assert set(summary["missing"]) == {"so", "ti"}
 
 
+@pytest.mark.slow
 def test_outputs_parse_and_follow_each_languages_rules(home, transcribed, tmp_path):
     out = tmp_path / "out"
     result = run_cli("translate", str(transcribed / "king.transcript.json"), "--to", "en,ar,uk", "-o", str(out), "-q")
@@ -203,14 +204,16 @@ def test_sentences_not_cues_are_translated_and_cached(home, speech_srt, tmp_path
 
 def test_a_worker_loads_a_translation_model_once_and_not_at_all_when_all_is_cached(home, speech_srt, tmp_path):
     from accessmedia import api
-    from accessmedia.models import LoadedModels
+    from accessmedia.runtime import LoadedModels
+    from accessmedia.settings import build
 
+    settings = build(targets=["en", "ar"])
     loaded = LoadedModels()
-    api.translate(speech_srt, ["en", "ar"], tmp_path / "a", loaded=loaded)
-    api.translate(speech_srt, ["en", "ar"], tmp_path / "b", loaded=loaded)  # another recording, same worker
+    api.translate(speech_srt, tmp_path / "a", settings, loaded=loaded)
+    api.translate(speech_srt, tmp_path / "b", settings, loaded=loaded)  # another recording, same worker
     assert loaded.loads()["translate"] == 2  # nb->en and en->ar, each loaded once
     fresh = LoadedModels()
-    result = api.translate(speech_srt, ["en", "ar"], tmp_path / "a", loaded=fresh)
+    result = api.translate(speech_srt, tmp_path / "a", settings, loaded=fresh)
     assert result.translated == 0 and fresh.loads()["translate"] == 0  # all from the cache: nothing loaded
 
 

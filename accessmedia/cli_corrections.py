@@ -1,0 +1,146 @@
+"""The commands for people's corrections: apply, history, restore, translation kits, and the review app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import corrections
+from .errors import AccessMediaError
+
+
+@click.command("apply")
+@click.argument("corrected", type=click.Path(path_type=Path))
+@click.option("--project", "project", type=click.Path(path_type=Path), required=True, help="The folder transcribe and translate wrote to.")
+@click.option("--name", default=None, help="Recording name (NAME in NAME.nb.srt); default: from the file name.")
+@click.option("--lang", default=None, help="Language of the file; default: from the file name (NAME.<lang>.srt).")
+@click.option("--by", "contributor", default="volunteer", show_default=True, help="Who made the corrections, for the history.")
+def apply_cmd(corrected, project, name, lang, contributor):
+    """Accept a volunteer's corrected subtitle file (SRT or WebVTT, any common encoding).
+
+    The file is checked, kept byte for byte as a new revision (earlier ones
+    stay), and becomes the current version. A corrected Norwegian file is
+    carried into every translation: only the sentences that changed are
+    translated again, and translations a person corrected are kept and
+    flagged "source changed, please check". A recording packaged before is
+    packaged again with the same settings.
+
+    \b
+    Examples:
+      accessmedia apply konferanse.nb.srt --project out --by "Amina"
+      accessmedia apply rettet.srt --project out --name konferanse --lang ar
+    """
+    result = corrections.apply(corrected, project, name, lang, contributor)
+    r = result.revision
+    click.echo(f"{result.name}.{result.language}: saved as {r.label} by {r.contributor} ({r.cues} cues, {r.changed_lines} lines changed)")
+    for target, count in result.retranslated.items():
+        click.echo(f"  {target}: {count} sentences translated again")
+    for target in result.flagged:
+        click.echo(f"  {target}: corrected by a person, kept; flagged: source changed, please check")
+    if result.package is not None:
+        click.echo(f"  package rebuilt: {result.package.dist}")
+
+
+@click.command("history")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Only this recording.")
+@click.option("--lang", default=None, help="Only this language.")
+def history_cmd(project, name, lang):
+    """List every saved revision of the project's subtitles.
+
+    \b
+    Example:
+      accessmedia history out --lang nb
+    """
+    found = corrections.history(project, name, lang)
+    if not found:
+        click.echo("no revisions yet: nothing has been corrected")
+    for (rec, code), revs in found.items():
+        click.echo(f"{rec}.{code}:")
+        for r in revs:
+            note = f"  ({r.note})" if r.note else ""
+            click.echo(f"  {r.label}  {r.time}  {r.contributor:<16} {r.cues:4d} cues  {r.changed_lines:4d} lines changed{note}")
+
+
+@click.command("restore")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--name", required=True, help="Recording name (NAME in NAME.nb.srt).")
+@click.option("--lang", required=True, help="Language.")
+@click.option("--revision", "number", type=int, required=True, help="Revision number to bring back (see history).")
+@click.option("--by", "contributor", default="volunteer", show_default=True, help="Who restores it, for the history.")
+def restore_cmd(project, name, lang, number, contributor):
+    """Bring back an earlier revision as the current one (saved as a new revision; nothing is deleted).
+
+    \b
+    Example:
+      accessmedia restore out --name konferanse --lang nb --revision 0
+    """
+    r = corrections.restore(project, name, lang, number, contributor)
+    click.echo(f"{name}.{lang}: revision {number} is current again, saved as {r.label}")
+
+
+@click.group()
+def kit():
+    """Translation kits for volunteers: languages without machine translation, or by choice.
+
+    \b
+    Examples:
+      accessmedia kit export --project out --name konferanse --lang so
+      accessmedia kit import out/kits/konferanse.so.csv --project out --name konferanse --lang so --by "Hodan"
+    """
+
+
+@kit.command("export")
+@click.option("--project", type=click.Path(path_type=Path), required=True, help="The folder transcribe and translate wrote to.")
+@click.option("--name", required=True, help="Recording name (NAME in NAME.nb.srt).")
+@click.option("--lang", required=True, help="Language to translate into, BCP-47 (so, ti, ...).")
+def kit_export(project, name, lang):
+    """Write PROJECT/kits/NAME.<lang>.srt (to overwrite) and .csv (nb, en, and an empty column).
+
+    \b
+    Example:
+      accessmedia kit export --project out --name konferanse --lang ti
+    """
+    srt_path, csv_path = corrections.kit_export(project, name, lang)
+    click.echo(f"wrote {srt_path} and {csv_path}")
+
+
+@kit.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--project", type=click.Path(path_type=Path), required=True, help="The folder transcribe and translate wrote to.")
+@click.option("--name", required=True, help="Recording name (NAME in NAME.nb.srt).")
+@click.option("--lang", required=True, help="Language of the translation.")
+@click.option("--by", "contributor", default="volunteer", show_default=True, help="Who translated it, for the history.")
+def kit_import(path, project, name, lang, contributor):
+    """Bring a finished kit (SRT or CSV) back as that language's subtitles (a new revision).
+
+    \b
+    Example:
+      accessmedia kit import konferanse.so.csv --project out --name konferanse --lang so --by "Hodan"
+    """
+    r = corrections.kit_import(path, project, name, lang, contributor)
+    click.echo(f"{name}.{lang}: saved as {r.label} by {r.contributor} ({r.cues} cues)")
+
+
+@click.command("review")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--share", is_flag=True, help="Serve to the network; prints a random access token every request must carry.")
+def review_cmd(project, port, host, share):
+    """Review and correct subtitles in the browser, beside the video.
+
+    Edits of text and timing show rule breaches as you type; saving stores a
+    new revision exactly as `accessmedia apply` does.
+
+    \b
+    Examples:
+      accessmedia review out
+      accessmedia review out --share --port 8080
+    """
+    from .review import serve
+
+    if not project.is_dir():
+        raise AccessMediaError(f"{project} is not a folder", "pass the folder transcribe and translate wrote to")
+    serve(project, host, port, share)
