@@ -67,10 +67,6 @@ class RecordingFiles:
         return self.folder / "process.json"
 
     @property
-    def report(self) -> tuple[Path, Path]:
-        return self.folder / "report.json", self.folder / "report.html"
-
-    @property
     def dist(self) -> Path:
         return self.folder / "dist"
 

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -132,9 +132,10 @@ class Context:
         entry = self.state["stages"].get(stage)
         return entry if isinstance(entry, dict) else {}
 
-    def finish(self, stage: str, key: str, seconds: float, warnings: list[str], extra: dict) -> None:
+    def finish(self, stage: str, key: str, settings: dict, seconds: float, warnings: list[str], extra: dict) -> None:
         self.state["stages"][stage] = {
             "key": key,
+            "settings": settings,
             "seconds": round(seconds, 2),
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "warnings": warnings,
@@ -157,6 +158,7 @@ class Stage:
     key: Callable[[Context], str]  # a hash of its inputs and settings
     done: Callable[[Context], bool]  # its outputs are in place
     run: Callable[[Context], Outcome]
+    uses: Callable[[Settings], dict]  # the part of the settings it reads, kept in its record
 
 
 # -- transcribe ---------------------------------------------------------------------
@@ -258,10 +260,14 @@ def _package(c: Context) -> Outcome:
 
 
 STAGES = (
-    Stage("transcribe", _transcribe_key, lambda c: c.files.transcript.exists(), _transcribe),
-    Stage("cues", lambda c: _key(_files_key([c.files.transcript]), c.settings.styles.text), _cues_done, _cues),
-    Stage("translate", lambda c: _key(_language_keys(c)), lambda c: all(_language_done(c, t) for t in _machine_targets(c)), _translate),
-    Stage("package", _package_key, lambda c: c.files.master_playlist.exists(), _package),
+    Stage("transcribe", _transcribe_key, lambda c: c.files.transcript.exists(), _transcribe,
+          lambda s: {"language": s.language, "recognition": asdict(s.recognition)}),
+    Stage("cues", lambda c: _key(_files_key([c.files.transcript]), c.settings.styles.text), _cues_done, _cues,
+          lambda s: {"styles": s.styles.record()}),
+    Stage("translate", lambda c: _key(_language_keys(c)), lambda c: all(_language_done(c, t) for t in _machine_targets(c)), _translate,
+          lambda s: {"translation": asdict(s.translation), "styles": s.styles.record()}),
+    Stage("package", _package_key, lambda c: c.files.master_playlist.exists(), _package,
+          lambda s: {"packaging": asdict(s.packaging)}),
 )
 STAGE_NAMES = tuple(s.name for s in STAGES)
 
@@ -311,7 +317,7 @@ def _process(job: Job, loaded: LoadedModels, reporter: Reporter, on_stage) -> Pr
         for w in outcome.warnings:
             reporter.warn(w)
         seconds = time.monotonic() - t
-        c.finish(stage.name, key, seconds, list(outcome.warnings), outcome.record)
+        c.finish(stage.name, key, stage.uses(c.settings), seconds, list(outcome.warnings), outcome.record)
         runs.append(StageRun(stage.name, True, seconds, seconds, outcome.warnings))
         if on_stage:
             on_stage(stage.name, "done")

@@ -72,6 +72,13 @@ class Packaging:
     chapters: tuple[Chapter, ...] = ()
     languages: tuple[str, ...] | None = None  # None = every subtitle file found
 
+    @classmethod
+    def from_record(cls, data: Mapping) -> "Packaging":
+        """The packaging settings a package record kept (as `asdict` wrote them)."""
+        return cls(data.get("title"), tuple(data.get("ladder") or ()), tuple(data.get("burn") or ()),
+                   tuple(Chapter(float(c["start"]), c["title"]) for c in data.get("chapters") or ()),
+                   tuple(data["languages"]) if data.get("languages") else None)
+
 
 @dataclass(frozen=True)
 class Styles:

@@ -14,7 +14,7 @@ policy (api for the single verbs, process for the resumable runner).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -24,7 +24,7 @@ from .files import RecordingFiles
 from .fsutil import write_atomic
 from .ledger import Ledger
 from .runtime import LoadedModels
-from .settings import Chapter, Decoding, Packaging, Styles, Translation
+from .settings import Decoding, Packaging, Styles, Translation
 from .sheets import template_csv
 from .transcript import Transcript, readable_text
 
@@ -227,18 +227,13 @@ def packaged_before(files: RecordingFiles) -> tuple[Path, Path, Packaging] | Non
     recording = files.resolve(s["recording"])
     if not recording.is_file() and s.get("recording_absolute"):
         recording = Path(s["recording_absolute"])
-    if "packaging" not in s:  # a record written before packaging settings were one record
+    if "packaging" in s:
+        packaging = Packaging.from_record(s["packaging"])
+    else:  # a record written before the packaging settings were one record: absolute paths, a chapters file
         from .package import read_chapters
 
-        chapters = tuple(read_chapters(Path(s["chapters"]), 0)) if s.get("chapters") else ()
-        packaging = Packaging(s.get("title"), tuple(s.get("ladder") or ()), tuple(s.get("burn") or ()), chapters,
-                              tuple(s["langs"]) if s.get("langs") else None)
-    else:
-        p = s["packaging"]
-        packaging = replace(Packaging(**{k: v for k, v in p.items() if k != "chapters"}),
-                            ladder=tuple(p.get("ladder") or ()), burn=tuple(p.get("burn") or ()),
-                            chapters=tuple(Chapter(**c) for c in p.get("chapters") or ()),
-                            languages=tuple(p["languages"]) if p.get("languages") else None)
+        chapters = [asdict(c) for c in read_chapters(Path(s["chapters"]), 0)] if s.get("chapters") else []
+        packaging = Packaging.from_record({**s, "chapters": chapters, "languages": s.get("langs")})
     return recording, files.resolve(s["dist"]), packaging
 
 

@@ -130,9 +130,13 @@ def test_paths_are_stored_relative_to_the_folder(tmp_path):
 
 # -- the stage table ------------------------------------------------------------------------------
 
-def test_the_stage_table_lists_every_stage_once_in_order():
+def test_the_stage_table_lists_every_stage_once_in_order_with_the_settings_it_uses(narrow):
     assert process.STAGE_NAMES == ("transcribe", "cues", "translate", "package")
-    assert all(callable(s.key) and callable(s.done) and callable(s.run) for s in process.STAGES)
+    settings = build(targets=["en"], terms=["IMDi"], style=narrow, packaging=Packaging("Tittel"))
+    used = {s.name: json.loads(json.dumps(s.uses(settings))) for s in process.STAGES}  # plain data for process.json
+    assert used["transcribe"]["recognition"]["decode"]["hotwords"] == ["IMDi"] and used["transcribe"]["language"] == "nb"
+    assert used["cues"] == {"styles": {"file": str(narrow.resolve())}}
+    assert used["translate"]["translation"]["targets"] == ["en"] and used["package"]["packaging"]["title"] == "Tittel"
 
 
 def test_a_new_recording_has_every_stage_pending(tmp_path):
@@ -256,3 +260,16 @@ def test_no_import_cycle_inside_the_package():
 def test_no_module_is_long():
     lengths = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in PACKAGE.glob("*.py")}
     assert max(lengths.values()) <= 400, sorted(lengths.items(), key=lambda kv: -kv[1])[:3]
+
+
+def test_a_package_record_of_the_earlier_format_is_still_read(tmp_path):
+    files = RecordingFiles(tmp_path / "out", "tale")
+    files.folder.mkdir()
+    chapters = tmp_path / "kapitler.txt"
+    chapters.write_text("0:00 Åpning\n1:30 Panel\n", encoding="utf-8")
+    old = {"recording": str(tmp_path / "tale.mp4"), "dist": str(tmp_path / "dist"), "langs": ["nb", "en"], "title": "T",
+           "burn": ["en"], "ladder": [360], "chapters": str(chapters)}
+    files.package_record.write_text(json.dumps(old), encoding="utf-8")
+    recording, dist, packaging = stages.packaged_before(files)
+    assert recording == tmp_path / "tale.mp4" and dist == tmp_path / "dist"
+    assert packaging == Packaging("T", (360,), ("en",), (Chapter(0.0, "Åpning"), Chapter(90.0, "Panel")), ("nb", "en"))
