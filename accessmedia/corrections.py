@@ -6,18 +6,21 @@ A revision is never deleted or overwritten; the current file of a language is al
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
-from . import languages, revisions, stages, style, subtitles
+from . import languages, media, revisions, stages, style, subtitles
 from .cues import Cue
 from .errors import AccessMediaError
-from .files import RecordingFiles
-from .fsutil import write_atomic
+from .files import APPLY_JOURNAL_PREFIX, RecordingFiles
+from .fsutil import remove_leftovers, run_lock, write_atomic
 from .ledger import Ledger
 from .runtime import LoadedModels
 from .settings import Styles, Translation
 from .sheets import cues_from_sheet, template_csv
+from .transcript import Transcript
 
 
 @dataclass(frozen=True)
@@ -35,51 +38,135 @@ def _make_current(files: RecordingFiles, lang: str, cues) -> None:
     write_atomic(files.subtitles(lang, "srt"), subtitles.compose_srt(cues))
 
 
-def _refuse_broken(path: Path, cues, lang: str, hint: str) -> None:
+def _refuse_broken(label: str, cues, lang: str, hint: str, duration: float | None = None) -> None:
+    """Refuse cues that make a broken file, or that run past the end of the recording."""
     broken = style.check(cues, style.load_profile(lang)).errors
     if broken:
         b = broken[0]
-        raise AccessMediaError(f"{path.name}: cue {b.cue} at {subtitles.clock(b.start, '.')}: {b.rule}: {b.detail} ({len(broken)} such problems)", hint)
+        raise AccessMediaError(f"{label}: cue {b.cue} at {subtitles.clock(b.start, '.')}: {b.rule}: {b.detail} ({len(broken)} such problems)", hint)
+    if duration is not None:
+        late = next(((n, c) for n, c in enumerate(cues, start=1) if c.end > duration + LENGTH_SLACK), None)
+        if late is not None:
+            n, c = late
+            raise AccessMediaError(f"{label}: cue {n} ends at {subtitles.clock(c.end, '.')}, after the recording ends "
+                                   f"({subtitles.clock(duration, '.')})", "check the times: is this the file of another recording?")
+
+
+LENGTH_SLACK = 1.0  # seconds a cue may run past the recording's end (rounding, a last cue held for reading)
+
+
+def recording_length(files: RecordingFiles) -> float | None:
+    """How long the recording is, from its transcript, or from the recording its package was made from."""
+    if files.transcript.exists():
+        return Transcript.from_json(files.transcript.read_text(encoding="utf-8")).duration
+    before = stages.packaged_before(files)
+    if before is not None and before[0].is_file():
+        return media.probe(before[0]).duration
+    return None
 
 
 def apply(corrected: str | Path, project: str | Path, name: str | None = None, lang: str | None = None,
           contributor: str = "volunteer", retranslate: bool = True) -> ApplyResult:
     """Accept a corrected subtitle file: validate, keep it as a new revision, make it current,
     and carry a Norwegian correction into every translation nobody has corrected by hand."""
-    corrected, project = Path(corrected), Path(project)
+    corrected = Path(corrected)
     guessed, lang = RecordingFiles.of_subtitles(corrected, lang)
     if lang is None:
         raise AccessMediaError(f"cannot tell the language of {corrected.name}", "name it NAME.<lang>.srt or pass --lang")
-    files = RecordingFiles(project, name or guessed.name)
-    current = files.subtitles(lang)
-    if not current.exists():
-        raise AccessMediaError(f"{project} has no {current.name}", "pass the project folder that transcribe/translate wrote to, and --name")
     parsed = subtitles.read(corrected)
-    _refuse_broken(corrected, parsed.cues, lang, f"fix them first; `accessmedia check {corrected.name}` lists them all")
-    before = subtitles.read(current)
-    if not revisions.history(project, files.name, lang):  # keep the machine's version before the first correction replaces it
-        revisions.save(project, files.name, lang, current.read_bytes(), current.name, before.cues, None, revisions.MACHINE,
-                       before.encoding, "the version accessmedia wrote")
-    revision = revisions.save(project, files.name, lang, corrected.read_bytes(), corrected.name, parsed.cues, before.cues,
-                              contributor, parsed.encoding)
-    _make_current(files, lang, parsed.cues)
+    return _accept(RecordingFiles(Path(project), name or guessed.name), lang, parsed.cues, corrected.read_bytes(), corrected.name,
+                   parsed.encoding, contributor, retranslate)
+
+
+def apply_edit(project: str | Path, name: str, lang: str, cues: Sequence[Cue], contributor: str = "volunteer") -> ApplyResult:
+    """Cues edited in the review app, accepted exactly as a corrected file would be."""
+    files = RecordingFiles(Path(project), name)
+    if not cues:
+        raise AccessMediaError("nothing to save: the edit has no cues", "reload the page; every cue was removed")
+    text = subtitles.compose_srt(cues)
+    parsed, _, _ = subtitles.parse(text, files.subtitles(lang).name, "srt")
+    return _accept(files, lang, parsed, text.encode("utf-8"), files.subtitles(lang).name, "utf-8", contributor, True)
+
+
+def _accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, encoding: str, contributor: str,
+            retranslate: bool, note: str = "", hint: str | None = None) -> ApplyResult:
+    """Keep `data` as a new revision of `lang` and carry it through (see _carry), under the folder's lock
+    and journalled, so that a killed apply is finished by the next apply, process or review."""
+    current = files.subtitles(lang)
+    if not current.exists() and not note:
+        raise AccessMediaError(f"{files.folder} has no {current.name}", "pass the project folder that transcribe/translate wrote to, and --name")
+    with run_lock(files.folder):
+        recover(files.folder)  # an apply that was killed: finish it first
+        _refuse_broken(filename, cues, lang, hint or f"fix them first; `accessmedia check {filename}` lists them all", recording_length(files))
+        before = subtitles.read(current) if current.exists() else None
+        write_atomic(files.apply_journal, json.dumps({"language": lang, "retranslate": retranslate}) + "\n")
+        if before is not None and not revisions.history(files.folder, files.name, lang):
+            # keep the machine's version before the first correction replaces it
+            revisions.save(files.folder, files.name, lang, current.read_bytes(), current.name, before.cues, None, revisions.MACHINE,
+                           before.encoding, "the version accessmedia wrote")
+        revision = revisions.save(files.folder, files.name, lang, data, filename, cues, before.cues if before else None, contributor,
+                                  encoding, note)
+        retranslated, flagged, package = _carry(files, lang, retranslate)
+        files.apply_journal.unlink()
+    return ApplyResult(files.name, lang, revision, retranslated, flagged, package)
+
+
+def revision_cues(revision: revisions.Revision, lang: str) -> list[Cue]:
+    """The cues of a revision as it was saved: a subtitle file, or a translation kit's sheet."""
+    if revision.file.suffix.lower() == ".csv":
+        return cues_from_sheet(revision.file, lang)
+    return list(subtitles.read(revision.file).cues)
+
+
+def _carry(files: RecordingFiles, lang: str, retranslate: bool) -> tuple[dict[str, int], tuple[str, ...], object]:
+    """Make the latest revision of `lang` current, carry a Norwegian one into every translation nobody
+    corrected by hand (those are kept and flagged), and package again. Safe to run twice."""
+    latest = revisions.history(files.folder, files.name, lang)[-1]
+    cues = revision_cues(latest, lang)
+    _make_current(files, lang, cues)
+    source = json.loads(files.translations.read_text(encoding="utf-8")).get("source_language", "nb") if files.translations.exists() else "nb"
+    if lang != source and lang not in stages.read_record(files.translations, "produced"):
+        stages.record_volunteer_language(files, lang, len(cues), source)  # a language only people made (a translation kit)
     retranslated: dict[str, int] = {}
     flagged: list[str] = []
     record = stages.read_record(files.translations, "produced")
     if retranslate and lang == "nb" and record:
         loaded = LoadedModels()
-        ledger = Ledger(project)
+        ledger = Ledger(files.folder)
+        current = files.subtitles(lang)
         source_cues = subtitles.read(current).cues  # as the current file holds them, as a rerun would read them
         for target in sorted(record):
             # a translation a person corrected, through accessmedia or by hand, is theirs: kept and flagged
-            if revisions.corrected_by_people(project, files.name, target) or any(
+            if revisions.corrected_by_people(files.folder, files.name, target) or any(
                     ledger.edited(path) for path in files.translation_files([target])):
-                revisions.flag(project, files.name, target, f"source changed in nb {revision.label}, please check")
+                revisions.flag(files.folder, files.name, target, f"source changed in nb {latest.label}, please check")
                 flagged.append(target)
                 continue
             result = stages.translate(files, source_cues, lang, Translation(targets=(target,)), Styles(), loaded, current.name)
             retranslated[target] = result.translated
-    return ApplyResult(files.name, lang, revision, retranslated, tuple(flagged), stages.repackage(files))
+    return retranslated, tuple(flagged), stages.repackage(files)
+
+
+def recover(project: Path) -> list[str]:
+    """Finish every apply in `project` that was killed part way, so that the history, the current files,
+    the translations and the package agree again. Call it holding the folder's run lock. Returns the
+    recordings it finished."""
+    finished = []
+    remove_leftovers(project)
+    for journal in sorted((Path(project) / ".accessmedia").glob(f"{APPLY_JOURNAL_PREFIX}*.json")):
+        files = RecordingFiles(Path(project), journal.name[len(APPLY_JOURNAL_PREFIX):-len(".json")])
+        try:
+            step = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            step = {}
+        if step.get("language") and revisions.history(files.folder, files.name, step["language"]):
+            before = stages.packaged_before(files)
+            if before is not None:
+                remove_leftovers(before[1].parent)  # the half-built package of the killed apply
+            _carry(files, step["language"], bool(step.get("retranslate", True)))
+        journal.unlink()
+        finished.append(files.name)
+    return finished
 
 
 def history(project: str | Path, name: str | None = None, lang: str | None = None) -> dict[tuple[str, str], list]:
@@ -99,11 +186,9 @@ def restore(project: str | Path, name: str, lang: str, number: int, contributor:
     wanted = next((r for r in revisions.history(project, name, lang) if r.number == number), None)
     if wanted is None:
         raise AccessMediaError(f"{name}.{lang} has no revision {number}", f"see `accessmedia history {project} --lang {lang}`")
-    parsed = subtitles.read(wanted.file)
-    revision = revisions.save(project, name, lang, wanted.file.read_bytes(), wanted.file.name, parsed.cues,
-                              subtitles.read(files.subtitles(lang)).cues, contributor, parsed.encoding, f"restored {wanted.label}")
-    _make_current(files, lang, parsed.cues)
-    return revision
+    meta = json.loads((wanted.path / "meta.json").read_text(encoding="utf-8"))
+    return _accept(files, lang, revision_cues(wanted, lang), wanted.file.read_bytes(), wanted.file.name, meta.get("encoding", "utf-8"),
+                   contributor, True, f"restored {wanted.label}").revision
 
 
 def kit_export(project: str | Path, name: str, lang: str, source: str = "nb") -> tuple[Path, Path]:
@@ -136,10 +221,5 @@ def kit_import(path: str | Path, project: str | Path, name: str, lang: str, cont
         original = files.subtitles(source)
         if original.exists() and [c.lines for c in subtitles.read(original).cues] == [c.lines for c in cues]:
             raise AccessMediaError(f"{path.name} still holds the {source} text", f"replace each cue's text with the {lang} translation first")
-    _refuse_broken(path, cues, lang, "fix the times, then import again")
-    current = files.subtitles(lang)
-    previous = subtitles.read(current).cues if current.exists() else None
-    revision = revisions.save(files.folder, name, lang, path.read_bytes(), path.name, cues, previous, contributor, encoding, "translation kit")
-    _make_current(files, lang, cues)
-    stages.record_volunteer_language(files, lang, len(cues), source)
-    return revision
+    return _accept(files, lang, cues, path.read_bytes(), path.name, encoding, contributor, False, "translation kit",
+                   "fix the times, then import again").revision

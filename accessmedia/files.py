@@ -26,6 +26,7 @@ from .errors import AccessMediaError
 
 TRANSCRIPT_SUFFIX = ".transcript.json"
 SUBTITLE_FORMATS = ("srt", "vtt")
+APPLY_JOURNAL_PREFIX = "apply."
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ class RecordingFiles:
     @property
     def master_playlist(self) -> Path:
         return self.dist / "hls" / "master.m3u8"
+
+    @property
+    def apply_journal(self) -> Path:
+        """The steps of an `apply` under way; left behind only by one that was killed."""
+        return self.folder / ".accessmedia" / f"{APPLY_JOURNAL_PREFIX}{self.name}.json"
 
     def revisions(self, language: str) -> Path:
         return self.folder / "revisions" / self.name / language

@@ -97,6 +97,8 @@ def flag(project: Path, name: str, lang: str, reason: str) -> None:
     path = folder(project, name, lang) / "flags.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     flags = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    if any(f.get("reason") == reason for f in flags):  # already flagged for this change (an apply finished twice)
+        return
     flags.append({"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "reason": reason})
     tmp = path.with_suffix(".part")
     tmp.write_text(json.dumps(flags, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

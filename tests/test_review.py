@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -13,15 +10,10 @@ from accessmedia import revisions, subtitles
 
 from .conftest import SAMPLE, run_cli
 from .test_corrections import SPEECH
+from .test_review_security import serve_review as _serve
 from .web import CHROMIUM
 
 pytestmark = pytest.mark.slow  # the speech model, ffmpeg on real media, a browser or worker processes
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
@@ -34,22 +26,6 @@ def project(home, tmp_path) -> Path:
     recording.write_bytes(SAMPLE.read_bytes())
     assert run_cli("package", str(recording), "--subs", str(out), "-o", str(tmp_path / "dist")).exit_code == 0
     return out
-
-
-def _serve(project: Path, token: str | None):
-    import uvicorn
-
-    from accessmedia.review import create_app
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(project, token), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    return server, f"http://127.0.0.1:{port}"
 
 
 def test_edit_a_cue_in_the_browser_and_save(project, tmp_path):
@@ -83,29 +59,41 @@ def test_edit_a_cue_in_the_browser_and_save(project, tmp_path):
     assert "fersk rapport" in page  # package rebuilt
 
 
-def test_shared_app_needs_the_token_and_checks_names(project):
-    import urllib.error
-    import urllib.request
+def test_a_page_on_another_port_cannot_save_even_with_the_cookie(project, tmp_path):
+    """Share mode: the volunteer has the app open (its cookie holds the token); a page on the same host
+    but another port tries every way a page can send a save. Nothing is saved."""
+    from playwright.sync_api import sync_playwright
+
+    from .web import CHROMIUM_ARGS, serve
 
     server, base = _serve(project, "s3cret-token")
-
-    def status(path: str, data: bytes | None = None) -> int:
-        try:
-            with urllib.request.urlopen(urllib.request.Request(base + path, data=data), timeout=10) as r:
-                return r.status
-        except urllib.error.HTTPError as e:
-            return e.code
-
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    body = '{"cues": [[1, 3, "hacked"]], "contributor": "evil"}'
+    (evil / "index.html").write_text(f"""<!doctype html><html><body>
+<form id="f" method="POST" action="{base}/api/save?name=tale&lang=nb" enctype="text/plain">
+<input name='{body[:-2]}' value='"}}'></form>
+<script>
+const url = "{base}/api/save?name=tale&lang=nb";
+Promise.allSettled([
+  fetch(url, {{method: "POST", mode: "no-cors", credentials: "include", headers: {{"content-type": "text/plain"}}, body: '{body}'}}),
+  fetch(url, {{method: "POST", credentials: "include", headers: {{"content-type": "application/json"}}, body: '{body}'}}),
+]).then(() => {{ document.title = "sent"; document.getElementById("f").submit(); }});
+</script></body></html>""", encoding="utf-8")
     try:
-        assert status("/api/cues?name=tale&lang=nb") == 403
-        assert status("/api/cues?name=tale&lang=nb&token=wrong") == 403
-        assert status("/api/cues?name=tale&lang=nb&token=s3cret-token") == 200
-        assert status("/api/cues?name=../../etc/passwd&lang=nb&token=s3cret-token") == 400
-        assert status("/api/cues?name=tale&lang=../x&token=s3cret-token") == 400
-        assert status("/api/save?name=..%2Ftale&lang=nb&token=s3cret-token", b"{}") == 400
-        assert status("/api/save?name=tale&lang=nb&token=s3cret-token", b"x" * (3 * 1024 * 1024)) == 413
-        assert status("/api/save?name=tale&lang=nb&token=s3cret-token", b'{"cues": "nonsense"}') == 400
+        with sync_playwright() as p, serve(evil) as evil_base:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{base}/edit?name=tale&lang=nb&token=s3cret-token")  # the volunteer's tab: the cookie is set
+            page.get_by_label("cue 3 text").wait_for()
+            attacker = context.new_page()
+            attacker.goto(f"{evil_base}/index.html")
+            attacker.wait_for_url("**/api/save**", timeout=15_000)  # the form submits after both fetches were answered
+            assert "saving is only possible from the review page itself" in attacker.content()
+            assert "s3cret-token" in [c["value"] for c in context.cookies()]  # the cookie was there to ride along
+            browser.close()
     finally:
         server.should_exit = True
     assert revisions.history(project, "tale", "nb") == []
-    assert subtitles.read(project / "tale.nb.srt").cues
+    assert "hacked" not in (project / "tale.nb.srt").read_text(encoding="utf-8")

@@ -1,0 +1,110 @@
+"""Who may use the review app, and what a request must show before it changes anything.
+
+- Host: only names the server is reached by (loopback names, this machine's names, IP addresses,
+  the --host given), so a page on a domain that resolves to this machine (DNS rebinding) is refused.
+- Token: in share mode, and whenever the server listens beyond loopback, every request carries the
+  access token (query, header or the cookie set on the first visit).
+- State-changing requests (POST) must come from the app's own pages: an Origin header equal to the
+  server's own origin (a page on another port or site is another origin), `Sec-Fetch-Site` absent or
+  same-origin, a JSON content type (no HTML form can send one), and the CSRF token of the session
+  (an HttpOnly session cookie, the token handed out only in the app's JSON, which no other origin
+  can read).
+- Bodies are read up to a limit and no further.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+import socket
+
+SESSION_COOKIE = "review-session"
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+class TooLarge(Exception):
+    pass
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip("[]") in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_name(header: str) -> str:
+    """The name in a Host header, without the port: `[::1]:8080` -> `::1`, `a.b:80` -> `a.b`."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
+
+
+def same(a: str, b: str) -> bool:
+    """Constant-time comparison of two strings, any characters."""
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
+
+
+class Guard:
+    def __init__(self, bind_host: str = "127.0.0.1", token: str | None = None):
+        self.token = token
+        self.secret = secrets.token_bytes(32)
+        self.local_only = is_loopback(bind_host)
+        names = {*LOOPBACK_NAMES, bind_host.strip("[]").lower()}
+        if not self.local_only:
+            names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+        self.names = names
+
+    def host_ok(self, host_header: str) -> bool:
+        name = _host_name(host_header or "")
+        if name in self.names:
+            return True
+        return not self.local_only and _is_ip(name)  # an address of this machine; a rebinding page has a domain name
+
+    def token_ok(self, given: str) -> bool:
+        return self.token is None or same(given or "", self.token)
+
+    def csrf_for(self, session: str) -> str:
+        return hmac.new(self.secret, session.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+    def same_origin(self, origin: str | None, scheme: str, host_header: str, fetch_site: str | None) -> bool:
+        if fetch_site is not None and fetch_site != "same-origin":
+            return False
+        return bool(origin) and same(origin.lower(), f"{scheme}://{host_header}".lower())
+
+    def csrf_ok(self, session: str | None, given: str | None) -> bool:
+        return bool(session) and bool(given) and same(given, self.csrf_for(session))
+
+    @staticmethod
+    def new_session() -> str:
+        return secrets.token_urlsafe(24)
+
+
+async def read_limited(receive_stream, declared: str | None, limit: int) -> bytes:
+    """The body of a request, never more than `limit` bytes read: a larger one raises TooLarge as soon
+    as its declared length or the bytes received say so."""
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise TooLarge
+        except ValueError:
+            raise TooLarge from None
+    body = bytearray()
+    async for chunk in receive_stream:
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge
+    return bytes(body)
