@@ -217,7 +217,7 @@ def source_cues(path: Path, styles: Styles) -> tuple[RecordingFiles, str, list[C
         cues = cues_from_transcript(transcript, styles.profile(transcript.language))
         return RecordingFiles.of_transcript(path), transcript.language, cues
     if path.suffix.lower() in (".srt", ".vtt"):
-        parsed = subtitles.read(path)
+        parsed = subtitles.read(path, allow_empty=True)  # a recording without speech has an empty file
         files, language = RecordingFiles.of_subtitles(path)
         return files, language or "nb", list(parsed.cues)
     raise AccessMediaError(f"{path.name} is neither a transcript nor a subtitle file",

@@ -14,6 +14,7 @@ import os
 import shutil
 import stat
 import time
+import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -190,14 +191,22 @@ def install_from_index(codes: list[str], source: str = "nb") -> list[InstalledPa
         for pair in ([(source, code)] if code == PIVOT else [(source, PIVOT), (PIVOT, code)]):
             if pair not in wanted:
                 wanted.append(pair)
+    # the index is fetched here, not by argostranslate: offline, its update prints every error and its
+    # get_available_packages() then calls itself until Python's recursion limit
+    from argostranslate import settings as argos_settings
+
     try:
-        argos_package.update_package_index()
-        available = argos_package.get_available_packages()
-    except Exception as exc:  # urllib errors of every kind when offline
+        with urllib.request.urlopen(argos_settings.remote_package_index, timeout=30) as response:
+            index = response.read()
+        json.loads(index)
+    except (OSError, ValueError) as exc:  # no network, no answer, or not the index
+        reason = getattr(exc, "reason", None) or exc
         raise AccessMediaError(
-            f"could not reach the Argos package index ({type(exc).__name__})",
+            f"could not reach the Argos package index ({type(reason).__name__}: {str(reason)[:80]})",
             "check the network, or download .argosmodel files elsewhere and run `accessmedia models add FILE`",
-        ) from exc
+        ) from None
+    write_atomic(Path(argos_settings.local_package_index), index)
+    available = argos_package.get_available_packages()
     done = []
     for src, tgt in wanted:
         match = next((p for p in available if p.from_code == src and p.to_code == tgt), None)

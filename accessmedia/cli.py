@@ -12,19 +12,24 @@ from . import __version__, api, style, subtitles
 from . import cli_corrections as corrections_cli
 from .cli_options import (force_option, glossary_option, out_option, quiet_option, recognition_options, styles_option,
                           translation_options)
-from .errors import AccessMediaError
+from .errors import AccessMediaError, from_os_error
+from .fsutil import ensure_writable
 from .progress import Reporter
 from .settings import Packaging, Translation, build
 
 
 class _Group(click.Group):
-    """Turns every AccessMediaError into one line on stderr and exit status 1."""
+    """Turns every AccessMediaError, and every error of the system (disk full, no permission), into one
+    line on stderr and exit status 1."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except AccessMediaError as exc:
             click.echo(f"error: {exc.one_line()}", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            click.echo(f"error: {from_os_error(exc).one_line()}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("error: interrupted; files already finished are kept, nothing half-written", err=True)
@@ -321,6 +326,7 @@ def process_cmd(recording, targets, out_dir, language, recognition, terms, style
                          packaging=Packaging(title))
         api.probe(recording, settings)
         job = Job.of(recording, out_dir, settings)
+        ensure_writable(job.folder)  # inputs are checked: now the folder, before any work
         outcome = process_all([job], job.folder, title or job.name, {}, 1, executor or "local", ray_address, quiet)
         for result in outcome.results:
             if not result.error:

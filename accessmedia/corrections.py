@@ -98,7 +98,7 @@ def _accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, 
     with run_lock(files.folder):
         recover(files.folder)  # an apply that was killed: finish it first
         _refuse_broken(filename, cues, lang, hint or f"fix them first; `accessmedia check {filename}` lists them all", recording_length(files))
-        before = subtitles.read(current) if current.exists() else None
+        before = subtitles.read(current, allow_empty=True) if current.exists() else None
         write_atomic(files.apply_journal, json.dumps({"language": lang, "retranslate": retranslate}) + "\n")
         if before is not None and not revisions.history(files.folder, files.name, lang):
             # keep the machine's version before the first correction replaces it
@@ -198,9 +198,9 @@ def kit_export(project: str | Path, name: str, lang: str, source: str = "nb") ->
     current = files.subtitles(source)
     if not current.exists():
         raise AccessMediaError(f"{project} has no {current.name}", "transcribe first, or check --name")
-    cues = subtitles.read(current).cues
+    cues = subtitles.read(current, allow_empty=True).cues
     english_path = files.subtitles("en")
-    english = subtitles.read(english_path).cues if english_path.exists() and lang != "en" else None
+    english = subtitles.read(english_path, allow_empty=True).cues if english_path.exists() and lang != "en" else None
     srt_path, csv_path = files.kit(lang, "srt"), files.kit(lang, "csv")
     write_atomic(srt_path, subtitles.compose_srt(cues))
     write_atomic(csv_path, template_csv(cues, english, source, lang))

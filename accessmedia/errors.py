@@ -15,3 +15,21 @@ class AccessMediaError(Exception):
 
     def one_line(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+_HINTS = {
+    "ENOSPC": "free some space, then run again: finished work is kept",
+    "EDQUOT": "free some space, then run again: finished work is kept",
+    "EACCES": "choose a folder you may write to",
+    "EPERM": "choose a folder you may write to",
+    "EROFS": "the disk is read-only: choose another folder",
+}
+
+
+def from_os_error(exc: OSError) -> AccessMediaError:
+    """An error of the system (disk full, no permission, read-only disk) as one line that says what to do."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    where = f": {exc.filename}" if exc.filename else ""
+    return AccessMediaError(f"{exc.strerror or exc}{where}", _HINTS.get(name, "check the disk and the folder, then run again"))

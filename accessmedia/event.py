@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import eventsite, languages, media, models
 from .errors import AccessMediaError
-from .fsutil import run_lock
+from .fsutil import ensure_writable, run_lock
 from .glossary import load_glossary
 from .process import Job
 from .runner import EXECUTORS, RunOutcome, check_executor, process_all
@@ -278,6 +278,7 @@ def run(event: Event, settings: Settings = Settings(), workers: int | None = Non
     """Process every session, then write OUTPUT/index.html and the run report (OUTPUT/report.json, .html)."""
     workers, executor, address = workers or event.workers, executor or event.executor, address or event.ray_address
     check_executor(executor, workers, address)
+    ensure_writable(event.output, f"change output in {event.path.name}, or make the folder writable")
     with run_lock(event.output):
         outcome = process_all(jobs(event, settings), event.output, event.title, {s.name: s.title for s in event.sessions},
                               workers, executor, address, quiet)

@@ -68,7 +68,7 @@ def staging_dir(final: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def ensure_writable(folder: Path) -> None:
+def ensure_writable(folder: Path, hint: str = "choose another folder with -o") -> None:
     """Create `folder` if needed and prove it takes files, before any work is done."""
     from .errors import AccessMediaError
 
@@ -79,7 +79,7 @@ def ensure_writable(folder: Path) -> None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise AccessMediaError(f"cannot write to {folder}: {exc.strerror}", "choose another folder with -o") from None
+        raise AccessMediaError(f"cannot write to {folder}: {exc.strerror}", hint) from None
 
 
 def remove_leftovers(folder: Path) -> None:

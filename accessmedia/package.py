@@ -282,7 +282,7 @@ def package(recording: str | Path, files: RecordingFiles, dist: str | Path, pack
         if lang not in found:
             raise AccessMediaError(f"cannot burn in {lang}: no {stem}.{lang}.vtt or .srt in {files.folder}", "translate into it first, or choose another --burn")
     order = sorted(found, key=lambda lang: (lang != "nb", lang != "nn", lang))  # Norwegian first: it is the default
-    cues = {lang: subtitles.read(path).cues for lang, path in found.items()}
+    cues = {lang: subtitles.read(path, allow_empty=True).cues for lang, path in found.items()}
     vcodec, width, height = _video_codec(recording)
     audio_only = vcodec is None
     copy = (vcodec in (None, "h264")) and track.codec == "aac"

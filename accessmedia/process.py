@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from . import argos, media, revisions, stages, subtitles
+from . import argos, corrections, media, revisions, stages, subtitles
 from .errors import AccessMediaError
 from .files import RecordingFiles
 from .fsutil import remove_leftovers, run_lock, sha256_file, write_atomic
@@ -226,7 +226,7 @@ def _translate(c: Context) -> Outcome:
         with_model = [t for t, steps in stages.routes(c.source, stale).items() if steps]
         Ledger(c.files.folder).refuse_edits(c.files.translation_files(with_model))
         translation = replace(c.settings.translation, targets=tuple(stale))
-        warnings = stages.translate(c.files, subtitles.read(source).cues, c.source, translation, c.settings.styles,
+        warnings = stages.translate(c.files, subtitles.read(source, allow_empty=True).cues, c.source, translation, c.settings.styles,
                                     c.loaded, source.name, c.reporter).warnings
     return Outcome(warnings, {"languages": keys, "translated": stale})
 
@@ -301,6 +301,7 @@ def process(job: Job, loaded: LoadedModels | None = None, reporter: Reporter | N
 def _process(job: Job, loaded: LoadedModels, reporter: Reporter, on_stage) -> ProcessResult:
     started = time.monotonic()
     remove_leftovers(job.folder)  # temporary files of a run that was killed
+    corrections.recover(job.folder)  # and an apply that was killed part way
     c = Context(job, loaded, reporter)
     runs: list[StageRun] = []
     for stage in STAGES:

@@ -26,7 +26,7 @@ SCHEMA = "accessmedia.report/1"
 
 def _conformance(path: Path, profile: style.StyleProfile) -> dict:
     try:
-        cues = subtitles.read(path).cues
+        cues = subtitles.read(path, allow_empty=True).cues
     except SubtitleError as exc:
         return {"error": str(exc)}
     report = style.check(cues, profile)

@@ -135,7 +135,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
 
     async def cues(request: Request) -> Response:
         name, lang = checked(request)
-        parsed = subtitles.read(RecordingFiles(project, name).subtitles(lang))
+        parsed = subtitles.read(RecordingFiles(project, name).subtitles(lang), allow_empty=True)
         profile = style.load_profile(lang)
         video = _video(project, name)
         return JSONResponse({

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from . import models, report
-from .errors import AccessMediaError
+from .errors import AccessMediaError, from_os_error
 from .process import STAGE_NAMES, Job, ProcessResult, pending, process
 from .runtime import LoadedModels
 from .progress import ForwardingReporter, RunDisplay
@@ -54,6 +54,8 @@ def work(job: Job, loaded: LoadedModels, sink) -> ProcessResult:
         result = process(job, loaded, reporter, on_stage=reporter.stage)
     except AccessMediaError as exc:
         return _failed(job, exc.one_line(), started)
+    except OSError as exc:  # the system: disk full, no permission
+        return _failed(job, from_os_error(exc).one_line(), started)
     except Exception as exc:  # a bug, or the system (disk full): one line, the details in a file, and the run goes on
         import traceback
 

@@ -7,6 +7,7 @@ TOML file overrides any field of it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import resources
@@ -62,11 +63,34 @@ def _apply(profile: StyleProfile, data: dict[str, Any], language: str, origin: s
         if not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
             raise AccessMediaError(f"{origin}: style field '{key}' must be a {expected.__name__}, not {value!r}")
         changes[key] = value
-    lang = data.get("languages", {}).get(language, {})
+    tables = data.get("languages", {})
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise AccessMediaError(f"{origin}: 'languages' must hold one table per language, like [languages.nb]")
+    lang = tables.get(language, {})
     for key in ("break_before", "no_break_after"):
         if key in lang:
-            changes[key] = frozenset(w.lower() for w in lang[key])
+            words = lang[key]
+            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                raise AccessMediaError(f"{origin}: style field 'languages.{language}.{key}' must be a list of words, like [\"og\", \"men\"]")
+            changes[key] = frozenset(w.lower() for w in words)
     return replace(profile, **changes)
+
+
+# (field, lowest allowed, whether the lowest itself is allowed): every number must also be finite
+_RANGES = (("max_lines", 1, True), ("max_chars_per_line", 10, True), ("max_cps", 0, False), ("min_duration", 0, False),
+           ("max_duration", 0, False), ("fps", 0, False), ("min_gap_frames", 0, True), ("max_extend", 0, True),
+           ("pause_break", 0, False))
+
+
+def _check_ranges(profile: StyleProfile, origin: str) -> None:
+    for name, lowest, inclusive in _RANGES:
+        value = getattr(profile, name)
+        if not math.isfinite(value) or value < lowest or (value == lowest and not inclusive):
+            bound = f"at least {lowest}" if inclusive else f"greater than {lowest}"
+            raise AccessMediaError(f"{origin}: style field '{name}' must be {bound}, not {value!r}", "fix the style file")
+    if profile.min_duration >= profile.max_duration:
+        raise AccessMediaError(f"{origin}: style field 'min_duration' ({profile.min_duration:g} s) must be below max_duration "
+                               f"({profile.max_duration:g} s)", "fix the style file")
 
 
 def read_style_file(path: Path) -> tuple[str, dict[str, Any]]:
@@ -90,8 +114,7 @@ def profile_from(language: str, overrides: Mapping[str, Any] | None = None, orig
     profile = _apply(StyleProfile(language=language), _builtin(), language, "default.toml")
     if overrides is not None:
         profile = _apply(profile, overrides, language, origin or "style file")
-    if profile.max_lines < 1 or profile.max_chars_per_line < 10 or profile.min_duration >= profile.max_duration:
-        raise AccessMediaError(f"style profile '{profile.name}' is inconsistent", "check max_lines, max_chars_per_line and durations")
+    _check_ranges(profile, origin or "default.toml")
     return profile
 
 

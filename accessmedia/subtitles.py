@@ -171,7 +171,9 @@ def parse_clock(text: str) -> float:
     return _seconds(*m.groups())
 
 
-def read(path: str | Path) -> SubtitleFile:
+def read(path: str | Path, allow_empty: bool = False) -> SubtitleFile:
+    """A subtitle file's cues. An empty file is an error (a person's file with nothing in it is a
+    mistake) unless `allow_empty`: the files accessmedia writes for a recording without speech."""
     path = Path(path)
     if not path.exists():
         raise AccessMediaError(f"{path}: no such file", "check the path")
@@ -179,6 +181,8 @@ def read(path: str | Path) -> SubtitleFile:
         raise AccessMediaError(f"{path.name} is not a subtitle file", "pass an .srt or .vtt file")
     data = path.read_bytes()
     if not data.strip():
+        if allow_empty:
+            return SubtitleFile((), "vtt" if path.suffix.lower() == ".vtt" else "srt", "utf-8", ())
         raise SubtitleError(str(path), None, "the file is empty")
     text, encoding = decode_bytes(data, str(path))
     fmt = "vtt" if path.suffix.lower() == ".vtt" else "srt"

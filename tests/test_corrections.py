@@ -180,3 +180,44 @@ def test_translation_kit_round_trip(project, tmp_path):
     assert revisions.history(project, "tale", "so")[0].contributor == "Hodan"
     summary = json.loads((project / "tale.translations.json").read_text(encoding="utf-8"))
     assert summary["produced"]["so"]["route"] == "volunteers (translation kit)"
+
+
+@pytest.mark.parametrize("step", ["_make_current", "repackage"])
+def test_an_interrupted_apply_is_finished_by_the_next_start(project, tmp_path, monkeypatch, step):
+    """Killed after the revision was saved (before the current file, or before the package): the history
+    is ahead of the files. The next start of the review app (or apply, or process) finishes the apply."""
+    from accessmedia import corrections, stages
+    from accessmedia.review import create_app
+
+    fixed = tmp_path / "tale.nb.srt"
+    fixed.write_text(SPEECH.replace("ny rapport", "fersk rapport"), encoding="utf-8")
+    target = corrections if step == "_make_current" else stages
+
+    def killed(*args, **kwargs):
+        raise SystemExit("killed")
+
+    with monkeypatch.context() as m:
+        m.setattr(target, step, killed)
+        with pytest.raises(SystemExit):
+            corrections.apply(fixed, project)
+    assert revisions.history(project, "tale", "nb")[-1].contributor == "volunteer"
+    assert (project / ".accessmedia" / "apply.tale.json").exists()
+    if step == "_make_current":
+        assert "ny rapport" in (project / "tale.nb.srt").read_text(encoding="utf-8")  # the history is ahead of the file
+    create_app(project)
+    assert not (project / ".accessmedia" / "apply.tale.json").exists()
+    assert "fersk rapport" in (project / "tale.nb.srt").read_text(encoding="utf-8")
+    assert "fersk rapport" in (project / "tale.nb.vtt").read_text(encoding="utf-8")
+    assert "FERSK RAPPORT" in (project / "tale.en.srt").read_text(encoding="utf-8")
+    assert len(revisions.history(project, "tale", "nb")) == 2  # finished, not applied twice
+
+
+def test_cues_past_the_end_of_the_recording_are_refused(project, tmp_path):
+    from accessmedia.transcript import Transcript
+
+    (project / "tale.transcript.json").write_text(Transcript("nb", 40.0, ()).to_json(), encoding="utf-8")
+    fixed = tmp_path / "tale.nb.srt"
+    fixed.write_text(SPEECH + "\n5\n110:00:00,000 --> 110:00:02,000\nFor sent.\n", encoding="utf-8")
+    result = run_cli("apply", str(fixed), "--project", str(project))
+    assert result.exit_code == 1 and "cue 5 ends at 110:00:02.000, after the recording ends (00:00:40.000)" in result.output, result.output
+    assert revisions.history(project, "tale", "nb") == []

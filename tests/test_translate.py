@@ -256,18 +256,23 @@ def test_bad_translate_input(home, tmp_path, speech_srt):
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_offline_index_install_fails_clearly(tmp_path, monkeypatch):
-    monkeypatch.setenv("ACCESSMEDIA_MODELS", str(tmp_path / "models"))
-    import argostranslate.package as argos_package
+def test_offline_index_install_fails_clearly(tmp_path):
+    """The real command, its index at an address nobody answers: one line, no retry loop, nothing installed."""
+    import socket
 
-    def offline():
-        raise OSError("network is unreachable")
+    from .conftest import accessmedia
 
-    monkeypatch.setattr(argos_package, "update_package_index", offline)
-    result = run_cli("models", "install", "translate", "nb", "en", "ar")
-    assert result.exit_code == 1
-    assert "could not reach the Argos package index" in result.output
-    assert "accessmedia models add FILE" in result.output
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    env = {"ACCESSMEDIA_MODELS": str(tmp_path / "models"), "ARGOS_PACKAGE_INDEX": f"http://127.0.0.1:{closed}/",
+           "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    done = accessmedia("models", "install", "translate", "nb", "en", "ar", env=env, timeout=120)
+    assert done.returncode == 1 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: could not reach the Argos package index"), done.stderr[-2000:]
+    assert "accessmedia models add FILE" in lines[0]
+    assert not (tmp_path / "models" / "translate").exists()
 
 
 # -- pure parts ----------------------------------------------------------------
