@@ -41,11 +41,12 @@ class TranscribeResult:
     warnings: tuple[str, ...]
 
 
-def probe(recording: str | Path, settings: Settings) -> media.MediaInfo:
-    """The recording's streams, checked before any work: a file that is no recording, or lacks the audio
-    track asked for, fails now."""
-    info = media.probe(recording)
-    info.track(settings.recognition.decode.audio_track)
+def probe(recording: str | Path, settings: Settings, reporter: Reporter | None = None) -> media.MediaInfo:
+    """The recording's streams, checked before any work: a file that is no recording, lacks the audio
+    track asked for, or is cut off before its declared length (unless accepted), fails now."""
+    info, warning = stages.open_recording(Path(recording), settings.recognition.decode)
+    if warning and reporter:
+        reporter.warn(warning)
     return info
 
 
@@ -64,7 +65,7 @@ def transcribe(inputs: Sequence[str | Path], out_dir: str | Path, settings: Sett
     ledger = Ledger(out_dir)
     infos = []
     for path in inputs:
-        info = probe(path, settings)
+        info = probe(path, settings, reporter)
         if not force:
             ledger.refuse_edits(RecordingFiles(out_dir, Path(path).stem).cue_files(settings.language))
         infos.append(info)

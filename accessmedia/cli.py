@@ -314,7 +314,7 @@ def process_cmd(recording, targets, out_dir, language, recognition, terms, style
     if recording.suffix.lower() == ".toml":
         from . import event as event_module
 
-        ev = event_module.load(recording, language)
+        ev = event_module.load(recording, language, recognition.decode.accept_truncated)
         settings = build(language, recognition, style=styles, translation=translation)
         outcome = event_module.run(ev, settings, workers, executor, ray_address, quiet)
         for result in outcome.results:
@@ -324,13 +324,15 @@ def process_cmd(recording, targets, out_dir, language, recognition, terms, style
     else:
         settings = build(language, recognition, _codes(targets), terms, style=styles, translation=translation,
                          packaging=Packaging(title))
-        api.probe(recording, settings)
+        api.probe(recording, settings)  # its warnings come from the stage, and stay in the report
         job = Job.of(recording, out_dir, settings)
         ensure_writable(job.folder)  # inputs are checked: now the folder, before any work
         outcome = process_all([job], job.folder, title or job.name, {}, 1, executor or "local", ray_address, quiet)
         for result in outcome.results:
             if not result.error:
-                click.echo(_ran_line(result) + f" -> {result.folder}; report: {outcome.report_files[1]}")
+                page = job.files.replay_page
+                click.echo(_ran_line(result) + f" -> {result.folder}; replay page: {page if page.exists() else 'not made'}; "
+                           f"report: {outcome.report_files[1]}")
     for result in outcome.failed:
         click.echo(f"error: {result.name}: {result.error}", err=True)
     if outcome.failed:

@@ -62,9 +62,9 @@ glossary_option = _group(
 )
 
 
-def _recognition(language, model, beam_size, device, compute_type, threads, audio_track, no_vad) -> dict:
+def _recognition(language, model, beam_size, device, compute_type, threads, audio_track, no_vad, accept_truncated) -> dict:
     load = ModelLoad(model=model, device=device, compute_type=compute_type, threads=threads)
-    decode = Decoding(beam_size=beam_size, vad=not no_vad, audio_track=audio_track)
+    decode = Decoding(beam_size=beam_size, vad=not no_vad, audio_track=audio_track, accept_truncated=accept_truncated)
     return {"language": language, "recognition": Recognition(load, decode)}
 
 
@@ -78,6 +78,8 @@ recognition_options = _group([
     _option("--audio-track", type=click.IntRange(1, 64), default=None,
             help="Audio stream to use, counting from 1 (e.g. 2 = interpreter). Default: the default stream."),
     _option("--no-vad", is_flag=True, help="Do not skip non-speech with voice activity detection."),
+    _option("--accept-truncated", is_flag=True,
+            help="A recording cut off before its declared length: warn and use what is there (default: an error)."),
 ], _recognition)
 
 translation_options = _group([

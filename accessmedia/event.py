@@ -114,8 +114,9 @@ def _clock(value: str) -> float:
     return int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
 
 
-def load(path: str | Path, language: str = "nb") -> Event:
-    """Read and check an event manifest for recordings in `language`; every problem is an error naming its line and field."""
+def load(path: str | Path, language: str = "nb", accept_truncated: bool = False) -> Event:
+    """Read and check an event manifest for recordings in `language`; every problem is an error naming its
+    line and field. A recording cut off before its declared length is one, unless `accept_truncated`."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -222,6 +223,7 @@ def load(path: str | Path, language: str = "nb") -> Event:
         try:
             info = media.probe(file)
             info.track(None)
+            info.check_complete(accept_truncated)
         except AccessMediaError as exc:
             raise fail(_line(text, "recording", i, "file"), "recording.file", exc.message, exc.hint) from None
         duration = info.duration

@@ -54,6 +54,18 @@ class MediaInfo:
     format: str
     audio: tuple[AudioTrack, ...]
     has_video: bool
+    declared: float | None = None  # the length the file's header claims, when the sound ends well before it (cut off)
+
+    def check_complete(self, accept: bool = False) -> str | None:
+        """A recording cut off before the length it declares (an upload or copy that did not finish) is an
+        error, or, when the user accepts it, a warning; `duration` is then the length that is there."""
+        if self.declared is None:
+            return None
+        what = (f"{self.path.name} ends at {_clock(self.duration)} although it declares {_clock(self.declared)}: "
+                "the file is cut off")
+        if not accept:
+            raise AccessMediaError(what, "copy or download it again, or pass --accept-truncated to use what is there")
+        return what + f"; using the {_clock(self.duration)} that are there"
 
     def track(self, number: int | None) -> AudioTrack:
         """The requested audio track, or the default one (disposition default, else the first)."""
@@ -121,7 +133,51 @@ def probe(path: str | os.PathLike) -> MediaInfo:
                 if s.duration and s.time_base:
                     duration = max(duration, float(s.duration * s.time_base))
         has_video = any(s.codec_context is not None for s in container.streams.video)
+        cut_at = _cut_at(container, duration) if tracks else None
+        if cut_at is not None:
+            return MediaInfo(path, cut_at, container.format.name, tuple(tracks), has_video, duration)
         return MediaInfo(path, duration, container.format.name, tuple(tracks), has_video)
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}" if whole >= 3600 else f"{whole // 60}:{whole % 60:02d}"
+
+
+def _cut_at(container, declared: float) -> float | None:
+    """Where the first audio stream's packets really end, if well before the declared length: a file
+    cut off in an upload or copy still declares its full length in its header. Cheap for a complete file
+    (one seek near the end); a cut one is read through to find its end."""
+    import av
+
+    stream = container.streams.audio[0]
+    if stream.duration and stream.time_base:
+        declared = float(stream.duration * stream.time_base)
+    if declared <= 0:
+        return None
+    slack = max(2.0, 0.02 * declared)
+
+    def ends(packets) -> float:
+        last = 0.0
+        try:
+            for packet in packets:
+                if packet.pts is not None:
+                    last = max(last, float((packet.pts + (packet.duration or 0)) * stream.time_base))
+                    if last >= declared - slack:
+                        break
+        except av.error.FFmpegError:  # damaged data: the sound ends where the readable packets do
+            pass
+        return last
+
+    try:
+        container.seek(int(max(0.0, declared - 2 * slack) / stream.time_base), stream=stream)
+        if ends(container.demux(stream)) >= declared - slack:
+            return None
+        container.seek(0, stream=stream)
+    except av.error.FFmpegError:
+        pass
+    end = ends(container.demux(stream))
+    return round(end, 3) if end < declared - slack else None
 
 
 def decode_blocks(

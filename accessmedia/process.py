@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from . import argos, corrections, media, revisions, stages, subtitles
+from . import argos, corrections, revisions, stages, subtitles
 from .errors import AccessMediaError
 from .files import RecordingFiles
 from .fsutil import remove_leftovers, run_lock, sha256_file, write_atomic
@@ -172,12 +172,11 @@ def _transcribe_key(c: Context) -> str:
 
 
 def _transcribe(c: Context) -> Outcome:
-    info = media.probe(c.job.recording)
     decode = c.settings.recognition.decode
-    info.track(decode.audio_track)  # the recording may have changed since the run was planned
+    info, cut = stages.open_recording(c.job.recording, decode)  # the recording may have changed since the run was planned
     recognizer = c.loaded.recognizer(c.settings.recognition.load, c.source, c.reporter.note)
     transcript = stages.recognize(c.files, c.job.recording, info, recognizer, decode, c.reporter)
-    return Outcome(tuple(stages.removal_warnings(c.job.recording.name, transcript)))
+    return Outcome(tuple([cut] if cut else []) + tuple(stages.removal_warnings(c.job.recording.name, transcript)))
 
 
 # -- cues -----------------------------------------------------------------------------

@@ -80,7 +80,7 @@ class ForwardingReporter(Reporter):
         self.name = name
         self.interval = interval
         self.quiet = False
-        self._last = 0.0
+        self._last, self._total, self._stage = 0.0, 0.0, None
 
     def note(self, message: str) -> None:
         self.sink(("note", self.name, message))
@@ -89,13 +89,15 @@ class ForwardingReporter(Reporter):
         self.sink(("warn", self.name, message))
 
     def start(self, label: str, total: float) -> None:
-        self._last = 0.0
+        self._last, self._total, self._stage = 0.0, total, None
         self.sink(("start", self.name, label, total))
 
     def update(self, done: float, stage: str | None = None) -> None:
+        """Sent at most every `interval` seconds, except the end and a new stage, which are always sent
+        (a short recording would otherwise leave its bar where the first update put it)."""
         now = time.monotonic()
-        if now - self._last >= self.interval:
-            self._last = now
+        if now - self._last >= self.interval or done >= self._total or stage != self._stage:
+            self._last, self._stage = now, stage
             self.sink(("update", self.name, done, stage))
 
     def stop(self) -> None:

@@ -102,6 +102,10 @@ def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str
         "labels": {
             "found": "{n} treff / matches",
             "unsupported": "Nettleseren kan ikke spille av videoen. / This browser cannot play the video.",
+            "from_disk": "Siden er åpnet som en fil: teksten virker, men videoen spilles bare fra en nettserver. "
+                         "Kjør «python3 -m http.server» i mappen dist og åpne http://localhost:8000/site/ / "
+                         "This page was opened as a file: the transcript works, but the video plays only from a web server. "
+                         "Run `python3 -m http.server` in the dist folder and open http://localhost:8000/site/",
         },
     }
     subs = folder / "subs"

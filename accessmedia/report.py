@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import time
 from pathlib import Path
 from typing import Sequence
+from urllib.parse import quote
 
 from . import languages, revisions, style, subtitles
 from .fsutil import write_atomic
@@ -117,7 +119,7 @@ def write(report: dict, folder: Path) -> tuple[Path, Path]:
     folder = Path(folder)
     json_path, html_path = folder / "report.json", folder / "report.html"
     write_atomic(json_path, json.dumps(report, ensure_ascii=False, indent=1) + "\n")
-    write_atomic(html_path, render_html(report))
+    write_atomic(html_path, render_html(report, folder))
     return json_path, html_path
 
 
@@ -163,8 +165,11 @@ def _table(caption: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> 
     return "".join(out)
 
 
-def _session_html(s: dict) -> str:
+def _session_html(s: dict, base: Path | None) -> str:
     parts = [f'<section aria-labelledby="s-{_e(s["name"])}"><h2 id="s-{_e(s["name"])}">{_e(s["title"])}</h2>']
+    if s.get("replay_page"):
+        href = quote(os.path.relpath(s["replay_page"], base)) if base is not None else Path(s["replay_page"]).as_uri()
+        parts.append(f'<p><a href="{_e(href)}">Replay page with subtitles</a> (serve the folder with a web server to play the video)</p>')
     facts = [f"Recording: {_e(s['recording'])}"]
     if "duration" in s:
         facts.append(f"duration {_minutes(s['duration'])}")
@@ -209,7 +214,8 @@ def _session_html(s: dict) -> str:
     return "".join(parts)
 
 
-def render_html(report: dict) -> str:
+def render_html(report: dict, base: Path | None = None) -> str:
+    """The report as a page; links to the replay pages are relative to `base`, the folder the page goes to."""
     t = report["totals"]
     summary = (
         f"<p>{t['recordings']} recordings ({_minutes(t['audio_seconds'])} of audio), {t['failed']} failed; "
@@ -226,6 +232,6 @@ def render_html(report: dict) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Run report: {_e(report['title'])}</title><style>{CSS}</style></head>"
         f"<body><main><h1>Run report: {_e(report['title'])}</h1>{summary}{load_table}"
-        + "".join(_session_html(s) for s in report["sessions"])
+        + "".join(_session_html(s, base) for s in report["sessions"])
         + "</main></body></html>\n"
     )

@@ -40,6 +40,7 @@ class Decoding:
     vad: bool = True  # skip what voice activity detection finds is not speech
     audio_track: int | None = None  # 1-based; None = the default track
     block_seconds: float = 300.0  # audio handled at once: bounds memory; changes speed, not words
+    accept_truncated: bool = False  # a recording cut off before its declared length: use what is there (else an error)
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,13 @@ def template_csv(cues: Sequence[Cue], english: Sequence[Cue] | None, source: str
     """Timed cues with the source text (and English where there is a model) and an empty column to fill in."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["cue", "start", "end", source, "en", target])
+    helper = "en" not in (source, target)  # the English column helps translate into a third language
+    writer.writerow(["cue", "start", "end", source, *(["en"] if helper else []), target])
     english = list(english or [])
     for n, cue in enumerate(cues, start=1):
         overlapping = [e.text.replace("\n", " ") for e in english if e.start < cue.end and e.end > cue.start]
-        writer.writerow([n, subtitles.clock(cue.start, ","), subtitles.clock(cue.end, ","), cue.text.replace("\n", " "), " ".join(overlapping), ""])
+        writer.writerow([n, subtitles.clock(cue.start, ","), subtitles.clock(cue.end, ","), cue.text.replace("\n", " "),
+                         *([" ".join(overlapping)] if helper else []), ""])
     return "\ufeff" + buf.getvalue()  # a BOM, so that spreadsheet programs read it as UTF-8
 
 

@@ -48,6 +48,14 @@ class Silent:
 
 # -- recognize ---------------------------------------------------------------------
 
+def open_recording(recording: Path, decode: Decoding) -> tuple[media.MediaInfo, str | None]:
+    """The recording's streams and a warning, checked: it is a recording, has the audio track asked for,
+    and is not cut off before its declared length (unless `decode.accept_truncated`)."""
+    info = media.probe(recording)
+    info.track(decode.audio_track)
+    return info, info.check_complete(decode.accept_truncated)
+
+
 def recognize(files: RecordingFiles, recording: Path, info: media.MediaInfo, recognizer: asr.Recognizer,
               decode: Decoding, progress: Progress = Silent()) -> Transcript:
     """Speech recognition for one recording: writes NAME.transcript.json, the source of truth for the words."""

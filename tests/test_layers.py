@@ -273,3 +273,38 @@ def test_a_package_record_of_the_earlier_format_is_still_read(tmp_path):
     recording, dist, packaging = stages.packaged_before(files)
     assert recording == tmp_path / "tale.mp4" and dist == tmp_path / "dist"
     assert packaging == Packaging("T", (360,), ("en",), (Chapter(0.0, "Åpning"), Chapter(90.0, "Panel")), ("nb", "en"))
+
+
+# -- smaller promises ---------------------------------------------------------------------------------
+
+def test_an_english_template_has_no_second_english_column(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCESSMEDIA_MODELS", str(tmp_path / "no-models"))
+    (tmp_path / "tale.transcript.json").write_text(transcript().to_json(), encoding="utf-8")
+    result = api.translate(tmp_path / "tale.transcript.json", tmp_path / "out", build(targets=["en", "so"]))
+    assert set(result.missing) == {"en", "so"}
+    assert (tmp_path / "out" / "tale.en.template.csv").read_text(encoding="utf-8-sig").splitlines()[0] == "cue,start,end,nb,en"
+    assert (tmp_path / "out" / "tale.so.template.csv").read_text(encoding="utf-8-sig").splitlines()[0] == "cue,start,end,nb,en,so"
+
+
+def test_a_worker_always_sends_the_end_of_a_stage():
+    from accessmedia.progress import ForwardingReporter
+
+    events: list[tuple] = []
+    r = ForwardingReporter(events.append, "tale", interval=60.0)
+    r.start("tale.mp4", 40.0)
+    for done in (4.0, 8.0, 12.0):
+        r.update(done, "transcribing")
+    r.update(40.0, "transcribed")
+    updates = [e for e in events if e[0] == "update"]
+    assert updates[0][2] == 4.0 and updates[-1][2:] == (40.0, "transcribed") and len(updates) == 2
+
+
+def test_the_report_links_each_replay_page(tmp_path):
+    from accessmedia import report
+
+    page = tmp_path / "konferanse" / "dist" / "site" / "index.html"
+    session = {"name": "konferanse", "title": "Åpning", "recording": "konferanse.mp4", "worker": "", "error": None,
+               "stages": [], "warnings": [], "replay_page": str(page)}
+    built = report.build("Konferanse", [session], 0.0, 1.0, "local", 1)
+    html = report.render_html(built, tmp_path)
+    assert '<a href="konferanse/dist/site/index.html">' in html

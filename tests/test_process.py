@@ -27,6 +27,8 @@ def test_process_runs_every_stage_once_and_adds_a_language_incrementally(home, t
     assert first.exit_code == 0, first.output
     assert "ran transcribe, cues, translate, package" in first.output
     folder = out / "konferanse"
+    assert f"replay page: {folder / 'dist' / 'site' / 'index.html'}; report: {folder / 'report.html'}" in first.output
+    assert 'href="dist/site/index.html"' in (folder / "report.html").read_text(encoding="utf-8")
     for name in ("konferanse.nb.srt", "konferanse.en.vtt", "konferanse.ar.srt", "konferanse.so.template.csv",
                  "dist/hls/master.m3u8", "dist/site/index.html", "dist/upload/konferanse.mp4", "report.html", "report.json"):
         assert (folder / name).exists(), name

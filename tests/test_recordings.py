@@ -126,3 +126,21 @@ def test_music_gives_no_invented_text_even_without_vad(tmp_path):
         assert result.exit_code == 0, result.output
         assert subtitles.read(out / "musikk.nb.vtt").cues == (), result.output
         assert "no speech found" in result.output
+
+
+def test_a_silent_recording_with_languages_gives_empty_files_everywhere_and_a_package(home, tmp_path):
+    import webvtt
+
+    silence = tmp_path / "stille.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=c=black:s=160x90:r=25:d=20", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
+           "-t", "20", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", str(silence))
+    out = tmp_path / "out"
+    result = run_cli("process", str(silence), "--to", "en,ar,so", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "no speech found" in result.output
+    folder = out / "stille"
+    for lang in ("nb", "en", "ar"):
+        assert subtitles.read(folder / f"stille.{lang}.srt", allow_empty=True).cues == ()
+        assert list(webvtt.read(str(folder / f"stille.{lang}.vtt"))) == []
+    assert (folder / "stille.so.template.csv").read_text(encoding="utf-8-sig").splitlines() == ["cue,start,end,nb,en,so"]
+    assert (folder / "dist" / "hls" / "master.m3u8").exists() and (folder / "dist" / "site" / "index.html").exists()

@@ -24,7 +24,7 @@ CHAPTERS = "0:00 Velkommen – Kari Nordmann\n0:11 Teksting & <oversettelse>\n0:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def dist(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("replay")
     subs = tmp / "subs"
     subs.mkdir()
@@ -34,7 +34,12 @@ def site(tmp_path_factory):
     result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(tmp / "dist"), "--title", "Integreringskonferansen",
                      "--chapters", str(tmp / "chapters.txt"))
     assert result.exit_code == 0, result.output
-    with serve(tmp / "dist") as base:
+    return tmp / "dist"
+
+
+@pytest.fixture(scope="module")
+def site(dist):
+    with serve(dist) as base:
         yield f"{base}/site/index.html"
 
 
@@ -156,3 +161,13 @@ def test_screenshots_and_accessibility_scan(page, browser, site):
     page.screenshot(path=str(ARTIFACTS / "replay-desktop.png"), full_page=True)
     assert serious_violations(page) == []
     assert page_width(browser, site, "#transcript-list li", ARTIFACTS / "replay-phone.png") <= 390  # no sideways scrolling on a phone
+
+
+
+def test_opened_as_a_file_it_says_how_to_view_it_and_the_transcript_works(browser, dist):
+    page = browser.new_page()
+    page.goto((dist / "site" / "index.html").as_uri())
+    help_line = page.locator("#caption-help")
+    assert "python3 -m http.server" in help_line.text_content() and help_line.get_attribute("role") == "alert"
+    page.get_by_role("button", name="Velkommen til konferansen.").wait_for()  # the transcript, from the page itself
+    page.close()

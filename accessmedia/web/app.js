@@ -23,6 +23,12 @@
   }
 
   function start() {
+    if (location.protocol === "file:") {  // the browser will not load the stream from disk: say so, keep the transcript
+      var help = document.getElementById("caption-help");
+      help.textContent = data.labels.from_disk;
+      help.setAttribute("role", "alert");
+      return;
+    }
     if (window.Hls && window.Hls.isSupported()) {
       var hls = new window.Hls({ enableWebVTT: false, enableCEA708Captions: false });
       hls.loadSource(data.hls);
