@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from accessmedia import revisions, subtitles
+from accessmedia import revisions
 
 from .conftest import SAMPLE, run_cli
 from .test_corrections import SPEECH
