@@ -128,10 +128,15 @@ class CheckResult:
     cues: int
     conformance: style.Conformance
     warnings: tuple[str, ...]
+    skipped: tuple[str, ...] = ()  # blocks players skip: the file is broken there
 
     @property
     def errors(self) -> list[style.Breach]:
         return self.conformance.errors
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.errors or self.skipped)
 
     def to_dict(self) -> dict:
         return {
@@ -143,14 +148,18 @@ class CheckResult:
             "errors": [b.__dict__ for b in self.errors],
             "breaches": [b.__dict__ for b in self.conformance.breaches],
             "warnings": list(self.warnings),
+            "skipped": list(self.skipped),
         }
 
 
-def check(path: str | Path, language: str = "nb", styles: Styles = Styles()) -> CheckResult:
-    """Report how a subtitle file meets the style rules, and what in it is wrong."""
-    parsed = subtitles.read(path)
-    profile = styles.profile(languages.normalize(language))
-    return CheckResult(Path(path), parsed.format, parsed.encoding, len(parsed.cues), style.check(parsed.cues, profile), parsed.warnings)
+def check(path: str | Path, language: str | None = None, styles: Styles = Styles()) -> CheckResult:
+    """Report how a subtitle file meets the style rules of `language` (else the code in its name, else
+    Norwegian), what in it is wrong, and every block a player would skip."""
+    language = languages.normalize(language) if language else None
+    parsed = subtitles.read(path, language=language)
+    profile = styles.profile(language or RecordingFiles.of_subtitles(Path(path))[1] or "nb")
+    return CheckResult(Path(path), parsed.format, parsed.encoding, len(parsed.cues), style.check(parsed.cues, profile), parsed.warnings,
+                       parsed.skipped)
 
 
 # -- models -----------------------------------------------------------------

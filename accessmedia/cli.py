@@ -85,14 +85,15 @@ def transcribe(inputs, out_dir, language, recognition, terms, styles, force, qui
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--language", default="nb", show_default=True, help="Language of the subtitles, for its style rules.")
+@click.option("--language", default=None, help="Language of the subtitles, for its style rules and code page; default: the code in the name (NAME.<lang>.srt), else nb.")
 @styles_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
 def check(file, language, styles, as_json):
     """Check a subtitle file (SRT or WebVTT) against the subtitle rules.
 
-    Exit status 1 when the file is broken (unreadable, overlapping cues, cues
-    out of order or ending before they start); style advice alone exits 0.
+    Exit status 1 when the file is broken (unreadable, blocks a player would
+    skip, overlapping cues, cues out of order or ending before they start);
+    style advice alone exits 0. Every skipped block is listed with its line.
 
     \b
     Example:
@@ -105,12 +106,14 @@ def check(file, language, styles, as_json):
         click.echo(f"{file}: {result.cues} cues, {result.format.upper()}, {result.encoding}")
         for w in result.warnings:
             click.echo(f"  warning: {w}")
+        for skipped in result.skipped:
+            click.echo(f"  error: {skipped}")
         for rule, share in result.conformance.summary().items():
             click.echo(f"  {rule:<14} {share:7.1%} of cues ok")
         for b in result.conformance.breaches:
             kind = "error" if b.rule in style.ERROR_RULES else "advice"
             click.echo(f"  {kind}: cue {b.cue} at {subtitles.clock(b.start, '.')}: {b.rule}: {b.detail}")
-    if result.errors:
+    if result.broken:
         sys.exit(1)
 
 

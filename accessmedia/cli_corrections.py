@@ -16,7 +16,8 @@ from .errors import AccessMediaError
 @click.option("--name", default=None, help="Recording name (NAME in NAME.nb.srt); default: from the file name.")
 @click.option("--lang", default=None, help="Language of the file; default: from the file name (NAME.<lang>.srt).")
 @click.option("--by", "contributor", default="volunteer", show_default=True, help="Who made the corrections, for the history.")
-def apply_cmd(corrected, project, name, lang, contributor):
+@click.option("--accept-loss", is_flag=True, help="Keep a file some of whose blocks cannot be read, without them (noted in the history).")
+def apply_cmd(corrected, project, name, lang, contributor, accept_loss):
     """Accept a volunteer's corrected subtitle file (SRT or WebVTT, any common encoding).
 
     The file is checked, kept byte for byte as a new revision (earlier ones
@@ -31,7 +32,7 @@ def apply_cmd(corrected, project, name, lang, contributor):
       accessmedia apply konferanse.nb.srt --project out --by "Amina"
       accessmedia apply rettet.srt --project out --name konferanse --lang ar
     """
-    result = corrections.apply(corrected, project, name, lang, contributor)
+    result = corrections.apply(corrected, project, name, lang, contributor, accept_loss=accept_loss)
     r = result.revision
     click.echo(f"{result.name}.{result.language}: saved as {r.label} by {r.contributor} ({r.cues} cues, {r.changed_lines} lines changed)")
     for target, count in result.retranslated.items():

@@ -66,16 +66,27 @@ def recording_length(files: RecordingFiles) -> float | None:
 
 
 def apply(corrected: str | Path, project: str | Path, name: str | None = None, lang: str | None = None,
-          contributor: str = "volunteer", retranslate: bool = True) -> ApplyResult:
+          contributor: str = "volunteer", retranslate: bool = True, accept_loss: bool = False) -> ApplyResult:
     """Accept a corrected subtitle file: validate, keep it as a new revision, make it current,
-    and carry a Norwegian correction into every translation nobody has corrected by hand."""
+    and carry a Norwegian correction into every translation nobody has corrected by hand.
+    A file with blocks that cannot be read is refused, naming them, unless `accept_loss`."""
     corrected = Path(corrected)
     guessed, lang = RecordingFiles.of_subtitles(corrected, lang)
     if lang is None:
         raise AccessMediaError(f"cannot tell the language of {corrected.name}", "name it NAME.<lang>.srt or pass --lang")
-    parsed = subtitles.read(corrected)
+    parsed = subtitles.read(corrected, language=lang)
     return _accept(RecordingFiles(Path(project), name or guessed.name), lang, parsed.cues, corrected.read_bytes(), corrected.name,
-                   parsed.encoding, contributor, retranslate)
+                   parsed.encoding, contributor, retranslate, _loss(parsed, accept_loss))
+
+
+def _loss(parsed: subtitles.SubtitleFile, accept: bool) -> str:
+    """The revision's note on blocks a file loses; refused unless the person accepts the loss."""
+    if not parsed.skipped:
+        return ""
+    if not accept:
+        raise AccessMediaError(f"{len(parsed.skipped)} block(s) of the file cannot be read and would be lost: " + "; ".join(parsed.skipped),
+                               "fix them, or pass --accept-loss to keep the file without them")
+    return f"accepted the loss of {len(parsed.skipped)} unreadable block(s): " + "; ".join(parsed.skipped)
 
 
 def apply_edit(project: str | Path, name: str, lang: str, cues: Sequence[Cue], contributor: str = "volunteer") -> ApplyResult:
@@ -84,16 +95,16 @@ def apply_edit(project: str | Path, name: str, lang: str, cues: Sequence[Cue], c
     if not cues:
         raise AccessMediaError("nothing to save: the edit has no cues", "reload the page; every cue was removed")
     text = subtitles.compose_srt(cues)
-    parsed, _, _ = subtitles.parse(text, files.subtitles(lang).name, "srt")
+    parsed = subtitles.parse(text, files.subtitles(lang).name, "srt").cues
     return _accept(files, lang, parsed, text.encode("utf-8"), files.subtitles(lang).name, "utf-8", contributor, True)
 
 
 def _accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, encoding: str, contributor: str,
-            retranslate: bool, note: str = "", hint: str | None = None) -> ApplyResult:
+            retranslate: bool, note: str = "", hint: str | None = None, new_language: bool = False) -> ApplyResult:
     """Keep `data` as a new revision of `lang` and carry it through (see _carry), under the folder's lock
     and journalled, so that a killed apply is finished by the next apply, process or review."""
     current = files.subtitles(lang)
-    if not current.exists() and not note:
+    if not current.exists() and not new_language:
         raise AccessMediaError(f"{files.folder} has no {current.name}", "pass the project folder that transcribe/translate wrote to, and --name")
     with run_lock(files.folder):
         recover(files.folder)  # an apply that was killed: finish it first
@@ -216,10 +227,11 @@ def kit_import(path: str | Path, project: str | Path, name: str, lang: str, cont
     if path.suffix.lower() == ".csv":
         cues, encoding = cues_from_sheet(path, lang), "utf-8"
     else:
-        parsed = subtitles.read(path)
+        parsed = subtitles.read(path, language=lang)
+        _loss(parsed, False)
         cues, encoding = list(parsed.cues), parsed.encoding
         original = files.subtitles(source)
         if original.exists() and [c.lines for c in subtitles.read(original).cues] == [c.lines for c in cues]:
             raise AccessMediaError(f"{path.name} still holds the {source} text", f"replace each cue's text with the {lang} translation first")
     return _accept(files, lang, cues, path.read_bytes(), path.name, encoding, contributor, False, "translation kit",
-                   "fix the times, then import again").revision
+                   "fix the times, then import again", new_language=True).revision

@@ -17,6 +17,15 @@ class AccessMediaError(Exception):
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
 
+class SubtitleError(AccessMediaError):
+    """A subtitle file that cannot be read; names the file and line."""
+
+    def __init__(self, path: str, line: int | None, message: str, hint: str | None = None):
+        self.path, self.line = path, line
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}", hint)
+
+
 _HINTS = {
     "ENOSPC": "free some space, then run again: finished work is kept",
     "EDQUOT": "free some space, then run again: finished work is kept",

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 from typing import Sequence
 
-from . import subtitles
+from . import encodings, subtitles
 from .cues import Cue
 from .errors import AccessMediaError
 
@@ -29,7 +29,7 @@ def template_csv(cues: Sequence[Cue], english: Sequence[Cue] | None, source: str
 
 def cues_from_sheet(path: Path, lang: str) -> list[Cue]:
     """The cues of a filled-in sheet: its times and the `lang` column."""
-    text, _ = subtitles.decode_bytes(path.read_bytes(), str(path))
+    text = encodings.decode(path.read_bytes(), str(path), lang).text
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))  # a cell may hold a line break
     if not rows or lang not in rows[0] or "start" not in rows[0] or "end" not in rows[0]:
         raise AccessMediaError(f"{path.name}: the first row must name the columns cue,start,end,...,{lang}", "use the sheet `kit export` wrote")

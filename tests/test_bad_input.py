@@ -91,9 +91,9 @@ def test_unwritable_output_folder(tmp_path):
 @pytest.mark.parametrize(
     "content, needle",
     [
-        (b"1\n00:00:01,000 --> 00:00:02,000\nHei\n\n2\nnot a timing\nHallo\n", ":6: expected a timing line"),
-        (b"1\n00:00:01,000 -> 00:00:02,000\nHei\n", ":2: expected a timing line"),
-        (b"1\n00:00:61,000 --> 00:01:02,000\nHei\n", ":2: seconds value 61"),
+        (b"1\n00:00:01,000 --> 00:00:02,000\nHei\n\n2\nnot a timing\nHallo\n", ":6: not a cue (expected a timing line"),
+        (b"1\n00:00:01,000 -> 00:00:02,000\nHei\n", ":2: not a cue (expected a timing line"),
+        (b"1\n00:00:61,000 --> 00:01:02,000\nHei\n", ":2: cue skipped: seconds value 61"),
         (b"\n\n", "the file is empty"),
     ],
 )
@@ -103,7 +103,7 @@ def test_check_rejects_malformed_subtitles_with_line_numbers(tmp_path, content, 
     result = run_cli("check", str(path))
     assert result.exit_code == 1
     assert needle in result.output
-    assert len([l for l in result.output.splitlines() if l.startswith("error:")]) == 1
+    assert len([l for l in result.output.splitlines() if l.lstrip().startswith("error:")]) == 1
 
 
 def _forbidden_folder() -> str:

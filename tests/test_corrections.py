@@ -80,7 +80,7 @@ def test_broken_corrections_are_refused_and_nothing_is_stored(project, tmp_path)
     bad = tmp_path / "tale.nb.srt"
     bad.write_text(SPEECH.replace("00:00:09,000 --> 00:00:11,000", "00:00:09,000 -> 00:00:11,000"), encoding="utf-8")
     result = run_cli("apply", str(bad), "--project", str(project))
-    assert result.exit_code == 1 and ":11: expected a timing line" in result.output
+    assert result.exit_code == 1 and ":11: not a cue" in result.output and "--accept-loss" in result.output
     bad.write_text(SPEECH.replace("00:00:03,600 --> 00:00:06,000", "00:00:03,000 --> 00:00:06,000"), encoding="utf-8")
     result = run_cli("apply", str(bad), "--project", str(project))
     assert result.exit_code == 1 and "cue 1 at 00:00:01.000: overlap" in result.output
@@ -221,3 +221,15 @@ def test_cues_past_the_end_of_the_recording_are_refused(project, tmp_path):
     result = run_cli("apply", str(fixed), "--project", str(project))
     assert result.exit_code == 1 and "cue 5 ends at 110:00:02.000, after the recording ends (00:00:40.000)" in result.output, result.output
     assert revisions.history(project, "tale", "nb") == []
+
+
+def test_a_file_with_an_unreadable_block_is_kept_only_when_the_loss_is_accepted(project, tmp_path):
+    bad = tmp_path / "tale.nb.srt"
+    bad.write_text(SPEECH.replace("00:00:09,000 --> 00:00:11,000", "00:00:09,000 -> 00:00:11,000").replace("ny rapport", "fersk rapport")
+                   .replace("kom.", "kom hit."), encoding="utf-8")
+    result = run_cli("apply", str(bad), "--project", str(project), "--accept-loss")
+    assert result.exit_code == 0, result.output
+    kept = subtitles.read(project / "tale.nb.srt").cues
+    assert len(kept) == 3 and "og takket alle som kom hit." in [c.text for c in kept]
+    note = revisions.history(project, "tale", "nb")[-1].note
+    assert note.startswith("accepted the loss of 1 unreadable block(s)") and ":11: not a cue" in note

@@ -98,7 +98,7 @@ class Client:
 
 
 def edit(text: str = "fersk rapport") -> bytes:
-    cues = [[c.start, c.end, c.text] for c in subtitles.parse(SPEECH.replace("ny rapport", text))[0]]
+    cues = [[c.start, c.end, c.text] for c in subtitles.parse(SPEECH.replace("ny rapport", text)).cues]
     return json.dumps({"cues": cues, "contributor": "Amina"}).encode("utf-8")
 
 

@@ -39,15 +39,15 @@ def cue_lists(draw):
 @settings(max_examples=200, deadline=None)
 @given(cue_lists())
 def test_srt_round_trip(cues):
-    parsed, warnings, fmt = parse(compose_srt(cues))
-    assert fmt == "srt" and parsed == cues and not warnings
+    parsed = parse(compose_srt(cues))
+    assert parsed.format == "srt" and parsed.cues == cues and not parsed.warnings and not parsed.skipped
 
 
 @settings(max_examples=200, deadline=None)
 @given(cue_lists())
 def test_vtt_round_trip(cues):
-    parsed, warnings, fmt = parse(compose_vtt(cues))
-    assert fmt == "vtt" and parsed == cues and not warnings
+    parsed = parse(compose_vtt(cues))
+    assert parsed.format == "vtt" and parsed.cues == cues and not parsed.warnings and not parsed.skipped
 
 
 @settings(max_examples=50, deadline=None)
@@ -90,11 +90,14 @@ def test_real_world_files_are_read_or_rejected_with_the_line(name):
     if expected["encoding"] != "utf-8":
         assert any("encoding is" in w for w in parsed.warnings)
     if "warning" in expected:
-        assert any(expected["warning"] in w for w in parsed.warnings)
+        assert any(expected["warning"] in w for w in parsed.warnings), parsed.warnings
+    assert bool(parsed.skipped) == ("skipped" in expected) and all(expected["skipped"] in s for s in parsed.skipped[:1]), parsed.skipped
     result = run_cli("check", str(path), "--json")
     report = json.loads(result.output)
     assert report["encoding"] == expected["encoding"]
-    if "check_error" in expected:
+    if "skipped" in expected:
+        assert result.exit_code == 1 and expected["skipped"] in report["skipped"][0]
+    elif "check_error" in expected:
         assert result.exit_code == 1 and report["errors"][0]["rule"] == expected["check_error"]
     else:
         assert result.exit_code == 0
@@ -134,6 +137,27 @@ def test_check_style_advice_alone_exits_zero(tmp_path):
         assert f"advice: cue 1 at 00:00:01.000: {rule}" in result.output
 
 
-def test_missing_timing_line_names_the_line():
-    with pytest.raises(SubtitleError, match=r"x.srt:6: expected a timing line"):
-        parse("1\n00:00:01,000 --> 00:00:02,000\nHei\n\n2\nHallo\n", "x.srt")
+def test_a_block_without_a_timing_line_is_skipped_and_named_with_its_line():
+    parsed = parse("1\n00:00:01,000 --> 00:00:02,000\nHei\n\n2\nHallo\n\n3\n00:00:03,000 --> 00:00:04,000\nSiste\n", "x.srt")
+    assert [c.text for c in parsed.cues] == ["Hei", "Siste"]
+    assert len(parsed.skipped) == 1 and parsed.skipped[0].startswith("x.srt:6: not a cue"), parsed.skipped
+
+
+def test_times_are_read_as_decimal_fractions_and_large_hours():
+    parsed = parse("1\n00:00:01,5 --> 00:00:02,25\nHalv\n\n2\n1000:00:00,000 --> 1000:00:01,000\nLang\n\n3\n00:00:07 --> 00:00:08\nHel\n")
+    assert [(c.start, c.end) for c in parsed.cues] == [(1.5, 2.25), (3_600_000.0, 3_600_001.0), (7.0, 8.0)]
+    assert sum("decimal fraction" in w for w in parsed.warnings) == 1 and any("without milliseconds" in w for w in parsed.warnings)
+
+
+def test_no_cue_is_lost_without_a_word():
+    """Every timing line in a file ends up as a cue, or as a skipped block with its line."""
+    import re as regex
+
+    for path in sorted(DATA.glob("*.*t*")):
+        if path.suffix not in (".srt", ".vtt", ".webvtt") or "error" in EXPECTED.get(path.name, {}):
+            continue
+        parsed = read(path)
+        text = path.read_bytes().decode("utf-8", "replace")
+        timings = len(regex.findall(r"\d[:：]\d\d[,.，]?\d*[ \t\v\f]*(?:--|- |-- |-)>", text))
+        lost = sum("not a cue" in s or "cue skipped" in s for s in parsed.skipped)
+        assert len(parsed.cues) + lost >= timings, (path.name, len(parsed.cues), lost, timings)

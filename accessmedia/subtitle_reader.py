@@ -1,0 +1,197 @@
+"""Reading SubRip (SRT) and WebVTT text the way players do: block by block.
+
+A block that cannot be read is skipped and reported with its line (`Parsed.skipped`), as browsers skip
+it, instead of refusing the whole file; only a WebVTT file without its signature is refused whole, as
+browsers refuse it. What is read but would be dropped or read differently elsewhere is a warning:
+- WebVTT cues browsers drop: a comma or not three digits in a time, a vertical tab or form feed in the
+  timing line, a cue right after the WEBVTT line without a blank line;
+- SRT forms other tools accept: `- >` and `-- >` arrows, full-width `，：`, cue numbers like `1.1`,
+  times without milliseconds, a blank line inside a cue's text.
+
+Milliseconds are a decimal fraction: `00:00:01,5` is 1.500 s (srt and pysrt read 1.005 s), and any
+fraction that is not three digits is warned about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from .cues import Cue
+from .errors import SubtitleError
+
+_TS = r"(?:(\d+)[:：])?(\d{1,2})[:：](\d{1,2})(?:([,.，])(\d+))?"
+_TIMING = re.compile(rf"^[ \t\v\f]*{_TS}[ \t\v\f]*(--|- |-- )>[ \t\v\f]*{_TS}(.*)$")
+_BLANK = re.compile(r"^[ \t]*$")
+
+
+@dataclass
+class Parsed:
+    cues: list[Cue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    format: str = "srt"
+    skipped: list[str] = field(default_factory=list)  # blocks not read, with their line: the file loses them
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """Numbered lines, without building a list of a 50 MB file's lines."""
+    for number, match in enumerate(re.finditer(r"([^\n]*)\n?", text), start=1):
+        if match.end() == match.start() and match.start() == len(text):
+            return
+        yield number, match.group(1)
+
+
+def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Blocks of non-blank lines with the number of their first line."""
+    block: list[str] = []
+    start = 0
+    for number, line in _lines(text):
+        if _BLANK.match(line):
+            if block:
+                yield start, block
+                block = []
+        else:
+            if not block:
+                start = number
+            block.append(line)
+    if block:
+        yield start, block
+
+
+class _Timing:
+    """A timing line read, with what other readers would make of it."""
+
+    def __init__(self, match: re.Match, vtt: bool):
+        g = match.groups()
+        self.start = _seconds(*g[0:5])
+        self.end = _seconds(*g[6:11])
+        self.settings = g[11].strip()
+        self.bad = [f"{what} value {value} is not below 60" for value, what in
+                    ((g[2], "seconds"), (g[1], "minutes"), (g[8], "seconds"), (g[7], "minutes")) if int(value) >= 60]
+        self.notes: list[str] = []
+        separators = {g[3], g[9]} - {None}
+        fractions = [f for f in (g[4], g[10]) if f is not None]
+        line = match.group(0)
+        if vtt:
+            if separators - {"."} or len(fractions) < 2 or any(len(f) != 3 for f in fractions):
+                self.notes.append("browsers drop this cue: a WebVTT time needs a period and three digits (00:01.500)")
+            if "\v" in line or "\f" in line:
+                self.notes.append("browsers drop this cue: only spaces and tabs may separate its times")
+        else:
+            if len(fractions) < 2:
+                self.notes.append("a time without milliseconds, read as whole seconds")
+            if any(len(f) != 3 for f in fractions):
+                self.notes.append("milliseconds not in three digits: read as a decimal fraction (0,5 = 500 ms; srt and pysrt read 5 ms)")
+            if len(separators) > 1:
+                self.notes.append("comma and period mixed in one timing line")
+        if g[5] != "--":
+            self.notes.append(f"the arrow '{g[5]}>' read as '-->'")
+        if "：" in line or "，" in line:
+            self.notes.append("full-width ':' or ',' read as ASCII")
+
+
+def _seconds(h, m, s, sep, frac) -> float:
+    millis = round(float("0." + frac) * 1000) if frac else 0
+    return (int(h or 0) * 3_600_000 + int(m) * 60_000 + int(s) * 1000 + millis) / 1000
+
+
+def _timing(line: str, vtt: bool) -> _Timing | None:
+    match = _TIMING.match(line) if "-" in line else None
+    return _Timing(match, vtt) if match else None
+
+
+def parse(text: str, path: str = "subtitles", fmt: str | None = None) -> Parsed:
+    """Read SRT or WebVTT text; the format is WebVTT when it says so (or `fmt` does)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    vtt = (fmt or ("vtt" if text.startswith("WEBVTT") else "srt")) == "vtt"
+    out = Parsed(format="vtt" if vtt else "srt")
+    if vtt:
+        if not text.startswith("WEBVTT") or (len(text) > 6 and text[6] not in " \t\n"):
+            raise SubtitleError(path, 1, "a WebVTT file must begin with 'WEBVTT' alone on its first line (or followed by a space)",
+                                "browsers refuse the whole file; fix its first line")
+    first = True
+    for start, block in _blocks(text):
+        if vtt and first:
+            first = False
+            arrow = next((n for n, line in enumerate(block) if "-->" in line), None)
+            if arrow is None:
+                continue  # the header
+            out.warnings.append(f"{path}:{start + arrow}: browsers drop this cue: no blank line between the WEBVTT header and it")
+            block, start = block[arrow:], start + arrow
+        elif vtt and block[0].startswith(("NOTE", "STYLE", "REGION")) and (len(block[0]) == len(block[0].split()[0])
+                                                                       or block[0][len(block[0].split()[0])] in " \t"):
+            continue
+        elif vtt and block[0].startswith("WEBVTT"):
+            out.skipped.append(f"{path}:{start}: a second WEBVTT header (joined HLS segments?) skipped")
+            continue
+        _read_block(block, start, vtt, path, out)
+    return out
+
+
+def _read_block(block: list[str], start: int, vtt: bool, path: str, out: Parsed) -> None:
+    """One block: [identifier or cue number,] a timing line, the text; in SRT possibly several cues
+    run together without blank lines."""
+    i = next((n for n, line in enumerate(block) if _timing(line, vtt)), None)
+    if i is None:
+        if not vtt and out.cues and not any("-->" in line for line in block) and not _cue_number(block[0], start, path, None):
+            # SRT: a blank line inside a cue's text; the lines that follow are still its text
+            last = out.cues[-1]
+            out.cues[-1] = Cue(last.start, last.end, (*last.lines, *(line.rstrip() for line in block)))
+            out.warnings.append(f"{path}:{start}: a blank line inside the text of cue {len(out.cues)}: read as part of it")
+            return
+        numbered = len(block) > 1 and _cue_number(block[0], start, path, None)
+        k = next((n for n, line in enumerate(block) if "->" in line or re.search(r"\d:\d\d", line)), int(numbered))  # the would-be timing line
+        out.skipped.append(f"{path}:{start + k}: not a cue (expected a timing line 'HH:MM:SS,mmm --> HH:MM:SS,mmm', "
+                           f"found {block[k].strip()[:60]!r})")
+        return
+    head = block[:i]
+    junk = head[:-1] if head and (vtt or _cue_number(head[-1], start + i - 1, path, out)) else head
+    if junk:
+        out.skipped.append(f"{path}:{start}: {len(junk)} line(s) before the cue skipped: {junk[0].strip()[:60]!r}")
+    timing = _timing(block[i], vtt)
+    if timing.bad:
+        out.skipped.append(f"{path}:{start + i}: cue skipped: {timing.bad[0]}")
+        return
+    for note in timing.notes:
+        out.warnings.append(f"{path}:{start + i}: {note}")
+    body: list[str] = []
+    for n in range(i + 1, len(block)):
+        line = block[n]
+        if not vtt and _timing(line, vtt):  # the next cue, without a blank line before it
+            number = bool(body) and _cue_number(body[-1], start + n - 1, path, None)
+            if number:
+                body.pop()
+            out.warnings.append(f"{path}:{start + n - number}: no blank line before this cue")
+            _add(out, timing, body, start, path, vtt)
+            _read_block(block[n - number :], start + n - number, vtt, path, out)
+            return
+        if vtt and "-->" in line:
+            out.warnings.append(f"{path}:{start + n}: browsers end the cue before a text line with '-->'; kept as text here")
+        body.append(line.rstrip())
+    _add(out, timing, body, start, path, vtt)
+
+
+def _cue_number(line: str, number: int, path: str, out: Parsed | None) -> bool:
+    """An SRT cue number: a whole number, or (warned about in `out`) one like 1.1 or -3 that other readers take."""
+    value = line.strip()
+    if value.isdigit():
+        return True
+    if re.fullmatch(r"-?\d+(\.\d+)?", value):
+        if out is not None:
+            out.warnings.append(f"{path}:{number}: cue number {value!r} is not a whole number")
+        return True
+    return False
+
+
+def _add(out: Parsed, timing: _Timing, body: list[str], start: int, path: str, vtt: bool) -> None:
+    if vtt:
+        body = [unescape_vtt(b) for b in body]
+    if not body:
+        out.warnings.append(f"{path}:{start}: cue {len(out.cues) + 1} has no text")
+    out.cues.append(Cue(timing.start, timing.end, tuple(body)))
+
+
+def unescape_vtt(text: str) -> str:
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u00a0").replace("&lrm;", "\u200e")
+            .replace("&rlm;", "\u200f").replace("&amp;", "&"))
