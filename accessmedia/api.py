@@ -6,9 +6,10 @@ the policy on people's edits (refuse to overwrite them unless forced) and calls 
 from __future__ import annotations
 
 import time
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from . import argos, languages, media, models, stages, style, subtitles
 from .corrections import ApplyResult, apply, history, kit_export, kit_import, restore
@@ -139,27 +140,32 @@ class CheckResult:
         return bool(self.errors or self.skipped)
 
     def to_dict(self) -> dict:
-        return {
-            "file": str(self.path),
-            "format": self.format,
-            "encoding": self.encoding,
-            "cues": self.cues,
-            "share_ok": self.conformance.summary(),
-            "errors": [b.__dict__ for b in self.errors],
-            "breaches": [b.__dict__ for b in self.conformance.breaches],
-            "warnings": list(self.warnings),
-            "skipped": list(self.skipped),
-        }
+        return json.loads("".join(self.json_chunks()))
+
+    def json_chunks(self) -> Iterator[str]:
+        """The report as JSON, a piece at a time: a file of half a million cues has as many breaches."""
+        head = {"file": str(self.path), "format": self.format, "encoding": self.encoding, "cues": self.cues,
+                "share_ok": self.conformance.summary(), "warnings": list(self.warnings), "skipped": list(self.skipped)}
+        yield json.dumps(head, ensure_ascii=False, indent=1)[:-2]
+        text = json.encoder.encode_basestring  # the C encoder of a JSON string
+        for key, breaches in (("errors", self.errors), ("breaches", self.conformance.breaches)):
+            yield f',\n "{key}": ['
+            for first in range(0, len(breaches), 10_000):
+                yield "".join(f'{"," if first + n else ""}\n  {{"cue": {b.cue}, "start": {float(b.start)!r}, "rule": "{b.rule}", '
+                              f'"detail": {text(b.detail)}}}' for n, b in enumerate(breaches[first : first + 10_000]))
+            yield "\n ]"
+        yield "\n}\n"
 
 
 def check(path: str | Path, language: str | None = None, styles: Styles = Styles()) -> CheckResult:
     """Report how a subtitle file meets the style rules of `language` (else the code in its name, else
     Norwegian), what in it is wrong, and every block a player would skip."""
     language = languages.normalize(language) if language else None
-    parsed = subtitles.read(path, language=language)
     profile = styles.profile(language or RecordingFiles.of_subtitles(Path(path))[1] or "nb")
-    return CheckResult(Path(path), parsed.format, parsed.encoding, len(parsed.cues), style.check(parsed.cues, profile), parsed.warnings,
-                       parsed.skipped)
+    stream = subtitles.open_cues(path, language=language)
+    conformance = style.check(stream.cues, profile)  # read and checked a cue at a time
+    return CheckResult(Path(path), stream.format, stream.encoding, conformance.cues, conformance, tuple(stream.warnings),
+                       tuple(stream.skipped))
 
 
 # -- models -----------------------------------------------------------------

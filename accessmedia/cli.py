@@ -101,7 +101,8 @@ def check(file, language, styles, as_json):
     """
     result = api.check(file, language, styles)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        for chunk in result.json_chunks():
+            click.echo(chunk, nl=False)
     else:
         click.echo(f"{file}: {result.cues} cues, {result.format.upper()}, {result.encoding}")
         for w in result.warnings:
@@ -110,9 +111,10 @@ def check(file, language, styles, as_json):
             click.echo(f"  error: {skipped}")
         for rule, share in result.conformance.summary().items():
             click.echo(f"  {rule:<14} {share:7.1%} of cues ok")
-        for b in result.conformance.breaches:
-            kind = "error" if b.rule in style.ERROR_RULES else "advice"
-            click.echo(f"  {kind}: cue {b.cue} at {subtitles.clock(b.start, '.')}: {b.rule}: {b.detail}")
+        breaches = result.conformance.breaches
+        for first in range(0, len(breaches), 10_000):  # written in batches: a large file has a breach per cue
+            click.echo("\n".join(f"  {'error' if b.rule in style.ERROR_RULES else 'advice'}: cue {b.cue} at "
+                                  f"{subtitles.clock(b.start, '.')}: {b.rule}: {b.detail}" for b in breaches[first : first + 10_000]))
     if result.broken:
         sys.exit(1)
 

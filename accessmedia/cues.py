@@ -20,7 +20,7 @@ INFEASIBLE = math.inf
 MAX_WORDS_PER_CUE = 40
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cue:
     start: float
     end: float

@@ -8,6 +8,7 @@ TOML file overrides any field of it.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import resources
@@ -131,12 +132,33 @@ ERROR_RULES = ("timing", "overlap", "order")  # broken files; the others are sty
 RULES = ("timing", "lines", "line_length", "reading_speed", "min_duration", "max_duration", "overlap", "gap", "order")
 
 
-@dataclass(frozen=True)
+_DETAILS = {  # rule -> its explanation from the measured value and the profile's limit
+    "lines": lambda v, limit: f"{v:g} lines, at most {limit:g}",
+    "line_length": lambda v, limit: f"line of {v:g} characters, at most {limit:g}",
+    "reading_speed": lambda v, limit: f"{v:.1f} characters per second, at most {limit:g}",
+    "timing": lambda v, limit: f"ends {-v:.3f} s before it starts" if v < 0 else "ends when it starts",
+    "min_duration": lambda v, limit: f"on screen {v:.3f} s, at least {limit:g} s",
+    "max_duration": lambda v, limit: f"on screen {v:.3f} s, at most {limit:g} s",
+    "order": lambda v, limit: "starts after the next cue",
+    "overlap": lambda v, limit: f"overlaps the next cue by {v:.3f} s",
+    "gap": lambda v, limit: f"{v:.3f} s before the next cue, at least {limit:.3f} s",
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Breach:
     cue: int  # 1-based position in the file
     start: float
     rule: str
-    detail: str
+    value: float = 0.0  # what was measured (characters, seconds, characters per second)
+    limit: float = 0.0  # the profile's bound
+
+    @property
+    def detail(self) -> str:
+        return _DETAILS[self.rule](self.value, self.limit)
+
+    def to_dict(self) -> dict:
+        return {"cue": self.cue, "start": self.start, "rule": self.rule, "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -159,12 +181,14 @@ class Conformance:
         return [b for b in self.breaches if b.rule in ERROR_RULES]
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"))
+_INVISIBLE_CHARS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
+_HAS_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 
 
 def visible_length(line: str) -> int:
     """Characters a viewer sees: direction marks and other invisible controls do not count."""
-    return len(line.translate(_INVISIBLE))
+    return len(line.translate(_INVISIBLE)) if _HAS_INVISIBLE.search(line) else len(line)
 
 
 def char_count(lines: Sequence[str]) -> int:
@@ -172,34 +196,37 @@ def char_count(lines: Sequence[str]) -> int:
 
 
 def check(cues: Iterable[Any], profile: StyleProfile) -> Conformance:
-    """Check cues (anything with start, end and lines) against every rule of `profile`."""
-    cues = list(cues)
+    """Check cues (anything with start, end and lines) against every rule of `profile`, one pass over
+    them, holding only the cue before (a large file is checked as it is read)."""
     out: list[Breach] = []
+    add = out.append
+    p = profile
+    previous = None
+    n = 0
     for n, cue in enumerate(cues, start=1):
-        found: list[tuple[str, str]] = []
+        if previous is not None:  # the previous cue against this one: its last rules, before this cue's own
+            if cue.start < previous.start:
+                add(Breach(n - 1, previous.start, "order"))
+            elif cue.start < previous.end - TIME_EPSILON:
+                add(Breach(n - 1, previous.start, "overlap", previous.end - cue.start))
+            elif cue.start - previous.end < p.min_gap - TIME_EPSILON:
+                add(Breach(n - 1, previous.start, "gap", cue.start - previous.end, p.min_gap))
+        previous = cue
         duration = cue.end - cue.start
-        if len(cue.lines) > profile.max_lines:
-            found.append(("lines", f"{len(cue.lines)} lines, at most {profile.max_lines}"))
-        for line in cue.lines:
-            if visible_length(line) > profile.max_chars_per_line:
-                found.append(("line_length", f"line of {visible_length(line)} characters, at most {profile.max_chars_per_line}"))
+        if len(cue.lines) > p.max_lines:
+            add(Breach(n, cue.start, "lines", len(cue.lines), p.max_lines))
+        lengths = [visible_length(line) for line in cue.lines]
+        for length in lengths:
+            if length > p.max_chars_per_line:
+                add(Breach(n, cue.start, "line_length", length, p.max_chars_per_line))
         if duration > 0:
-            cps = char_count(cue.lines) / duration
-            if cps > profile.max_cps + 1e-6:
-                found.append(("reading_speed", f"{cps:.1f} characters per second, at most {profile.max_cps:g}"))
+            cps = sum(lengths) / duration
+            if cps > p.max_cps + 1e-6:
+                add(Breach(n, cue.start, "reading_speed", cps, p.max_cps))
         if duration <= 0:
-            found.append(("timing", f"ends {-duration:.3f} s before it starts" if duration < 0 else "ends when it starts"))
-        elif duration < profile.min_duration - TIME_EPSILON:
-            found.append(("min_duration", f"on screen {duration:.3f} s, at least {profile.min_duration:g} s"))
-        if duration > profile.max_duration + TIME_EPSILON:
-            found.append(("max_duration", f"on screen {duration:.3f} s, at most {profile.max_duration:g} s"))
-        if n < len(cues):
-            nxt = cues[n]
-            if nxt.start < cue.start:
-                found.append(("order", "starts after the next cue"))
-            elif nxt.start < cue.end - TIME_EPSILON:
-                found.append(("overlap", f"overlaps the next cue by {cue.end - nxt.start:.3f} s"))
-            elif nxt.start - cue.end < profile.min_gap - TIME_EPSILON:
-                found.append(("gap", f"{nxt.start - cue.end:.3f} s before the next cue, at least {profile.min_gap:.3f} s"))
-        out.extend(Breach(n, cue.start, rule, detail) for rule, detail in found)
-    return Conformance(len(cues), tuple(out))
+            add(Breach(n, cue.start, "timing", duration))
+        elif duration < p.min_duration - TIME_EPSILON:
+            add(Breach(n, cue.start, "min_duration", duration, p.min_duration))
+        if duration > p.max_duration + TIME_EPSILON:
+            add(Breach(n, cue.start, "max_duration", duration, p.max_duration))
+    return Conformance(n, tuple(out))

@@ -23,7 +23,6 @@ from .errors import SubtitleError
 
 _TS = r"(?:(\d+)[:：])?(\d{1,2})[:：](\d{1,2})(?:([,.，])(\d+))?"
 _TIMING = re.compile(rf"^[ \t\v\f]*{_TS}[ \t\v\f]*(--|- |-- )>[ \t\v\f]*{_TS}(.*)$")
-_BLANK = re.compile(r"^[ \t]*$")
 
 
 @dataclass
@@ -32,31 +31,28 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
     format: str = "srt"
     skipped: list[str] = field(default_factory=list)  # blocks not read, with their line: the file loses them
+    emitted: int = 0  # cues already handed on by iter_parse (no longer in `cues`)
+
+    def next_number(self) -> int:
+        return self.emitted + len(self.cues) + 1
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """Numbered lines, without building a list of a 50 MB file's lines."""
-    for number, match in enumerate(re.finditer(r"([^\n]*)\n?", text), start=1):
-        if match.end() == match.start() and match.start() == len(text):
-            return
-        yield number, match.group(1)
+# the usual well-formed timing lines, read without the lenient machinery (a 50 MB file has half a million)
+_FAST = {
+    False: re.compile(r"(\d\d):([0-5]\d):([0-5]\d),(\d\d\d) --> (\d\d):([0-5]\d):([0-5]\d),(\d\d\d)$"),
+    True: re.compile(r"(?:(\d\d):)?([0-5]\d):([0-5]\d)\.(\d\d\d) --> (?:(\d\d):)?([0-5]\d):([0-5]\d)\.(\d\d\d)(?:[ \t]|$)"),
+}
+_BLOCK = re.compile(r"[^\n]*[^\s][^\n]*(?:\n[^\n]*[^\s][^\n]*)*")
 
 
 def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Blocks of non-blank lines with the number of their first line."""
-    block: list[str] = []
-    start = 0
-    for number, line in _lines(text):
-        if _BLANK.match(line):
-            if block:
-                yield start, block
-                block = []
-        else:
-            if not block:
-                start = number
-            block.append(line)
-    if block:
-        yield start, block
+    """Blocks of non-blank lines with the number of their first line, found by one regular expression
+    (a 50 MB file is never held as a list of its lines)."""
+    line, last = 1, 0
+    for match in _BLOCK.finditer(text):
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        yield line, [b for b in match.group(0).split("\n")]
 
 
 class _Timing:
@@ -97,15 +93,28 @@ def _seconds(h, m, s, sep, frac) -> float:
 
 
 def _timing(line: str, vtt: bool) -> _Timing | None:
-    match = _TIMING.match(line) if "-" in line else None
+    match = _TIMING.match(line) if ">" in line else None
     return _Timing(match, vtt) if match else None
+
+
+def _is_timing(line: str) -> bool:
+    return ">" in line and _TIMING.match(line) is not None
 
 
 def parse(text: str, path: str = "subtitles", fmt: str | None = None) -> Parsed:
     """Read SRT or WebVTT text; the format is WebVTT when it says so (or `fmt` does)."""
+    out = Parsed()
+    cues = list(iter_parse(text, path, fmt, out))
+    out.cues = cues
+    return out
+
+
+def iter_parse(text: str, path: str, fmt: str | None, out: Parsed) -> Iterator[Cue]:
+    """The cues of `text` one by one, so that a large file's cues need not all be held; warnings and
+    skipped blocks collect in `out` as they are found."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     vtt = (fmt or ("vtt" if text.startswith("WEBVTT") else "srt")) == "vtt"
-    out = Parsed(format="vtt" if vtt else "srt")
+    out.format = "vtt" if vtt else "srt"
     if vtt:
         if not text.startswith("WEBVTT") or (len(text) > 6 and text[6] not in " \t\n"):
             raise SubtitleError(path, 1, "a WebVTT file must begin with 'WEBVTT' alone on its first line (or followed by a space)",
@@ -125,20 +134,47 @@ def parse(text: str, path: str = "subtitles", fmt: str | None = None) -> Parsed:
         elif vtt and block[0].startswith("WEBVTT"):
             out.skipped.append(f"{path}:{start}: a second WEBVTT header (joined HLS segments?) skipped")
             continue
-        _read_block(block, start, vtt, path, out)
-    return out
+        if not _read_usual_block(block, start, vtt, path, out):
+            _read_block(block, start, vtt, path, out)
+        if len(out.cues) > 1:  # the last cue stays: an SRT blank line inside its text may still add to it
+            ready = out.cues[:-1]
+            del out.cues[:-1]
+            out.emitted += len(ready)
+            yield from ready
+    out.emitted += len(out.cues)
+    yield from out.cues
+    out.cues.clear()
+
+
+def _read_usual_block(block: list[str], start: int, vtt: bool, path: str, out: Parsed) -> bool:
+    """A block as writers usually make it ([number or identifier,] a strict timing line, text without
+    '>'), read fast; False for anything else, which the lenient reader then reads."""
+    i = 1 if len(block) > 1 and (block[0].isdigit() if not vtt else "-->" not in block[0]) else 0
+    match = _FAST[vtt].match(block[i]) if i < len(block) else None
+    if match is None or any(">" in line for line in block[i + 1 :]):
+        return False
+    h1, m1, s1, f1, h2, m2, s2, f2 = match.groups()
+    timing_start = (int(h1 or 0) * 3_600_000 + int(m1) * 60_000 + int(s1) * 1000 + int(f1)) / 1000
+    timing_end = (int(h2 or 0) * 3_600_000 + int(m2) * 60_000 + int(s2) * 1000 + int(f2)) / 1000
+    body = [line.rstrip() for line in block[i + 1 :]]
+    if vtt:
+        body = [unescape_vtt(b) if "&" in b else b for b in body]
+    if not body:
+        out.warnings.append(f"{path}:{start}: cue {out.next_number()} has no text")
+    out.cues.append(Cue(timing_start, timing_end, tuple(body)))
+    return True
 
 
 def _read_block(block: list[str], start: int, vtt: bool, path: str, out: Parsed) -> None:
     """One block: [identifier or cue number,] a timing line, the text; in SRT possibly several cues
     run together without blank lines."""
-    i = next((n for n, line in enumerate(block) if _timing(line, vtt)), None)
+    i = next((n for n, line in enumerate(block) if _is_timing(line)), None)
     if i is None:
         if not vtt and out.cues and not any("-->" in line for line in block) and not _cue_number(block[0], start, path, None):
             # SRT: a blank line inside a cue's text; the lines that follow are still its text
             last = out.cues[-1]
             out.cues[-1] = Cue(last.start, last.end, (*last.lines, *(line.rstrip() for line in block)))
-            out.warnings.append(f"{path}:{start}: a blank line inside the text of cue {len(out.cues)}: read as part of it")
+            out.warnings.append(f"{path}:{start}: a blank line inside the text of cue {out.next_number() - 1}: read as part of it")
             return
         numbered = len(block) > 1 and _cue_number(block[0], start, path, None)
         k = next((n for n, line in enumerate(block) if "->" in line or re.search(r"\d:\d\d", line)), int(numbered))  # the would-be timing line
@@ -158,7 +194,7 @@ def _read_block(block: list[str], start: int, vtt: bool, path: str, out: Parsed)
     body: list[str] = []
     for n in range(i + 1, len(block)):
         line = block[n]
-        if not vtt and _timing(line, vtt):  # the next cue, without a blank line before it
+        if not vtt and _is_timing(line):  # the next cue, without a blank line before it
             number = bool(body) and _cue_number(body[-1], start + n - 1, path, None)
             if number:
                 body.pop()
@@ -188,7 +224,7 @@ def _add(out: Parsed, timing: _Timing, body: list[str], start: int, path: str, v
     if vtt:
         body = [unescape_vtt(b) for b in body]
     if not body:
-        out.warnings.append(f"{path}:{start}: cue {len(out.cues) + 1} has no text")
+        out.warnings.append(f"{path}:{start}: cue {out.next_number()} has no text")
     out.cues.append(Cue(timing.start, timing.end, tuple(body)))
 
 

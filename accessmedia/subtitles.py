@@ -8,10 +8,11 @@ through pysrt, WebVTT with its text escaped so that a cue containing
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from . import encodings, subtitle_reader
 from .cues import Cue
@@ -45,29 +46,51 @@ def parse_clock(text: str) -> float:
     return (int(h or 0) * 3_600_000 + int(mi) * 60_000 + int(sec) * 1000 + int(ms.ljust(3, "0"))) / 1000
 
 
-def read(path: str | Path, allow_empty: bool = False, language: str | None = None) -> SubtitleFile:
-    """A subtitle file's cues. An empty file is an error (a person's file with nothing in it is a
-    mistake) unless `allow_empty`: the files accessmedia writes for a recording without speech.
-    `language` (else the code in the name, NAME.<lang>.srt) chooses the code page of a file that is
-    not Unicode."""
+@dataclass
+class SubtitleStream:
+    """A subtitle file whose cues are read as they are iterated: `warnings` and `skipped` are complete
+    once `cues` is exhausted."""
+
+    cues: Iterator[Cue]
+    format: str
+    encoding: str
+    warnings: list[str]
+    skipped: list[str]
+
+
+def open_cues(path: str | Path, allow_empty: bool = False, language: str | None = None) -> SubtitleStream:
+    """A subtitle file's cues, read one by one (see `read`)."""
     path = Path(path)
     if not path.exists():
         raise AccessMediaError(f"{path}: no such file", "check the path")
     if path.suffix.lower() not in (".srt", ".vtt", ".webvtt"):
         raise AccessMediaError(f"{path.name} is not a subtitle file", "pass an .srt or .vtt file")
     data = path.read_bytes()
-    if not data.strip():
+    fmt = "vtt" if path.suffix.lower() in (".vtt", ".webvtt") else "srt"
+    if not data or data.isspace():
         if allow_empty:
-            return SubtitleFile((), "srt" if path.suffix.lower() == ".srt" else "vtt", "utf-8", ())
+            return SubtitleStream(iter(()), fmt, "utf-8", [], [])
         raise SubtitleError(str(path), None, "the file is empty")
     decoded = encodings.decode(data, str(path), language or RecordingFiles.of_subtitles(path)[1])
-    text, encoding = decoded.text, decoded.encoding
-    fmt = "vtt" if path.suffix.lower() in (".vtt", ".webvtt") else "srt"
-    parsed = parse(text, str(path), fmt)
-    warnings = [*decoded.warnings, *parsed.warnings]
-    if encoding not in ("utf-8",):
-        warnings.insert(0, f"{path}: encoding is {encoding}; accessmedia writes UTF-8")
-    return SubtitleFile(tuple(parsed.cues), parsed.format, encoding, tuple(warnings), tuple(parsed.skipped))
+    del data  # a 50 MB file is held once, not as bytes and text at the same time
+    warnings = list(decoded.warnings)
+    if decoded.encoding not in ("utf-8",):
+        warnings.insert(0, f"{path}: encoding is {decoded.encoding}; accessmedia writes UTF-8")
+    out = subtitle_reader.Parsed(warnings=warnings)
+    cues = subtitle_reader.iter_parse(decoded.text, str(path), fmt, out)
+    first = next(cues, None)  # the format is known, and a file refused whole is refused now
+    stream = itertools.chain([first] if first is not None else [], cues)
+    return SubtitleStream(stream, out.format, decoded.encoding, out.warnings, out.skipped)
+
+
+def read(path: str | Path, allow_empty: bool = False, language: str | None = None) -> SubtitleFile:
+    """A subtitle file's cues. An empty file is an error (a person's file with nothing in it is a
+    mistake) unless `allow_empty`: the files accessmedia writes for a recording without speech.
+    `language` (else the code in the name, NAME.<lang>.srt) chooses the code page of a file that is
+    not Unicode."""
+    stream = open_cues(path, allow_empty, language)
+    cues = tuple(stream.cues)
+    return SubtitleFile(cues, stream.format, stream.encoding, tuple(stream.warnings), tuple(stream.skipped))
 
 
 # -- writing ----------------------------------------------------------------
