@@ -14,6 +14,7 @@ fraction that is not three digits is warned about.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -42,7 +43,8 @@ _FAST = {
     False: re.compile(r"(\d\d):([0-5]\d):([0-5]\d),(\d\d\d) --> (\d\d):([0-5]\d):([0-5]\d),(\d\d\d)$"),
     True: re.compile(r"(?:(\d\d):)?([0-5]\d):([0-5]\d)\.(\d\d\d) --> (?:(\d\d):)?([0-5]\d):([0-5]\d)\.(\d\d\d)(?:[ \t]|$)"),
 }
-_BLOCK = re.compile(r"[^\n]*[^\s][^\n]*(?:\n[^\n]*[^\s][^\n]*)*")
+# a blank line is empty or spaces and tabs only: a line holding a no-break space is text
+_BLOCK = re.compile(r"[^\n]*[^ \t\n][^\n]*(?:\n[^\n]*[^ \t\n][^\n]*)*")
 
 
 def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -156,7 +158,7 @@ def _read_usual_block(block: list[str], start: int, vtt: bool, path: str, out: P
     h1, m1, s1, f1, h2, m2, s2, f2 = match.groups()
     timing_start = (int(h1 or 0) * 3_600_000 + int(m1) * 60_000 + int(s1) * 1000 + int(f1)) / 1000
     timing_end = (int(h2 or 0) * 3_600_000 + int(m2) * 60_000 + int(s2) * 1000 + int(f2)) / 1000
-    body = [line.rstrip() for line in block[i + 1 :]]
+    body = [line.rstrip(" \t") for line in block[i + 1 :]]
     if vtt:
         body = [unescape_vtt(b) if "&" in b else b for b in body]
     if not body:
@@ -173,7 +175,7 @@ def _read_block(block: list[str], start: int, vtt: bool, path: str, out: Parsed)
         if not vtt and out.cues and not any("-->" in line for line in block) and not _cue_number(block[0], start, path, None):
             # SRT: a blank line inside a cue's text; the lines that follow are still its text
             last = out.cues[-1]
-            out.cues[-1] = Cue(last.start, last.end, (*last.lines, *(line.rstrip() for line in block)))
+            out.cues[-1] = Cue(last.start, last.end, (*last.lines, *(line.rstrip(" \t") for line in block)))
             out.warnings.append(f"{path}:{start}: a blank line inside the text of cue {out.next_number() - 1}: read as part of it")
             return
         numbered = len(block) > 1 and _cue_number(block[0], start, path, None)
@@ -204,7 +206,7 @@ def _read_block(block: list[str], start: int, vtt: bool, path: str, out: Parsed)
             return
         if vtt and "-->" in line:
             out.warnings.append(f"{path}:{start + n}: browsers end the cue before a text line with '-->'; kept as text here")
-        body.append(line.rstrip())
+        body.append(line.rstrip(" \t"))
     _add(out, timing, body, start, path, vtt)
 
 
@@ -229,5 +231,5 @@ def _add(out: Parsed, timing: _Timing, body: list[str], start: int, path: str, v
 
 
 def unescape_vtt(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u00a0").replace("&lrm;", "\u200e")
-            .replace("&rlm;", "\u200f").replace("&amp;", "&"))
+    """WebVTT text with its character references decoded, as HTML's: &lt; &amp; &nbsp; &quot; &#x2014; ..."""
+    return html.unescape(text)

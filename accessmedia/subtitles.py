@@ -127,7 +127,8 @@ def compose_srt(cues: Sequence[Cue]) -> str:
 
 
 def _escape_vtt(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # a no-break space written as a reference: a line holding only one is still text to every reader
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\u00a0", "&nbsp;")
 
 
 def compose_vtt(cues: Iterable[Cue]) -> str:

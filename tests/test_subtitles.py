@@ -161,3 +161,12 @@ def test_no_cue_is_lost_without_a_word():
         timings = len(regex.findall(r"\d[:：]\d\d[,.，]?\d*[ \t\v\f]*(?:--|- |-- |-)>", text))
         lost = sum("not a cue" in s or "cue skipped" in s for s in parsed.skipped)
         assert len(parsed.cues) + lost >= timings, (path.name, len(parsed.cues), lost, timings)
+
+
+def test_character_references_are_decoded_and_a_no_break_space_is_text():
+    parsed = parse('WEBVTT\n\n00:01.000 --> 00:02.000\n&quot;Sitat&quot; &#x2014; &#8212; &amp;lt;\n\n'
+                   "00:03.000 --> 00:04.000\n&nbsp;\n", "x.vtt")
+    assert [c.lines for c in parsed.cues] == [('"Sitat" — — &lt;',), ("\u00a0",)]
+    again = parse(compose_vtt(parsed.cues), "y.vtt")
+    assert again.cues == parsed.cues  # a cue holding only a no-break space keeps it
+    assert parse("1\n00:00:01,000 --> 00:00:02,000\n\u00a0\n", "z.srt").cues[0].lines == ("\u00a0",)
