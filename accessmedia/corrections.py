@@ -126,7 +126,7 @@ def revision_cues(revision: revisions.Revision, lang: str) -> list[Cue]:
     """The cues of a revision as it was saved: a subtitle file, or a translation kit's sheet."""
     if revision.file.suffix.lower() == ".csv":
         return cues_from_sheet(revision.file, lang)
-    return list(subtitles.read(revision.file).cues)
+    return list(subtitles.read(revision.file, language=lang).cues)  # its code page is the language's, whatever its name
 
 
 def _carry(files: RecordingFiles, lang: str, retranslate: bool) -> tuple[dict[str, int], tuple[str, ...], object]:

@@ -139,7 +139,6 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
     english = None
     count = len(sentences_of(cues, source_profile.sentence_end)[0])
     ledger = Ledger(files.folder)
-    to_english = routes(source, ["en"]).get("en")
     try:
         for target, steps in found.items():
             if steps is None:
@@ -161,6 +160,7 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
             written[files.subtitles(target, "srt").name] = subtitles.compose_srt(result.cues)
             written[files.subtitles(target, "vtt").name] = subtitles.compose_vtt(result.cues)
             produced[target] = {"route": result.route, "cues": len(result.cues), "conformance": style.check(result.cues, profile)}
+        to_english = routes(source, ["en"]).get("en") if None in found.values() else None  # for templates' English column
         for target, steps in found.items():
             if steps is not None:
                 continue

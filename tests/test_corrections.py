@@ -233,3 +233,19 @@ def test_a_file_with_an_unreadable_block_is_kept_only_when_the_loss_is_accepted(
     assert len(kept) == 3 and "og takket alle som kom hit." in [c.text for c in kept]
     note = revisions.history(project, "tale", "nb")[-1].note
     assert note.startswith("accepted the loss of 1 unreadable block(s)") and ":11: not a cue" in note
+
+
+def test_a_polish_correction_in_cp1250_is_kept_as_polish(home, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "tale.nb.srt").write_text(SPEECH, encoding="utf-8")
+    assert run_cli("translate", str(out / "tale.nb.srt"), "--to", "en,pl", "-o", str(out), "-q").exit_code == 0
+    fixed = tmp_path / "rettet.srt"  # a name that says nothing: the language comes from --lang
+    cues = subtitles.read(out / "tale.pl.srt").cues
+    fixed.write_bytes(subtitles.compose_srt([cues[0].__class__(cues[0].start, cues[0].end, ("Zażółć gęślą jaźń",)), *cues[1:]])
+                      .encode("cp1250"))
+    result = run_cli("apply", str(fixed), "--project", str(out), "--name", "tale", "--lang", "pl")
+    assert result.exit_code == 0, result.output
+    assert subtitles.read(out / "tale.pl.srt").cues[0].text == "Zażółć gęślą jaźń"
+    wrong = run_cli("apply", str(fixed), "--project", str(out), "--name", "tale", "--lang", "nb")
+    assert wrong.exit_code == 1 and "cannot tell its encoding" in wrong.output and "cp1250" in wrong.output

@@ -9,8 +9,7 @@ import pytest
 from accessmedia import revisions
 
 from .conftest import SAMPLE, run_cli
-from .test_corrections import SPEECH
-from .test_review_security import serve_review as _serve
+from .test_review_security import serve_review as _serve, translated_project
 from .web import CHROMIUM
 
 pytestmark = pytest.mark.slow  # the speech model, ffmpeg on real media, a browser or worker processes
@@ -18,10 +17,8 @@ pytestmark = pytest.mark.slow  # the speech model, ffmpeg on real media, a brows
 
 @pytest.fixture()
 def project(home, tmp_path) -> Path:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "tale.nb.srt").write_text(SPEECH, encoding="utf-8")
-    assert run_cli("translate", str(out / "tale.nb.srt"), "--to", "en", "-o", str(out), "-q").exit_code == 0
+    """A translated project whose recording was packaged."""
+    out = translated_project(tmp_path)
     recording = tmp_path / "tale.mp4"
     recording.write_bytes(SAMPLE.read_bytes())
     assert run_cli("package", str(recording), "--subs", str(out), "-o", str(tmp_path / "dist")).exit_code == 0

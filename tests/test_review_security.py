@@ -102,13 +102,18 @@ def edit(text: str = "fersk rapport") -> bytes:
     return json.dumps({"cues": cues, "contributor": "Amina"}).encode("utf-8")
 
 
-@pytest.fixture()
-def project(home, tmp_path) -> Path:
+def translated_project(tmp_path: Path) -> Path:
+    """A project with Norwegian subtitles and their English translation (toy models: the `home` fixture)."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "tale.nb.srt").write_text(SPEECH, encoding="utf-8")
     assert run_cli("translate", str(out / "tale.nb.srt"), "--to", "en", "-o", str(out), "-q").exit_code == 0
     return out
+
+
+@pytest.fixture()
+def project(home, tmp_path) -> Path:
+    return translated_project(tmp_path)
 
 
 def nothing_saved(project: Path) -> bool:
