@@ -94,9 +94,10 @@ def apply_edit(project: str | Path, name: str, lang: str, cues: Sequence[Cue], c
     files = RecordingFiles(Path(project), name)
     if not cues:
         raise AccessMediaError("nothing to save: the edit has no cues", "reload the page; every cue was removed")
-    text = subtitles.compose_srt(cues)
-    parsed = subtitles.parse(text, files.subtitles(lang).name, "srt").cues
-    return _accept(files, lang, parsed, text.encode("utf-8"), files.subtitles(lang).name, "utf-8", contributor, True)
+    text = subtitles.compose_vtt(cues)  # WebVTT keeps every span and cue setting the page kept
+    name = files.subtitles(lang, "vtt").name
+    parsed = subtitles.parse(text, name, "vtt").cues
+    return _accept(files, lang, parsed, text.encode("utf-8"), name, "utf-8", contributor, True)
 
 
 def _accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, encoding: str, contributor: str,

@@ -24,7 +24,8 @@ MAX_WORDS_PER_CUE = 40
 class Cue:
     start: float
     end: float
-    lines: tuple[str, ...]
+    lines: tuple[str, ...]  # may hold WebVTT span tags (<i>, <b>, ...): see markup.py
+    settings: str = ""  # WebVTT cue settings, e.g. "line:0" for the top of the picture
 
     @property
     def text(self) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from . import languages, media, subtitles
+from . import languages, markup, media, subtitles
 from .cues import Cue
 from .errors import AccessMediaError
 from .files import RecordingFiles
@@ -236,8 +236,8 @@ def _quote(value: str) -> str:
 
 
 def _without_markup(cues: Sequence[Cue]) -> list[Cue]:
-    """Cues without <i>, <b> or other tags: platforms and burned-in text want plain lines."""
-    return [Cue(c.start, c.end, tuple(re.sub(r"</?[^>]+>", "", line) for line in c.lines)) for c in cues]
+    """Cues without <i>, <b> or other span tags: upload platforms want plain lines (a position stays)."""
+    return [Cue(c.start, c.end, tuple(markup.plain(line) for line in c.lines), c.settings) for c in cues]
 
 
 BURN_STYLE = "FontName=DejaVu Sans,FontSize=22,BorderStyle=3,Outline=2,Shadow=0,MarginV=24"

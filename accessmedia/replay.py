@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from . import languages
+from . import languages, markup
 from .cues import Cue
 from .subtitles import compose_vtt
 
@@ -75,6 +75,14 @@ def _script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+def _cue(c) -> list:
+    """[start, end, plain text(, styled pieces)]: the transcript shows the plain text, the caption the
+    pieces when there is markup (italics as italics), each set as text by the page."""
+    text = "\n".join(line.strip("\u200e\u200f") for line in c.lines)
+    plain = markup.plain(text)
+    return [round(c.start, 3), round(c.end, 3), plain] + ([markup.spans(text)] if plain != text else [])
+
+
 def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str, Sequence[Cue]], hls: str, poster: str | None,
                chapters: Sequence[Cue] = ()) -> Path:
     """Write index.html and assets/ into `folder`; returns index.html. `chapters` are timed titles (programme items):
@@ -94,7 +102,7 @@ def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str
                 "code": lang,
                 "name": languages.native_name(lang),
                 "dir": "rtl" if lang in languages.RIGHT_TO_LEFT else "ltr",
-                "cues": [[round(c.start, 3), round(c.end, 3), "\n".join(line.strip("\u200e\u200f") for line in c.lines)] for c in cues[lang]],
+                "cues": [_cue(c) for c in cues[lang]],
             }
             for lang in order
         ],

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 import secrets
 import socket
 from dataclasses import asdict
@@ -32,6 +33,7 @@ from .webguard import SESSION_COOKIE, Guard, TooLarge, is_loopback, read_limited
 MAX_BODY = 2 * 1024 * 1024  # bytes of JSON: about 20,000 cues
 MAX_CUES = 20_000
 MAX_TIME = 100 * 3600.0  # seconds: no recording is longer
+SETTINGS = re.compile(r"[\w:%.,\- ]{0,200}")  # WebVTT cue settings (line:0 align:start ...)
 
 
 def recordings(project: Path) -> dict[str, list[str]]:
@@ -57,9 +59,10 @@ def edited_cues(body: bytes) -> tuple[list[Cue], str]:
             start, end = float(r[0]), float(r[1])
             if not (math.isfinite(start) and math.isfinite(end) and 0 <= start <= MAX_TIME and 0 <= end <= MAX_TIME):
                 raise ValueError
-            if not isinstance(r[2], str):
+            settings = r[3] if len(r) > 3 else ""
+            if not isinstance(r[2], str) or not isinstance(settings, str) or not SETTINGS.fullmatch(settings):
                 raise ValueError
-            cues.append(Cue(start, end, tuple(r[2].splitlines()) or ("",)))
+            cues.append(Cue(start, end, tuple(r[2].splitlines()) or ("",), settings))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
         raise AccessMediaError("the saved cues are not in the expected form") from None
     return cues, contributor
@@ -141,7 +144,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
         return JSONResponse({
             "name": name, "lang": lang, "language": languages.native_name(lang),
             "dir": "rtl" if lang in languages.RIGHT_TO_LEFT else "ltr",
-            "cues": [[c.start, c.end, c.text] for c in parsed.cues],
+            "cues": [[c.start, c.end, c.text, c.settings] for c in parsed.cues],
             "video": f"/video?name={quote(name)}" if video else None,
             "rules": {k: v for k, v in asdict(profile).items() if isinstance(v, (int, float)) and not isinstance(v, bool)},
             "csrf": guard.csrf_for(request.state.session),

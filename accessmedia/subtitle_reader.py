@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from . import markup
 from .cues import Cue
 from .errors import SubtitleError
 
@@ -159,11 +160,14 @@ def _read_usual_block(block: list[str], start: int, vtt: bool, path: str, out: P
     timing_start = (int(h1 or 0) * 3_600_000 + int(m1) * 60_000 + int(s1) * 1000 + int(f1)) / 1000
     timing_end = (int(h2 or 0) * 3_600_000 + int(m2) * 60_000 + int(s2) * 1000 + int(f2)) / 1000
     body = [line.rstrip(" \t") for line in block[i + 1 :]]
+    settings = block[i][match.end():].strip() if vtt else ""
     if vtt:
         body = [unescape_vtt(b) if "&" in b else b for b in body]
+    elif any("<" in b or "{" in b for b in body):
+        body, settings = markup.from_srt(body)
     if not body:
         out.warnings.append(f"{path}:{start}: cue {out.next_number()} has no text")
-    out.cues.append(Cue(timing_start, timing_end, tuple(body)))
+    out.cues.append(Cue(timing_start, timing_end, tuple(body), settings))
     return True
 
 
@@ -223,11 +227,14 @@ def _cue_number(line: str, number: int, path: str, out: Parsed | None) -> bool:
 
 
 def _add(out: Parsed, timing: _Timing, body: list[str], start: int, path: str, vtt: bool) -> None:
+    settings = timing.settings if vtt else ""
     if vtt:
         body = [unescape_vtt(b) for b in body]
+    else:
+        body, settings = markup.from_srt(body)
     if not body:
         out.warnings.append(f"{path}:{start}: cue {out.next_number()} has no text")
-    out.cues.append(Cue(timing.start, timing.end, tuple(body)))
+    out.cues.append(Cue(timing.start, timing.end, tuple(body), settings))
 
 
 def unescape_vtt(text: str) -> str:

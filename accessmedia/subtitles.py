@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from . import encodings, subtitle_reader
+from . import encodings, markup, subtitle_reader
 from .cues import Cue
 from .errors import AccessMediaError, SubtitleError  # noqa: F401  (SubtitleError: part of this module's interface)
 from .files import RecordingFiles
@@ -110,7 +110,7 @@ def compose_srt(cues: Sequence[Cue]) -> str:
                 index=n,
                 start=pysrt.SubRipTime(milliseconds=int(round(c.start * 1000))),
                 end=pysrt.SubRipTime(milliseconds=int(round(c.end * 1000))),
-                text=c.text,
+                text=("{\\an8}" if c.settings == markup.TOP else "") + "\n".join(markup.to_srt(line) for line in c.lines),
             )
             for n, c in enumerate(cues, start=1)
         ],
@@ -126,14 +126,10 @@ def compose_srt(cues: Sequence[Cue]) -> str:
     return "".join(parts)
 
 
-def _escape_vtt(text: str) -> str:
-    # a no-break space written as a reference: a line holding only one is still text to every reader
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\u00a0", "&nbsp;")
-
-
 def compose_vtt(cues: Iterable[Cue]) -> str:
     out = ["WEBVTT\n"]
     for n, c in enumerate(cues, start=1):
-        body = "\n".join(_escape_vtt(line) for line in c.lines).replace("-->", "--&gt;")
-        out.append(f"{n}\n{clock(c.start, '.')} --> {clock(c.end, '.')}\n{body}\n")
+        body = "\n".join(markup.escape_vtt(line) for line in c.lines).replace("-->", "--&gt;")
+        settings = f" {c.settings}" if c.settings else ""
+        out.append(f"{n}\n{clock(c.start, '.')} --> {clock(c.end, '.')}{settings}\n{body}\n")
     return "\n".join(out)

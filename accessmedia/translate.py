@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import argos, languages
+from . import argos, languages, markup
 from .cues import Cue, fit_text
 from .errors import AccessMediaError
 from .style import StyleProfile
@@ -48,7 +48,7 @@ def sentences_of(cues: Sequence[Cue], sentence_end: str = ".?!…") -> tuple[lis
             sentences.append(" ".join(current))
             current = []
         piece: list[str] = []
-        for word in " ".join(cue.lines).split():
+        for word in markup.plain(" ".join(cue.lines)).split():  # the words, not their italics
             piece.append(word)
             current.append(word)
             if word.rstrip("\"'”»)").endswith(tuple(sentence_end)) or len(current) >= MAX_SENTENCE_WORDS:

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow  # the speech model, ffmpeg on real media, a brows
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)> takk"
 SUBS = {
-    "nb": [Cue(1.0, 3.5, ("Velkommen til konferansen.",)), Cue(11.4, 15.9, (SCRIPT,)), Cue(24.2, 30.0, (IMG,))],
+    "nb": [Cue(1.0, 3.5, ("Velkommen til konferansen.",)), Cue(11.4, 15.9, (SCRIPT,)), Cue(24.2, 30.0, (IMG,)),
+           Cue(30.5, 33.0, ("<i>Kursiv</i> & vanlig",))],
     "en": [Cue(1.0, 3.5, ("Welcome to the conference.",)), Cue(11.4, 15.9, ("Many asked for subtitles",)), Cue(24.2, 30.0, ("Thanks to everyone.",))],
     "ar": [Cue(1.0, 3.5, ("\u200fمرحبا IMDi 2024.\u200f",)), Cue(11.4, 15.9, ("\u200fطلب كثيرون الترجمة\u200f",)), Cue(24.2, 30.0, ("\u200fشكرا للجميع.\u200f",))],
 }
@@ -118,6 +119,15 @@ def test_markup_in_subtitles_is_shown_as_text(page):
     assert caption(page) == IMG
     page.wait_for_timeout(300)
     assert page.dialogs == []
+
+
+def test_italics_show_as_italics_and_the_transcript_as_plain_text(page):
+    assert "Kursiv & vanlig" in page.locator("#transcript-list li").all_text_contents()[-1]
+    seek(page, 31.0)
+    assert caption(page) == "Kursiv & vanlig"
+    styles = page.evaluate("() => Array.from(document.querySelectorAll('#caption-text span')).map(s => [s.textContent, getComputedStyle(s).fontStyle])")
+    assert styles == [["Kursiv", "italic"], [" & vanlig", "normal"]]
+    assert page.locator("#caption-text i, #caption-text b").count() == 0  # built as styled text, not parsed HTML
 
 
 def test_search_and_keyboard(page):

@@ -170,3 +170,44 @@ def test_character_references_are_decoded_and_a_no_break_space_is_text():
     again = parse(compose_vtt(parsed.cues), "y.vtt")
     assert again.cues == parsed.cues  # a cue holding only a no-break space keeps it
     assert parse("1\n00:00:01,000 --> 00:00:02,000\n\u00a0\n", "z.srt").cues[0].lines == ("\u00a0",)
+
+
+def test_markup_is_kept_as_webvtt_defines_it_and_srt_tags_become_webvtt():
+    srt = read(DATA / "srt-markup.srt")
+    assert srt.cues[0].settings == "line:0" and srt.cues[1].settings == ""  # {\an8}: the top of the picture
+    vtt = compose_vtt(srt.cues)
+    assert "00:00:01.000 --> 00:00:03.000 line:0\n<i>Øverst</i> i bildet" in vtt and "<c.yellow>Gul</c>" in vtt
+    assert [c.text for c in webvtt.read_buffer(__import__("io").StringIO(vtt)).captions][:2] == ["Øverst i bildet", "Gul og fet strek"]
+    back = compose_srt(srt.cues)
+    assert "{\\an8}<i>Øverst</i> i bildet" in back and '<font color="#ffff00">Gul</font> og <b>fet</b>' in back
+    spans = read(DATA / "vtt-spans.vtt")
+    assert spans.cues[0].settings == "line:0 align:start"
+    assert "<v Kari Nordmann>Velkommen</v> til <i>alle</i>" in compose_vtt(spans.cues)
+    assert "Velkommen til <i>alle</i>" in compose_srt(spans.cues)  # SRT has no voices: their text stays
+
+
+markup_line = st.lists(st.one_of(
+    st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd", "Zs", "Po"), blacklist_characters="\u00a0"),
+            min_size=1, max_size=8),
+    st.sampled_from(["<i>", "</i>", "<b>", "</b>", "<u>", "</u>", "<c.yellow>", "</c>", "<v Kari>", "</v>", "&", "<", ">",
+                     "<script>", "\u200fمرحبا\u200f"]),
+), min_size=1, max_size=6).map("".join).map(str.strip).filter(bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.lists(markup_line, min_size=1, max_size=2), st.sampled_from(["", "line:0", "line:0 align:start"])),
+                max_size=8))
+def test_vtt_round_trip_with_markup_and_settings(rows):
+    cues = [Cue(n * 2.0, n * 2.0 + 1.5, tuple(lines), settings) for n, (lines, settings) in enumerate(rows)]
+    parsed = parse(compose_vtt(cues))
+    assert parsed.cues == cues and not parsed.skipped
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.lists(markup_line.filter(lambda t: "<v" not in t and "</v>" not in t and "</c>" not in t
+                                                     and "<c." not in t), min_size=1, max_size=2),
+                          st.sampled_from(["", "line:0"])), max_size=8))
+def test_srt_round_trip_with_markup_and_the_top_position(rows):
+    cues = [Cue(n * 2.0, n * 2.0 + 1.5, tuple(lines), settings) for n, (lines, settings) in enumerate(rows)]
+    parsed = parse(compose_srt(cues))
+    assert parsed.cues == cues and not parsed.skipped

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from accessmedia import markup
 from accessmedia.cues import Cue
 from accessmedia.subtitles import compose_vtt
 
@@ -23,7 +24,8 @@ window.readTrack = async (src) => {
   video.appendChild(track);
   track.track.mode = "hidden";
   await new Promise((ok, fail) => { track.onload = ok; track.onerror = () => fail(new Error("track error")); });
-  return Array.from(track.track.cues).map(c => [Math.round(c.startTime * 1000), Math.round(c.endTime * 1000), c.getCueAsHTML().textContent]);
+  return Array.from(track.track.cues).map(c => [Math.round(c.startTime * 1000), Math.round(c.endTime * 1000), c.getCueAsHTML().textContent,
+    Array.from(c.getCueAsHTML().querySelectorAll("i")).map(e => e.textContent).join("|"), c.line]);
 };
 </script>"""
 
@@ -33,6 +35,7 @@ HOSTILE = [
     Cue(5.0, 6.0, ("\u00a0",)),
     Cue(7.0, 8.0, ("\u200fمرحبا IMDi 2024.\u200f", "&amp; &lt;i&gt;")),
     Cue(3600.0 * 10, 3600.0 * 10 + 1.25, ("ti timer inn",)),
+    Cue(36001.5, 36003.0, ("<i>kursiv</i> og <b>fet</b>", "<v Kari>Kari</v> <c.yellow>gul</c>"), "line:0"),
 ]
 
 line_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp", "Co", "Cn"),
@@ -69,7 +72,12 @@ def reader(tmp_path_factory):
 
 
 def expected(cues: list[Cue]) -> list[list]:
-    return [[round(c.start * 1000), round(c.end * 1000), "\n".join(c.lines)] for c in cues]
+    """What the browser should expose: the text without its tags, the italic parts, the line position."""
+    import re
+
+    italics = lambda c: "|".join(re.findall(r"<i>(.*?)</i>", "\n".join(c.lines)))  # noqa: E731
+    return [[round(c.start * 1000), round(c.end * 1000), markup.plain("\n".join(c.lines)), italics(c), 0 if c.settings == "line:0" else "auto"]
+            for c in cues]
 
 
 def test_hostile_text_reaches_the_browser_as_written(reader):

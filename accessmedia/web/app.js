@@ -100,13 +100,29 @@
     return -1;
   }
 
+  // A caption: its plain text, or its styled pieces ([text, "i"/"b"/"u" flags]) each set as text into a span
+  // styled by the flags: italics show as italics, and nothing from the file is ever parsed as HTML.
+  function showCaption(cue) {
+    captions.textContent = "";
+    if (!cue) return;
+    if (!cue[3]) { captions.textContent = cue[2]; return; }
+    cue[3].forEach(function (piece) {
+      var span = document.createElement("span");
+      span.textContent = piece[0];
+      if (piece[1].indexOf("i") >= 0) span.style.fontStyle = "italic";
+      if (piece[1].indexOf("b") >= 0) span.style.fontWeight = "bold";
+      if (piece[1].indexOf("u") >= 0) span.style.textDecoration = "underline";
+      captions.appendChild(span);
+    });
+  }
+
   function update(force) {
     updateChapter();
     var i = activeIndex(video.currentTime);
     if (i === shown && !force) return;
     var old = list.querySelector('[aria-current="true"]');
     if (old) old.removeAttribute("aria-current");
-    captions.textContent = i >= 0 ? current.cues[i][2] : "";
+    showCaption(i >= 0 ? current.cues[i] : null);
     if (i >= 0) {
       var button = list.querySelector('button[data-index="' + i + '"]');
       if (button) {
