@@ -81,7 +81,7 @@ def transcribe(inputs: Sequence[str | Path], out_dir: str | Path, settings: Sett
         files = RecordingFiles(out_dir, Path(path).stem)
         transcript = stages.recognize(files, Path(path), info, recognizer, settings.recognition.decode, reporter)
         warnings = stages.removal_warnings(Path(path).name, transcript)
-        made = stages.make_cues(files, transcript, profile)
+        made = stages.make_cues(files, transcript, profile, settings.formats)
         for w in [*warnings, *made.warnings]:
             reporter.warn(w)
         results.append(TranscribeResult(
@@ -105,7 +105,7 @@ def _read_transcript(path: Path) -> Transcript:
 
 
 def cues(transcript_path: str | Path, out_dir: str | Path | None = None, styles: Styles = Styles(), force: bool = False,
-         reporter: Reporter | None = None) -> stages.CuesRecord:
+         reporter: Reporter | None = None, formats: Sequence[str] = subtitles.PIPELINE_FORMATS) -> stages.CuesRecord:
     """Subtitles again from a word-level transcript, e.g. with another style profile: no speech recognition."""
     path = Path(transcript_path)
     transcript = _read_transcript(path)
@@ -113,7 +113,7 @@ def cues(transcript_path: str | Path, out_dir: str | Path | None = None, styles:
     ensure_writable(files.folder)
     if not force:
         Ledger(files.folder).refuse_edits(files.cue_files(transcript.language))
-    made = stages.make_cues(files, transcript, styles.profile(transcript.language))
+    made = stages.make_cues(files, transcript, styles.profile(transcript.language), formats)
     for w in made.warnings:
         (reporter or Reporter(quiet=True)).warn(w)
     return made
@@ -255,7 +255,7 @@ def translate(input_path: str | Path, out_dir: str | Path, settings: Settings, f
         Ledger(files.folder).refuse_edits(files.translation_files(with_model))
     ensure_writable(files.folder)
     record = stages.translate(files, cues_in, source, settings.translation, settings.styles, loaded or LoadedModels(),
-                              path.name, reporter)
+                              path.name, reporter, settings.formats)
     for w in record.warnings:
         reporter.warn(w)
     return TranslateResult(path, record.produced, record.missing, record.sentences, record.translated, record.cached,

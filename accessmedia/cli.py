@@ -10,8 +10,8 @@ import click
 
 from . import __version__, api, style, subtitles
 from . import cli_corrections as corrections_cli
-from .cli_options import (force_option, glossary_option, out_option, quiet_option, recognition_options, styles_option,
-                          translation_options)
+from .cli_options import (force_option, formats_option, glossary_option, out_option, quiet_option, recognition_options,
+                          styles_option, translation_options)
 from .errors import AccessMediaError, from_os_error
 from .fsutil import ensure_writable
 from .progress import Reporter
@@ -53,9 +53,10 @@ def main():
 @recognition_options
 @glossary_option
 @styles_option
+@formats_option
 @force_option
 @quiet_option
-def transcribe(inputs, out_dir, language, recognition, terms, styles, force, quiet):
+def transcribe(inputs, out_dir, language, recognition, terms, styles, formats, force, quiet):
     """Transcribe recordings into Norwegian subtitles.
 
     Writes NAME.nb.srt, NAME.nb.vtt, NAME.txt and NAME.transcript.json
@@ -67,7 +68,7 @@ def transcribe(inputs, out_dir, language, recognition, terms, styles, force, qui
       accessmedia transcribe day1/*.mp4 -o out --model nb-whisper-small --glossary names.txt
       accessmedia transcribe panel.mkv --audio-track 2 --language nn -o out
     """
-    settings = build(language, recognition, terms=terms, style=styles)
+    settings = build(language, recognition, terms=terms, style=styles, formats=formats)
     reporter = Reporter(quiet=quiet)
     results = api.transcribe(inputs, out_dir, settings, force, reporter)
     for r in results:
@@ -80,7 +81,7 @@ def transcribe(inputs, out_dir, language, recognition, terms, styles, force, qui
             f"{r.seconds_taken:.1f} s ({rtf:.2f}x real time)"
             + (f", {r.removed} hallucinated passages removed" if r.removed else "")
         )
-        click.echo(f"  -> {r.outputs['srt']}  {r.outputs['vtt']}  {r.outputs['text']}  {r.outputs['transcript']}")
+        click.echo("  -> " + "  ".join(str(path) for path in r.outputs.values()))
 
 
 @main.command()
@@ -214,9 +215,10 @@ def models_add(path, name):
 @glossary_option
 @styles_option
 @translation_options
+@formats_option
 @force_option
 @quiet_option
-def translate(input_path, targets, out_dir, terms, styles, translation, force, quiet):
+def translate(input_path, targets, out_dir, terms, styles, translation, formats, force, quiet):
     """Translate subtitles into the languages participants use, offline.
 
     INPUT is NAME.transcript.json (from `transcribe`) or NAME.nb.srt / .vtt.
@@ -230,7 +232,7 @@ def translate(input_path, targets, out_dir, terms, styles, translation, force, q
       accessmedia translate out/konferanse.nb.srt --to en --glossary names.txt -o out
     """
     reporter = Reporter(quiet=quiet)
-    settings = build(targets=_codes(targets), terms=terms, style=styles, translation=translation)
+    settings = build(targets=_codes(targets), terms=terms, style=styles, translation=translation, formats=formats)
     result = api.translate(input_path, out_dir, settings, force, reporter)
     for lang, p in result.produced.items():
         c = p["conformance"]
@@ -287,12 +289,14 @@ def package_cmd(recording, subs_dir, dist, langs, title, burn, ladder, chapters)
 @recognition_options
 @glossary_option
 @styles_option
+@formats_option
 @click.option("--title", default=None, help="Title for the replay page and uploads.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help="Recordings processed at once (an event); default: the manifest's, else 1.")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default=None, help="local: worker processes on this machine; ray: tasks on a Ray cluster.")
 @click.option("--ray-address", default=None, help="Ray cluster to use (host:port, or auto); default: a new local Ray instance.")
 @quiet_option
-def process_cmd(recording, targets, out_dir, language, recognition, terms, styles, title, workers, executor, ray_address, quiet):
+def process_cmd(recording, targets, out_dir, language, recognition, terms, styles, formats, title, workers, executor, ray_address,
+                quiet):
     """Every stage for one recording, or for a whole event: transcribe, cues, translate, package.
 
     RECORDING goes to OUT/NAME/, with a run report in OUT/NAME/report.html
@@ -320,7 +324,7 @@ def process_cmd(recording, targets, out_dir, language, recognition, terms, style
         from . import event as event_module
 
         ev = event_module.load(recording, language, recognition.decode.accept_truncated)
-        settings = build(language, recognition, style=styles, translation=translation)
+        settings = build(language, recognition, style=styles, translation=translation, formats=formats)
         outcome = event_module.run(ev, settings, workers, executor, ray_address, quiet)
         for result in outcome.results:
             if not result.error:
@@ -328,7 +332,7 @@ def process_cmd(recording, targets, out_dir, language, recognition, terms, style
         click.echo(f"event: {len(ev.sessions)} sessions -> {ev.output / 'index.html'}; report: {outcome.report_files[1]}")
     else:
         settings = build(language, recognition, _codes(targets), terms, style=styles, translation=translation,
-                         packaging=Packaging(title))
+                         packaging=Packaging(title), formats=formats)
         api.probe(recording, settings)  # its warnings come from the stage, and stay in the report
         job = Job.of(recording, out_dir, settings)
         ensure_writable(job.folder)  # inputs are checked: now the folder, before any work
@@ -359,19 +363,20 @@ def _ran_line(result) -> str:
 @click.argument("transcript", type=click.Path(path_type=Path))
 @out_option(default=None, help="Folder for the subtitles; default: the transcript's.")
 @styles_option
+@formats_option
 @force_option
-def cues_cmd(transcript, out_dir, styles, force):
+def cues_cmd(transcript, out_dir, styles, formats, force):
     """Make the subtitles again from a word-level transcript (no speech recognition), e.g. with another style.
 
     \b
     Example:
       accessmedia cues out/konferanse.transcript.json --style teksting.toml
     """
-    result = api.cues(transcript, out_dir, styles, force, Reporter())
+    result = api.cues(transcript, out_dir, styles, force, Reporter(), formats)
     c = result.conformance
     hard = min(c.share_ok(rule) for rule in api.HARD_RULES)
     click.echo(f"{result.cues} cues, rules met {hard:.0%} (reading speed {c.share_ok('reading_speed'):.0%})")
-    click.echo(f"  -> {result.outputs['srt']}  {result.outputs['vtt']}  {result.outputs['text']}")
+    click.echo("  -> " + "  ".join(str(path) for path in result.outputs.values()))
 
 
 for _command in (corrections_cli.apply_cmd, corrections_cli.history_cmd, corrections_cli.restore_cmd, corrections_cli.kit,

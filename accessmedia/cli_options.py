@@ -47,6 +47,11 @@ def out_option(default: Path | None = Path("out"), help: str = "Folder for the o
     return click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=default, show_default=default is not None, help=help)
 
 
+formats_option = _group(
+    [_option("--ttml", is_flag=True, help="Also write NAME.<lang>.ttml (TTML, IMSC 1.1 text profile, EBU-TT-D) per language.")],
+    lambda ttml: {"formats": ("srt", "vtt", "ttml") if ttml else ("srt", "vtt")},
+)
+
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress, only warnings and the summary.")
 force_option = click.option("--force", is_flag=True, help="Overwrite files even if someone edited them.")
 

@@ -34,8 +34,10 @@ class ApplyResult:
 
 
 def _make_current(files: RecordingFiles, lang: str, cues) -> None:
-    write_atomic(files.subtitles(lang, "vtt"), subtitles.compose_vtt(cues))
-    write_atomic(files.subtitles(lang, "srt"), subtitles.compose_srt(cues))
+    """The current files of `lang`: SRT and WebVTT, and TTML where the project has it."""
+    for fmt in subtitles.FORMATS:
+        if fmt in subtitles.PIPELINE_FORMATS or files.subtitles(lang, fmt).exists():
+            write_atomic(files.subtitles(lang, fmt), subtitles.compose(cues, fmt, lang))
 
 
 def _refuse_broken(label: str, cues, lang: str, hint: str, duration: float | None = None) -> None:
@@ -154,7 +156,9 @@ def _carry(files: RecordingFiles, lang: str, retranslate: bool) -> tuple[dict[st
                 revisions.flag(files.folder, files.name, target, f"source changed in nb {latest.label}, please check")
                 flagged.append(target)
                 continue
-            result = stages.translate(files, source_cues, lang, Translation(targets=(target,)), Styles(), loaded, current.name)
+            formats = [f for f in subtitles.FORMATS if f in subtitles.PIPELINE_FORMATS or files.subtitles(target, f).exists()]
+            result = stages.translate(files, source_cues, lang, Translation(targets=(target,)), Styles(), loaded, current.name,
+                                      formats=formats)
             retranslated[target] = result.translated
     return retranslated, tuple(flagged), stages.repackage(files)
 

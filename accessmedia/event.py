@@ -270,7 +270,7 @@ def jobs(event: Event, settings: Settings = Settings()) -> list[Job]:
     for s in event.sessions:
         hotwords = [*event.terms, *s.speakers, *(a.title for a in s.agenda)]
         session = build(event.language, recognition, event.languages, event.glossary, hotwords, event.style, settings.translation,
-                        Packaging(s.title, event.ladder, event.burn, s.chapters))
+                        Packaging(s.title, event.ladder, event.burn, s.chapters), settings.formats)
         out.append(Job.of(s.file, event.output, session))
     return out
 

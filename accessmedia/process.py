@@ -186,11 +186,23 @@ def _cues(c: Context) -> Outcome:
         return Outcome((f"{c.files.subtitles(c.source).name} was corrected by people: kept as it is, not made again from the transcript",))
     Ledger(c.files.folder).refuse_edits(c.files.cue_files(c.source))
     transcript = Transcript.from_json(c.files.transcript.read_text(encoding="utf-8"))
-    return Outcome(stages.make_cues(c.files, transcript, c.settings.profile()).warnings)
+    return Outcome(stages.make_cues(c.files, transcript, c.settings.profile(), c.settings.formats).warnings)
+
+
+def _cues_key(c: Context) -> str:
+    extra = _formats_key(c)
+    return _key(_files_key([c.files.transcript]), c.settings.styles.text, *([extra] if extra else []))
 
 
 def _cues_done(c: Context) -> bool:
-    return all(p.exists() for p in c.files.cue_files(c.source))
+    extra = [c.files.subtitles(c.source, f) for f in c.settings.formats if f not in subtitles.PIPELINE_FORMATS]
+    return all(p.exists() for p in [*c.files.cue_files(c.source), *extra])
+
+
+def _formats_key(c: Context) -> list[str]:
+    """The formats beyond SRT and WebVTT asked for: part of the keys only when there are any, so that
+    folders made before TTML existed stay up to date."""
+    return [f for f in c.settings.formats if f not in subtitles.PIPELINE_FORMATS]
 
 
 # -- translate ---------------------------------------------------------------------------
@@ -205,13 +217,16 @@ def _language_keys(c: Context) -> dict[str, str]:
     """Each machine-translated language's own key: the source subtitles, its route's packages, protected terms, style."""
     packages = argos.installed()
     source = _files_key([c.files.subtitles(c.source)])
+    extra = _formats_key(c)
     return {t: _key(source, [p.sha256 for p in (argos.route(c.source, t, packages) or [])],
-                    list(c.settings.translation.protected), c.settings.styles.text)
+                    list(c.settings.translation.protected), c.settings.styles.text, *([extra] if extra else []))
             for t in _machine_targets(c)}
 
 
 def _language_done(c: Context, target: str) -> bool:
-    return c.files.subtitles(target).exists() or c.files.template(target).exists()
+    if c.files.template(target).exists():
+        return True
+    return all(c.files.subtitles(target, f).exists() for f in ("srt", *_formats_key(c)))
 
 
 def _translate(c: Context) -> Outcome:
@@ -226,7 +241,7 @@ def _translate(c: Context) -> Outcome:
         Ledger(c.files.folder).refuse_edits(c.files.translation_files(with_model))
         translation = replace(c.settings.translation, targets=tuple(stale))
         warnings = stages.translate(c.files, subtitles.read(source, allow_empty=True).cues, c.source, translation, c.settings.styles,
-                                    c.loaded, source.name, c.reporter).warnings
+                                    c.loaded, source.name, c.reporter, c.settings.formats).warnings
     return Outcome(warnings, {"languages": keys, "translated": stale})
 
 
@@ -261,10 +276,9 @@ def _package(c: Context) -> Outcome:
 STAGES = (
     Stage("transcribe", _transcribe_key, lambda c: c.files.transcript.exists(), _transcribe,
           lambda s: {"language": s.language, "recognition": asdict(s.recognition)}),
-    Stage("cues", lambda c: _key(_files_key([c.files.transcript]), c.settings.styles.text), _cues_done, _cues,
-          lambda s: {"styles": s.styles.record()}),
+    Stage("cues", _cues_key, _cues_done, _cues, lambda s: {"styles": s.styles.record(), "formats": list(s.formats)}),
     Stage("translate", lambda c: _key(_language_keys(c)), lambda c: all(_language_done(c, t) for t in _machine_targets(c)), _translate,
-          lambda s: {"translation": asdict(s.translation), "styles": s.styles.record()}),
+          lambda s: {"translation": asdict(s.translation), "styles": s.styles.record(), "formats": list(s.formats)}),
     Stage("package", _package_key, lambda c: c.files.master_playlist.exists(), _package,
           lambda s: {"packaging": asdict(s.packaging)}),
 )

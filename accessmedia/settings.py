@@ -115,6 +115,7 @@ class Settings:
     translation: Translation = Translation()
     packaging: Packaging = Packaging()
     styles: Styles = Styles()
+    formats: tuple[str, ...] = ("srt", "vtt")  # subtitle files per language; ttml on request
 
     def record(self) -> dict:
         """The settings as plain data, for stage records and reports."""
@@ -149,6 +150,7 @@ def build(
     style: str | Path | Styles | None = None,
     translation: Translation = Translation(),
     packaging: Packaging = Packaging(),
+    formats: Iterable[str] = ("srt", "vtt"),
 ) -> Settings:
     """A checked Settings: language codes normalised, the style file read, the glossary's `terms` kept as
     they are in translation and, unless other `hotwords` are given, given to the recogniser as hotwords."""
@@ -160,4 +162,5 @@ def build(
         packaging=replace(packaging, burn=tuple(languages.normalize(b) for b in packaging.burn),
                           languages=tuple(languages.normalize(x) for x in packaging.languages) if packaging.languages else None),
         styles=style if isinstance(style, Styles) else Styles.read(style),
+        formats=unique(["srt", "vtt", *formats]),
     )

@@ -83,16 +83,19 @@ class CuesRecord:
     warnings: tuple[str, ...]
 
 
-def make_cues(files: RecordingFiles, transcript: Transcript, profile: style.StyleProfile) -> CuesRecord:
-    """Subtitles from a transcript with a style profile: NAME.<lang>.srt and .vtt, and the readable NAME.txt."""
+def make_cues(files: RecordingFiles, transcript: Transcript, profile: style.StyleProfile,
+              formats: Sequence[str] = subtitles.PIPELINE_FORMATS) -> CuesRecord:
+    """Subtitles from a transcript with a style profile: NAME.<lang>.srt and .vtt (and the other `formats`),
+    and the readable NAME.txt."""
     cues = cues_from_transcript(transcript, profile)
     warnings = []
     if not cues:
         warnings.append(f"no speech found in {transcript.source.get('file', files.name)} ({transcript.duration / 60:.1f} min): its subtitle files are empty")
-    srt, vtt = files.subtitles(transcript.language, "srt"), files.subtitles(transcript.language, "vtt")
-    Ledger(files.folder).write({srt.name: subtitles.compose_srt(cues), vtt.name: subtitles.compose_vtt(cues),
+    lang = transcript.language
+    made = {fmt: files.subtitles(lang, fmt) for fmt in formats}
+    Ledger(files.folder).write({**{path.name: subtitles.compose(cues, fmt, lang) for fmt, path in made.items()},
                                 files.text.name: readable_text(transcript)})
-    return CuesRecord({"srt": srt, "vtt": vtt, "text": files.text}, len(cues), style.check(cues, profile), tuple(warnings))
+    return CuesRecord({**made, "text": files.text}, len(cues), style.check(cues, profile), tuple(warnings))
 
 
 # -- translate ------------------------------------------------------------------------
@@ -123,7 +126,8 @@ def routes(source: str, targets: Sequence[str]) -> dict[str, list | None]:
 
 
 def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translation: Translation, styles: Styles,
-              loaded: LoadedModels, input_name: str, progress: Progress = Silent()) -> TranslationsRecord:
+              loaded: LoadedModels, input_name: str, progress: Progress = Silent(),
+              formats: Sequence[str] = subtitles.PIPELINE_FORMATS) -> TranslationsRecord:
     """Translate `cues` into every target of `translation` that has a model; a template for the others.
     NAME.translations.json keeps earlier runs' languages; this run's replace theirs."""
     from .translate import Engine, TranslationCache, sentences_of, translate_cues
@@ -157,8 +161,8 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
                 english = result.cues
             for term in result.lost_terms:
                 warnings.append(f"{target}: the model dropped the glossary term {term!r}; it was added back in brackets")
-            written[files.subtitles(target, "srt").name] = subtitles.compose_srt(result.cues)
-            written[files.subtitles(target, "vtt").name] = subtitles.compose_vtt(result.cues)
+            for fmt in formats:
+                written[files.subtitles(target, fmt).name] = subtitles.compose(result.cues, fmt, target)
             produced[target] = {"route": result.route, "cues": len(result.cues), "conformance": style.check(result.cues, profile)}
         to_english = routes(source, ["en"]).get("en") if None in found.values() else None  # for templates' English column
         for target, steps in found.items():

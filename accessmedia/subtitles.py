@@ -63,9 +63,17 @@ def open_cues(path: str | Path, allow_empty: bool = False, language: str | None 
     path = Path(path)
     if not path.exists():
         raise AccessMediaError(f"{path}: no such file", "check the path")
-    if path.suffix.lower() not in (".srt", ".vtt", ".webvtt"):
-        raise AccessMediaError(f"{path.name} is not a subtitle file", "pass an .srt or .vtt file")
+    if path.suffix.lower() not in (".srt", ".vtt", ".webvtt", ".ttml"):
+        raise AccessMediaError(f"{path.name} is not a subtitle file", "pass an .srt, .vtt or .ttml file")
     data = path.read_bytes()
+    if path.suffix.lower() == ".ttml":
+        from .ttml import parse_ttml
+
+        text = encodings.decode(data, str(path)).text if data.strip() else ""
+        cues, warnings, _ = parse_ttml(text, str(path)) if text.strip() else ([], [], None)
+        if not cues and not allow_empty and not text.strip():
+            raise SubtitleError(str(path), None, "the file is empty")
+        return SubtitleStream(iter(cues), "ttml", "utf-8", warnings, [])
     fmt = "vtt" if path.suffix.lower() in (".vtt", ".webvtt") else "srt"
     if not data or data.isspace():
         if allow_empty:
@@ -99,6 +107,19 @@ def clock(seconds: float, sep: str = ",") -> str:
     """HH:MM:SS,mmm (SRT) or, with sep=".", HH:MM:SS.mmm (WebVTT)."""
     ms = max(0, int(round(seconds * 1000)))
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
+
+
+FORMATS = ("srt", "vtt", "ttml")
+PIPELINE_FORMATS = ("srt", "vtt")  # always written: translation reads the SRT, packaging the WebVTT
+
+
+def compose(cues: Sequence[Cue], fmt: str, language: str) -> str:
+    """The cues as a file of format `fmt` (srt, vtt or ttml) in `language`."""
+    if fmt == "ttml":
+        from .ttml import compose_ttml
+
+        return compose_ttml(cues, language)
+    return compose_srt(cues) if fmt == "srt" else compose_vtt(cues)
 
 
 def compose_srt(cues: Sequence[Cue]) -> str:

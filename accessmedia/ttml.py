@@ -45,8 +45,10 @@ def _line(text: str) -> str:
 
 def compose_ttml(cues: Sequence[Cue], language: str) -> str:
     rtl = language in languages.RIGHT_TO_LEFT
-    direction = ' tts:direction="rtl"' if rtl else ""
+    direction = ' style="rtl"' if rtl else ""  # styles by reference only: EBU-TT-D has no inline styling
     styles = "".join(f'\n      <style xml:id="{name}" {attr}/>' for name, attr in _STYLES.values())
+    if rtl:
+        styles += '\n      <style xml:id="rtl" tts:direction="rtl"/>'
     body = []
     for n, cue in enumerate(cues, start=1):
         region = "top" if cue.settings.startswith(markup.TOP) else "bottom"

@@ -135,7 +135,7 @@ def test_the_stage_table_lists_every_stage_once_in_order_with_the_settings_it_us
     settings = build(targets=["en"], terms=["IMDi"], style=narrow, packaging=Packaging("Tittel"))
     used = {s.name: json.loads(json.dumps(s.uses(settings))) for s in process.STAGES}  # plain data for process.json
     assert used["transcribe"]["recognition"]["decode"]["hotwords"] == ["IMDi"] and used["transcribe"]["language"] == "nb"
-    assert used["cues"] == {"styles": {"file": str(narrow.resolve())}}
+    assert used["cues"] == {"styles": {"file": str(narrow.resolve())}, "formats": ["srt", "vtt"]}
     assert used["translate"]["translation"]["targets"] == ["en"] and used["package"]["packaging"]["title"] == "Tittel"
 
 
