@@ -351,9 +351,12 @@ def package(recording: str | Path, files: RecordingFiles, dist: str | Path, pack
             inputs = ["-i", source, "-map", "0:v:0", "-map", f"0:{track.stream_index}"]
             upload_codecs = codec_args
         _ffmpeg(*inputs, *upload_codecs, "-movflags", "+faststart", str(upload_video(tmp, stem)))
+        with_ttml = [lang for lang in order if files.subtitles(lang, "ttml").is_file()]
         for lang in order:
             plain = _without_markup(cues[lang])
             (upload / f"{stem}.{lang}.srt").write_text(subtitles.compose_srt(plain), encoding="utf-8")
+            if lang in with_ttml:  # for broadcasters and platforms that take TTML
+                shutil.copyfile(files.subtitles(lang, "ttml"), upload / f"{stem}.{lang}.ttml")
         burned = []
         for lang in burn:
             social = tmp / "social"
@@ -362,7 +365,8 @@ def package(recording: str | Path, files: RecordingFiles, dist: str | Path, pack
         meta = {
             "title": meta_title,
             "duration_seconds": round(info.duration, 3),
-            "languages": [{"code": lang, "name": languages.native_name(lang), "file": f"{stem}.{lang}.srt"} for lang in order],
+            "languages": [{"code": lang, "name": languages.native_name(lang), "file": f"{stem}.{lang}.srt",
+                           **({"ttml": f"{stem}.{lang}.ttml"} if lang in with_ttml else {})} for lang in order],
             "default_language": order[0],
             "chapters": [{"start": c.start, "title": c.title} for c in chapters],
             "video": f"{stem}.mp4",

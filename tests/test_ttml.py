@@ -116,3 +116,23 @@ def test_translations_get_ttml_too_right_to_left_for_arabic_and_corrections_keep
     assert run_cli("apply", str(fixed), "--project", str(out)).exit_code == 0
     assert "fersk rapport" in (out / "tale.nb.ttml").read_text(encoding="utf-8")
     assert "FERSK RAPPORT" in (out / "tale.en.ttml").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_upload_bundle_carries_ttml_where_there_is_some(tmp_path):
+    import json
+
+    from .conftest import SAMPLE
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for lang in ("nb", "ar"):
+        (subs / f"konferanse.{lang}.vtt").write_text(subtitles.compose_vtt(CUES[:2]), encoding="utf-8")
+    (subs / "konferanse.ar.ttml").write_text(ttml.compose_ttml(CUES[:2], "ar"), encoding="utf-8")
+    result = run_cli("package", str(SAMPLE), "--subs", str(subs), "-o", str(tmp_path / "dist"))
+    assert result.exit_code == 0, result.output
+    upload = tmp_path / "dist" / "upload"
+    assert (upload / "konferanse.ar.ttml").read_bytes() == (subs / "konferanse.ar.ttml").read_bytes()
+    assert not (upload / "konferanse.nb.ttml").exists()
+    meta = {entry["code"]: entry for entry in json.loads((upload / "metadata.json").read_text(encoding="utf-8"))["languages"]}
+    assert meta["ar"]["ttml"] == "konferanse.ar.ttml" and "ttml" not in meta["nb"]
