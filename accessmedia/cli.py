@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,9 @@ class _Group(click.Group):
         except AccessMediaError as exc:
             click.echo(f"error: {exc.one_line()}", err=True)
             sys.exit(1)
+        except BrokenPipeError:  # the reader of our output went away (`| head`): not an error to report
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except OSError as exc:
             click.echo(f"error: {from_os_error(exc).one_line()}", err=True)
             sys.exit(1)
