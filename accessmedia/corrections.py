@@ -160,7 +160,7 @@ def _carry(files: RecordingFiles, lang: str, retranslate: bool) -> tuple[dict[st
             result = stages.translate(files, source_cues, lang, Translation(targets=(target,)), Styles(), loaded, current.name,
                                       formats=formats)
             retranslated[target] = result.translated
-    return retranslated, tuple(flagged), stages.repackage(files)
+    return retranslated, tuple(flagged), stages.repackage(files, lang)
 
 
 def recover(project: Path) -> list[str]:

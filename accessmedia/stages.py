@@ -14,7 +14,7 @@ policy (api for the single verbs, process for the resumable runner).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -249,7 +249,13 @@ def packaged_before(files: RecordingFiles) -> tuple[Path, Path, Packaging] | Non
     return recording, files.resolve(s["dist"]), packaging
 
 
-def repackage(files: RecordingFiles):
-    """Package again as last time, if this recording was packaged before."""
+def repackage(files: RecordingFiles, language: str | None = None):
+    """Package again as last time, if this recording was packaged before; `language` (one people just made,
+    a translation kit) joins a package that named its languages."""
     before = packaged_before(files)
-    return package(files, *before) if before else None
+    if before is None:
+        return None
+    recording, dist, packaging = before
+    if language and packaging.languages and language not in packaging.languages and files.subtitles(language, "vtt").exists():
+        packaging = replace(packaging, languages=(*packaging.languages, language))
+    return package(files, recording, dist, packaging)

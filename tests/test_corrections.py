@@ -249,3 +249,25 @@ def test_a_polish_correction_in_cp1250_is_kept_as_polish(home, tmp_path):
     assert subtitles.read(out / "tale.pl.srt").cues[0].text == "Zażółć gęślą jaźń"
     wrong = run_cli("apply", str(fixed), "--project", str(out), "--name", "tale", "--lang", "nb")
     assert wrong.exit_code == 1 and "cannot tell its encoding" in wrong.output and "cp1250" in wrong.output
+
+
+@pytest.mark.slow
+def test_a_translation_kit_joins_a_package_that_named_its_languages(project, tmp_path):
+    import csv
+
+    from .conftest import SAMPLE
+
+    recording = tmp_path / "tale.mp4"
+    recording.write_bytes(SAMPLE.read_bytes())
+    dist = tmp_path / "dist"
+    assert run_cli("package", str(recording), "--subs", str(project), "-o", str(dist), "--langs", "nb,en").exit_code == 0
+    assert run_cli("kit", "export", "--project", str(project), "--name", "tale", "--lang", "so").exit_code == 0
+    sheet = project / "kits" / "tale.so.csv"
+    rows = list(csv.reader(sheet.read_text(encoding="utf-8-sig").splitlines()))
+    for row in rows[1:]:
+        row[5] = "Soomaali " + row[0]
+    sheet.write_text("\n".join(",".join(f'"{c}"' for c in r) for r in rows) + "\n", encoding="utf-8")
+    result = run_cli("kit", "import", str(sheet), "--project", str(project), "--name", "tale", "--lang", "so")
+    assert result.exit_code == 0, result.output
+    assert (dist / "hls" / "subs" / "so" / "index.m3u8").exists()
+    assert 'LANGUAGE="so"' in (dist / "hls" / "master.m3u8").read_text(encoding="utf-8")
