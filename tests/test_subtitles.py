@@ -177,7 +177,7 @@ def test_markup_is_kept_as_webvtt_defines_it_and_srt_tags_become_webvtt():
     assert srt.cues[0].settings == "line:0" and srt.cues[1].settings == ""  # {\an8}: the top of the picture
     vtt = compose_vtt(srt.cues)
     assert "00:00:01.000 --> 00:00:03.000 line:0\n<i>Øverst</i> i bildet" in vtt and "<c.yellow>Gul</c>" in vtt
-    assert [c.text for c in webvtt.read_buffer(__import__("io").StringIO(vtt)).captions][:2] == ["Øverst i bildet", "Gul og fet strek"]
+    assert [c.text for c in webvtt.from_buffer(__import__("io").StringIO(vtt)).captions][:2] == ["Øverst i bildet", "Gul og fet strek"]
     back = compose_srt(srt.cues)
     assert "{\\an8}<i>Øverst</i> i bildet" in back and '<font color="#ffff00">Gul</font> og <b>fet</b>' in back
     spans = read(DATA / "vtt-spans.vtt")
