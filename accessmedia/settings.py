@@ -8,7 +8,7 @@ part, and into the stage: nothing else passes it along. Each stage's record keep
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -116,12 +116,6 @@ class Settings:
     packaging: Packaging = Packaging()
     styles: Styles = Styles()
     formats: tuple[str, ...] = ("srt", "vtt")  # subtitle files per language; ttml on request
-
-    def record(self) -> dict:
-        """The settings as plain data, for stage records and reports."""
-        data = asdict(self)
-        data["styles"] = self.styles.record()
-        return data
 
     def with_threads(self, threads: int) -> "Settings":
         """The same work with `threads` CPU threads for every model (a worker's share of the cores);

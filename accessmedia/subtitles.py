@@ -17,7 +17,7 @@ from typing import Iterable, Iterator, Sequence
 from . import encodings, markup, subtitle_reader
 from .cues import Cue
 from .errors import AccessMediaError, SubtitleError  # noqa: F401  (SubtitleError: part of this module's interface)
-from .files import RecordingFiles
+from .files import SUBTITLE_FORMATS, RecordingFiles
 from .subtitle_reader import Parsed
 
 
@@ -110,7 +110,7 @@ def clock(seconds: float, sep: str = ",") -> str:
 
 
 FORMATS = ("srt", "vtt", "ttml")
-PIPELINE_FORMATS = ("srt", "vtt")  # always written: translation reads the SRT, packaging the WebVTT
+PIPELINE_FORMATS = SUBTITLE_FORMATS  # always written: translation reads the SRT, packaging the WebVTT
 
 
 def compose(cues: Sequence[Cue], fmt: str, language: str) -> str:

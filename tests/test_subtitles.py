@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import srt as srt_lib
 import webvtt
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from accessmedia.cues import Cue
 from accessmedia.subtitles import SubtitleError, compose_srt, compose_vtt, parse, read
@@ -39,6 +39,9 @@ def cue_lists(draw):
 @settings(max_examples=200, deadline=None)
 @given(cue_lists())
 def test_srt_round_trip(cues):
+    # SRT has no escaping: text with '<' or '{' may be markup (<i>, </font>, {\an8}); the markup round trip
+    # is its own test below
+    assume(not any("<" in line or "{" in line for c in cues for line in c.lines))
     parsed = parse(compose_srt(cues))
     assert parsed.format == "srt" and parsed.cues == cues and not parsed.warnings and not parsed.skipped
 
@@ -53,6 +56,7 @@ def test_vtt_round_trip(cues):
 @settings(max_examples=50, deadline=None)
 @given(cue_lists())
 def test_srt_agrees_with_the_srt_package(cues):
+    assume(not any("<" in line or "{" in line for c in cues for line in c.lines))  # markup: its own tests
     theirs = list(srt_lib.parse(compose_srt(cues)))
     assert [(s.start.total_seconds(), s.end.total_seconds(), s.content) for s in theirs] == [
         (c.start, c.end, c.text) for c in cues
