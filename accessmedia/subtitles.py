@@ -66,21 +66,19 @@ def open_cues(path: str | Path, allow_empty: bool = False, language: str | None 
     if path.suffix.lower() not in (".srt", ".vtt", ".webvtt", ".ttml"):
         raise AccessMediaError(f"{path.name} is not a subtitle file", "pass an .srt, .vtt or .ttml file")
     data = path.read_bytes()
-    if path.suffix.lower() == ".ttml":
-        from .ttml import parse_ttml
-
-        text = encodings.decode(data, str(path)).text if data.strip() else ""
-        cues, warnings, _ = parse_ttml(text, str(path)) if text.strip() else ([], [], None)
-        if not cues and not allow_empty and not text.strip():
-            raise SubtitleError(str(path), None, "the file is empty")
-        return SubtitleStream(iter(cues), "ttml", "utf-8", warnings, [])
-    fmt = "vtt" if path.suffix.lower() in (".vtt", ".webvtt") else "srt"
+    suffix = path.suffix.lower()
+    fmt = "ttml" if suffix == ".ttml" else "vtt" if suffix in (".vtt", ".webvtt") else "srt"
     if not data or data.isspace():
         if allow_empty:
             return SubtitleStream(iter(()), fmt, "utf-8", [], [])
         raise SubtitleError(str(path), None, "the file is empty")
     decoded = encodings.decode(data, str(path), language or RecordingFiles.of_subtitles(path)[1])
     del data  # a 50 MB file is held once, not as bytes and text at the same time
+    if fmt == "ttml":
+        from .ttml import parse_ttml
+
+        cues, ttml_warnings, _ = parse_ttml(decoded.text, str(path))
+        return SubtitleStream(iter(cues), fmt, decoded.encoding, [*decoded.warnings, *ttml_warnings], [])
     warnings = list(decoded.warnings)
     if decoded.encoding not in ("utf-8",):
         warnings.insert(0, f"{path}: encoding is {decoded.encoding}; accessmedia writes UTF-8")
