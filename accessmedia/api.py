@@ -251,8 +251,7 @@ def translate(input_path: str | Path, out_dir: str | Path, settings: Settings, f
     found, source, cues_in = source_cues(path, settings.styles)
     files = RecordingFiles(Path(out_dir), found.name)
     if not force:
-        with_model = [t for t, steps in stages.routes(source, settings.translation.targets).items() if steps]
-        Ledger(files.folder).refuse_edits(files.translation_files(with_model))
+        Ledger(files.folder).refuse_edits(stages.translation_outputs(files, source, settings.translation.targets))
     ensure_writable(files.folder)
     record = stages.translate(files, cues_in, source, settings.translation, settings.styles, loaded or LoadedModels(),
                               path.name, reporter, settings.formats)

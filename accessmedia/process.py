@@ -237,8 +237,7 @@ def _translate(c: Context) -> Outcome:
     warnings: tuple[str, ...] = ()
     if stale:
         source = c.files.subtitles(c.source)
-        with_model = [t for t, steps in stages.routes(c.source, stale).items() if steps]
-        Ledger(c.files.folder).refuse_edits(c.files.translation_files(with_model))
+        Ledger(c.files.folder).refuse_edits(stages.translation_outputs(c.files, c.source, stale))
         translation = replace(c.settings.translation, targets=tuple(stale))
         warnings = stages.translate(c.files, subtitles.read(source, allow_empty=True).cues, c.source, translation, c.settings.styles,
                                     c.loaded, source.name, c.reporter, c.settings.formats).warnings

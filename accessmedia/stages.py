@@ -125,6 +125,11 @@ def routes(source: str, targets: Sequence[str]) -> dict[str, list | None]:
     return {t: argos.route(source, t, packages) for t in targets if t != source}
 
 
+def translation_outputs(files: RecordingFiles, source: str, targets: Sequence[str]) -> list[Path]:
+    """The subtitle files `translate` would write over: those of the targets with a model (the others get a template)."""
+    return files.translation_files([t for t, steps in routes(source, targets).items() if steps])
+
+
 def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translation: Translation, styles: Styles,
               loaded: LoadedModels, input_name: str, progress: Progress = Silent(),
               formats: Sequence[str] = subtitles.PIPELINE_FORMATS) -> TranslationsRecord:
