@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from .errors import SubtitleError
@@ -44,13 +45,30 @@ def code_page(language: str | None) -> str:
     return WESTERN
 
 
+def _natural(c: str) -> bool:
+    """A character beyond ASCII that real text has: a letter, a mark, a typographic sign."""
+    return c.isalpha() or unicodedata.category(c).startswith("M") or c in _TYPOGRAPHY
+
+
 def plausible(text: str) -> float:
-    """The share of the characters beyond ASCII that real text has: letters, marks, typographic signs."""
+    """The share of the characters beyond ASCII that real text has."""
     odd = [c for c in text if ord(c) > 127]
-    if not odd:
-        return 1.0
-    good = sum(1 for c in odd if c.isalpha() or unicodedata.category(c).startswith("M") or c in _TYPOGRAPHY)
-    return good / len(odd)
+    return sum(1 for c in odd if _natural(c)) / len(odd) if odd else 1.0
+
+
+def _plausible_in(high: Counter, page: str) -> float | None:
+    """plausible() of the file read in the single-byte code page `page`, from the counts of its bytes above
+    127 (each is one character there, the bytes below are ASCII): no decoding of the whole file per
+    candidate. None when a byte has no character in `page`."""
+    total = good = 0
+    for byte, n in high.items():
+        try:
+            c = bytes([byte]).decode(page)
+        except UnicodeDecodeError:
+            return None
+        total += n
+        good += n if _natural(c) else 0
+    return good / total if total else 1.0
 
 
 def _strict(data: bytes, encoding: str, name: str, what: str) -> str:
@@ -96,12 +114,9 @@ def decode(data: bytes, name: str = "file", language: str | None = None) -> Deco
 
 
 def _code_page(data: bytes, name: str, language: str | None) -> tuple[str, str, str]:
-    readings = {}
-    for page in dict.fromkeys([code_page(language), *CANDIDATES]):
-        try:
-            readings[page] = data.decode(page)
-        except UnicodeDecodeError:
-            continue
+    high = Counter(data.translate(None, bytes(range(128))))
+    scores = {page: score for page in dict.fromkeys([code_page(language), *CANDIDATES])
+              if (score := _plausible_in(high, page)) is not None}
     if language is None:
         # no language known: a detector's guess decides between scripts (Arabic, Cyrillic read as Latin are
         # still letters); between Latin code pages it is no better than a coin, and Norwegian files are cp1252
@@ -109,13 +124,13 @@ def _code_page(data: bytes, name: str, language: str | None) -> tuple[str, str, 
 
         guess = from_bytes(data).best()
         guessed = guess.encoding if guess else None
-        chosen = guessed if guessed in ("cp1251", "cp1256") and guessed in readings else WESTERN
+        chosen = guessed if guessed in ("cp1251", "cp1256") and guessed in scores else WESTERN
     else:
         chosen = code_page(language)
-    text = readings.get(chosen)
-    clean = [p for p, t in readings.items() if p != chosen and plausible(t) == 1.0]
-    if text is not None and plausible(text) == 1.0:
+    text = data.decode(chosen) if chosen in scores else None
+    if scores.get(chosen) == 1.0:
         return text, chosen, ""
+    clean = [p for p, score in scores.items() if p != chosen and score == 1.0]
     if clean:
         sample = " ".join(w for w in (text or "").split() if plausible(w) < 1.0)[:40]
         langs = {p: "/".join(CODE_PAGES.get(p, ("nb", "en", "de"))[:3]) for p in clean}
