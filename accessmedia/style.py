@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import AccessMediaError
-from .markup import TAG as _TAG
+from .markup import plain
 
 try:
     import tomllib
@@ -189,8 +189,7 @@ _HAS_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 
 def visible_length(line: str) -> int:
     """Characters a viewer sees: span tags (<i>), direction marks and other invisible controls do not count."""
-    if "<" in line:
-        line = _TAG.sub("", line)
+    line = plain(line)
     return len(line.translate(_INVISIBLE)) if _HAS_INVISIBLE.search(line) else len(line)
 
 
