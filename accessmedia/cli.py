@@ -12,7 +12,7 @@ import click
 from . import __version__, api, style, subtitles
 from . import cli_corrections as corrections_cli
 from .cli_options import (force_option, formats_option, glossary_option, out_option, quiet_option, recognition_options,
-                          styles_option, translation_options)
+                          speakers_option, styles_option, translation_options)
 from .errors import AccessMediaError, from_os_error
 from .fsutil import ensure_writable
 from .progress import Reporter
@@ -55,16 +55,18 @@ def main():
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @out_option()
 @recognition_options
+@speakers_option
 @glossary_option
 @styles_option
 @formats_option
 @force_option
 @quiet_option
-def transcribe(inputs, out_dir, language, recognition, terms, styles, formats, force, quiet):
+def transcribe(inputs, out_dir, language, recognition, speakers, terms, styles, formats, force, quiet):
     """Transcribe recordings into Norwegian subtitles.
 
     Writes NAME.nb.srt, NAME.nb.vtt, NAME.txt and NAME.transcript.json
-    (word-level, the source for translation and corrections) per input.
+    (word-level, the source for translation and corrections) per input, and
+    who speaks: NAME.speakers.json and NAME.rttm (--speakers off: none).
 
     \b
     Examples:
@@ -72,7 +74,7 @@ def transcribe(inputs, out_dir, language, recognition, terms, styles, formats, f
       accessmedia transcribe day1/*.mp4 -o out --model nb-whisper-small --glossary names.txt
       accessmedia transcribe panel.mkv --audio-track 2 --language nn -o out
     """
-    settings = build(language, recognition, terms=terms, style=styles, formats=formats)
+    settings = build(language, recognition, terms=terms, style=styles, formats=formats, speakers=speakers)
     reporter = Reporter(quiet=quiet)
     results = api.transcribe(inputs, out_dir, settings, force, reporter)
     for r in results:
@@ -291,6 +293,7 @@ def package_cmd(recording, subs_dir, dist, langs, title, burn, ladder, chapters)
 @click.option("--to", "targets", default="", help="Languages to translate into, comma-separated (en,ar,pl,...).")
 @out_option(help="Outputs go to OUT/NAME/.")
 @recognition_options
+@speakers_option
 @glossary_option
 @styles_option
 @formats_option
@@ -299,8 +302,8 @@ def package_cmd(recording, subs_dir, dist, langs, title, burn, ladder, chapters)
 @click.option("--executor", type=click.Choice(["local", "ray"]), default=None, help="local: worker processes on this machine; ray: tasks on a Ray cluster.")
 @click.option("--ray-address", default=None, help="Ray cluster to use (host:port, or auto); default: a new local Ray instance.")
 @quiet_option
-def process_cmd(recording, targets, out_dir, language, recognition, terms, styles, formats, title, workers, executor, ray_address,
-                quiet):
+def process_cmd(recording, targets, out_dir, language, recognition, speakers, terms, styles, formats, title, workers, executor,
+                ray_address, quiet):
     """Every stage for one recording, or for a whole event: transcribe, cues, translate, package.
 
     RECORDING goes to OUT/NAME/, with a run report in OUT/NAME/report.html
@@ -328,7 +331,7 @@ def process_cmd(recording, targets, out_dir, language, recognition, terms, style
         from . import event as event_module
 
         ev = event_module.load(recording, language, recognition.decode.accept_truncated)
-        settings = build(language, recognition, style=styles, translation=translation, formats=formats)
+        settings = build(language, recognition, style=styles, translation=translation, formats=formats, speakers=speakers)
         outcome = event_module.run(ev, settings, workers, executor, ray_address, quiet)
         for result in outcome.results:
             if not result.error:
@@ -336,7 +339,7 @@ def process_cmd(recording, targets, out_dir, language, recognition, terms, style
         click.echo(f"event: {len(ev.sessions)} sessions -> {ev.output / 'index.html'}; report: {outcome.report_files[1]}")
     else:
         settings = build(language, recognition, _codes(targets), terms, style=styles, translation=translation,
-                         packaging=Packaging(title), formats=formats)
+                         packaging=Packaging(title), formats=formats, speakers=speakers)
         api.probe(recording, settings)  # its warnings come from the stage, and stay in the report
         job = Job.of(recording, out_dir, settings)
         ensure_writable(job.folder)  # inputs are checked: now the folder, before any work

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .glossary import load_glossary
-from .settings import Decoding, ModelLoad, Recognition, Styles, Translation
+from .settings import Decoding, ModelLoad, Recognition, Styles, Translation, diarizing
 
 
 def _group(options, build):
@@ -59,6 +59,12 @@ styles_option = _group(
     [_option("--style", "style_path", type=click.Path(path_type=Path), default=None, help="Style profile TOML overriding the subtitle rules.")],
     lambda style_path: {"styles": Styles.read(style_path)},
 )
+
+speakers_option = _group([
+    _option("--speakers", "speakers_count", default="auto", show_default=True, metavar="N|auto|off",
+            help="Who speaks: found automatically (auto), a fixed number of speakers, or off (no speaker labels)."),
+    _option("--speaker-model", default=None, help="Speaker model: a name from `accessmedia models list`. Default: campplus-3dspeaker."),
+], lambda speakers_count, speaker_model: {"speakers": diarizing(speakers_count, speaker_model)})
 
 glossary_option = _group(
     [_option("--glossary", type=click.Path(path_type=Path), default=None,

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .style import StyleProfile, char_count
 from .transcript import Transcript, Word
 
 INFEASIBLE = math.inf
+DASH = "- "
+TWO_SPEAKERS_COST = 20.0  # a cue shared by two speakers: only when their lines are short and quick
 MAX_WORDS_PER_CUE = 40
 
 
@@ -39,9 +41,12 @@ def _strip_punct(text: str) -> str:
 class _Scorer:
     """Costs of breaking after each word, for lines and for cues."""
 
-    def __init__(self, words: Sequence[Word], profile: StyleProfile):
+    def __init__(self, words: Sequence[Word], profile: StyleProfile, turns: Sequence[int] | None = None,
+                 label_at: frozenset[int] = frozenset()):
         self.words = words
         self.p = profile
+        self.turns = turns
+        self.label_at = label_at
         self.prefix = [0]
         for w in words:
             self.prefix.append(self.prefix[-1] + len(w.text))
@@ -63,6 +68,10 @@ class _Scorer:
         if i + 1 >= len(words):
             return 0.0
         text, nxt = words[i].text, words[i + 1].text
+        if i in self.label_at:
+            return 100.0  # a speaker's label stays with their first words
+        if self.turns is not None and self.turns[i + 1] != self.turns[i]:
+            return 0.0  # the speaker changes here
         if self.pause[i] >= p.pause_break:
             return 0.5  # a long pause is where the speaker broke the phrase
         if self.sentence_end[i]:
@@ -120,6 +129,15 @@ class _Scorer:
                 best = (cost, (k, *rest[1]))
         return best
 
+    def dash_layout(self, i: int, j: int) -> tuple[float, tuple[int, ...]] | None:
+        """Two speakers in one cue: one line each, each starting with a dash; never more than two turns."""
+        if self.turns[j] - self.turns[i] != 1 or self.p.max_lines < 2:
+            return None
+        k = next(m for m in range(i, j) if self.turns[m + 1] != self.turns[m])
+        if max(self.width(i, k), self.width(k + 1, j)) + len(DASH) > self.p.max_chars_per_line:
+            return None
+        return TWO_SPEAKERS_COST, (k, j)
+
     def lines(self, i: int, ends: tuple[int, ...]) -> tuple[str, ...]:
         out, first = [], i
         for last in ends:
@@ -137,7 +155,7 @@ def _clean(words: Sequence[Word]) -> list[Word]:
             continue
         start = max(w.start, out[-1].end if out else 0.0)
         end = max(w.end, start)
-        out.append(Word(text, start, end, w.probability))
+        out.append(Word(text, start, end, w.probability, w.speaker))
     return out
 
 
@@ -145,11 +163,18 @@ def _split_long_word(word: Word, width: int) -> list[Word]:
     """A 'word' longer than a line (a URL, say) is cut into line-sized pieces."""
     pieces = [word.text[k : k + width] for k in range(0, len(word.text), width)]
     span = (word.end - word.start) / len(pieces)
-    return [Word(t, word.start + n * span, word.start + (n + 1) * span, word.probability) for n, t in enumerate(pieces)]
+    return [Word(t, word.start + n * span, word.start + (n + 1) * span, word.probability, word.speaker)
+            for n, t in enumerate(pieces)]
 
 
-def build_cues(words: Sequence[Word], profile: StyleProfile) -> list[Cue]:
-    """Cut words into cues and time them under `profile`."""
+def build_cues(words: Sequence[Word], profile: StyleProfile, labels: Mapping[str, str] | None = None) -> list[Cue]:
+    """Cut words into cues and time them under `profile`.
+
+    When the words have more than one speaker (`labels`: speaker id -> label), a change of speaker ends
+    a cue, except that two short lines of two speakers may share one, each line starting with a dash; the
+    first cue of each turn starts with the speaker's label (profile option speaker_labels), and every cue
+    carries its speaker as a WebVTT voice span.
+    """
     cleaned: list[Word] = []
     for w in _clean(words):
         cleaned.extend(_split_long_word(w, profile.max_chars_per_line) if len(w.text) > profile.max_chars_per_line else [w])
@@ -157,7 +182,12 @@ def build_cues(words: Sequence[Word], profile: StyleProfile) -> list[Cue]:
     n = len(words)
     if n == 0:
         return []
-    scorer = _Scorer(words, profile)
+    turns = speaker_turns(words)
+    label_at: frozenset[int] = frozenset()
+    if turns is not None:
+        words, turns, label_at = _labelled(words, turns, labels or {}, profile)
+        n = len(words)
+    scorer = _Scorer(words, profile, turns, label_at)
     p = profile
     best = [INFEASIBLE] * (n + 1)
     choice: list[tuple[int, tuple[int, ...]] | None] = [None] * (n + 1)
@@ -173,8 +203,10 @@ def build_cues(words: Sequence[Word], profile: StyleProfile) -> list[Cue]:
                 break
             if best[i] == INFEASIBLE:
                 continue
-            laid = scorer.layout(i, j)
+            laid = scorer.layout(i, j) if turns is None or turns[i] == turns[j] else scorer.dash_layout(i, j)
             if laid is None:
+                if turns is not None and turns[j] - turns[i] > 1:
+                    break  # three speakers never share a cue
                 continue
             cost = best[i] + laid[0] + _cue_cost(scorer, i, j, chars)
             if cost < best[j + 1]:
@@ -184,7 +216,7 @@ def build_cues(words: Sequence[Word], profile: StyleProfile) -> list[Cue]:
     j = n
     while j > 0:
         i, ends = choice[j]
-        spans.append((i, j - 1, scorer.lines(i, ends)))
+        spans.append((i, j - 1, scorer.lines(i, ends) if turns is None else _voiced(scorer, i, ends, labels or {})))
         j = i
     spans.reverse()
     return _time(words, spans, profile)
@@ -271,5 +303,58 @@ def fit_text(text: str, start: float, end: float, profile: StyleProfile) -> list
     return [Cue(start, end, tuple(lines + [line]))]
 
 
-def cues_from_transcript(transcript: Transcript, profile: StyleProfile) -> list[Cue]:
-    return build_cues(transcript.words, profile)
+def cues_from_transcript(transcript: Transcript, profile: StyleProfile, labels: Mapping[str, str] | None = None) -> list[Cue]:
+    """The transcript's cues; speakers are called by `labels` (id -> name), else by the transcript's own labels."""
+    known = {s["id"]: s.get("label", s["id"]) for s in transcript.speakers}
+    return build_cues(transcript.words, profile, {**known, **(labels or {})})
+
+
+# -- speakers --------------------------------------------------------------------------------------
+
+def speaker_turns(words: Sequence[Word]) -> list[int] | None:
+    """The turn number of every word (a word with no speaker continues the turn before it), or None when
+    the words have fewer than two speakers: then captions say nothing of who speaks."""
+    if len({w.speaker for w in words if w.speaker}) < 2:
+        return None
+    turns, turn, current = [], 0, None
+    for w in words:
+        if w.speaker and current and w.speaker != current:
+            turn += 1
+        current = w.speaker or current
+        turns.append(turn)
+    return turns
+
+
+def _speaker_of(words: Sequence[Word], i: int) -> str | None:
+    while i >= 0 and not words[i].speaker:
+        i -= 1
+    return words[i].speaker if i >= 0 else next((w.speaker for w in words if w.speaker), None)
+
+
+def _labelled(words: list[Word], turns: list[int], labels: Mapping[str, str],
+              profile: StyleProfile) -> tuple[list[Word], list[int], frozenset[int]]:
+    """With profile speaker_labels = "names", a label word ("Amina Yusuf:") before the first word of each turn;
+    the words, their turns, and where the labels are."""
+    if profile.speaker_labels != "names":
+        return words, turns, frozenset()
+    out_words, out_turns, at = [], [], []
+    for k, w in enumerate(words):
+        if k == 0 or turns[k] != turns[k - 1]:
+            who = _speaker_of(words, k)
+            at.append(len(out_words))
+            out_words.append(Word(f"{labels.get(who, who)}:", w.start, w.start, 1.0, who))
+            out_turns.append(turns[k])
+        out_words.append(w)
+        out_turns.append(turns[k])
+    return out_words, out_turns, frozenset(at)
+
+
+def _voiced(s: _Scorer, i: int, ends: tuple[int, ...], labels: Mapping[str, str]) -> tuple[str, ...]:
+    """A cue's lines with its speaker's voice span (WebVTT <v>); in a two-speaker cue each line starts with a dash."""
+    lines = s.lines(i, ends)
+    first_voice = labels.get(_speaker_of(s.words, i), _speaker_of(s.words, i))
+    if s.turns[ends[-1]] == s.turns[i]:
+        return (f"<v {first_voice}>{lines[0]}",) + lines[1:]
+    second = _speaker_of(s.words, ends[0] + 1)
+    dash = DASH if s.p.speaker_labels != "none" else ""
+    return (f"<v {first_voice}>{dash}{lines[0]}</v>", f"<v {labels.get(second, second)}>{dash}{lines[1]}")

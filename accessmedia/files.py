@@ -41,6 +41,16 @@ class RecordingFiles:
     def transcript(self) -> Path:
         return self._named(TRANSCRIPT_SUFFIX)
 
+    @property
+    def speakers(self) -> Path:
+        """Who speaks: the speakers found, their names once named, their turns (speakers.py)."""
+        return self._named(".speakers.json")
+
+    @property
+    def rttm(self) -> Path:
+        """The speaker turns in RTTM, the interchange format of diarization tools."""
+        return self._named(".rttm")
+
     def subtitles(self, language: str, fmt: str = "srt") -> Path:
         return self._named(f".{language}.{fmt}")
 

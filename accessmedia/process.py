@@ -4,6 +4,7 @@
 a stage, the key of its inputs and settings, whether its outputs are in place, and how to run it.
 
     transcribe  recording -> NAME.transcript.json (speech recognition)
+    speakers    recording + transcript -> speakers on its words, NAME.speakers.json, NAME.rttm
     cues        transcript + style profile -> NAME.nb.srt, .vtt, NAME.txt
     translate   NAME.nb.srt -> NAME.<lang>.srt/.vtt (or a template for volunteers)
     package     recording + subtitles + chapters -> dist/ (HLS, replay page, upload bundle)
@@ -25,7 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from . import argos, corrections, revisions, stages, subtitles
+from . import argos, corrections, models, revisions, stages, subtitles
 from .errors import AccessMediaError
 from .files import RecordingFiles
 from .fsutil import remove_leftovers, run_lock, sha256_file, write_atomic
@@ -179,6 +180,30 @@ def _transcribe(c: Context) -> Outcome:
     return Outcome(tuple([cut] if cut else []) + tuple(stages.removal_warnings(c.job.recording.name, transcript)))
 
 
+# -- speakers ---------------------------------------------------------------------------
+
+def _speakers_key(c: Context) -> str:
+    d = c.settings.speakers
+    return _key(c.recorded("transcribe").get("key"), d.count, d.low, d.high, d.model or models.default_model("speaker"))
+
+
+def _speakers_done(c: Context) -> bool:
+    """Found after the transcript was last written (finding them rewrites it, then writes the record)."""
+    if c.settings.speakers.off:
+        return c.files.transcript.exists()
+    return (c.files.speakers.exists() and c.files.rttm.exists() and c.files.transcript.exists()
+            and c.files.speakers.stat().st_mtime_ns >= c.files.transcript.stat().st_mtime_ns)
+
+
+def _speakers(c: Context) -> Outcome:
+    transcript = Transcript.from_json(c.files.transcript.read_text(encoding="utf-8"))
+    d, decode = c.settings.speakers, c.settings.recognition.decode
+    model = (None, {}) if d.off else c.loaded.speaker_model(d, c.reporter.note)
+    info = stages.open_recording(c.job.recording, decode)[0] if not d.off else None
+    found = stages.find_speakers(c.files, c.job.recording, info, transcript, *model, d, decode, c.reporter)
+    return Outcome(record={"found": len(found.speakers)})
+
+
 # -- cues -----------------------------------------------------------------------------
 
 def _cues(c: Context) -> Outcome:
@@ -275,6 +300,7 @@ def _package(c: Context) -> Outcome:
 STAGES = (
     Stage("transcribe", _transcribe_key, lambda c: c.files.transcript.exists(), _transcribe,
           lambda s: {"language": s.language, "recognition": asdict(s.recognition)}),
+    Stage("speakers", _speakers_key, _speakers_done, _speakers, lambda s: {"speakers": asdict(s.speakers)}),
     Stage("cues", _cues_key, _cues_done, _cues, lambda s: {"styles": s.styles.record(), "formats": list(s.formats)}),
     Stage("translate", lambda c: _key(_language_keys(c)), lambda c: all(_language_done(c, t) for t in _machine_targets(c)), _translate,
           lambda s: {"translation": asdict(s.translation), "styles": s.styles.record(), "formats": list(s.formats)}),

@@ -14,7 +14,7 @@ from . import languages
 from .argos import InstalledPackage
 from .asr import Recognizer
 from .models import default_model
-from .settings import ModelLoad, Translation
+from .settings import Diarizing, ModelLoad, Translation
 from .translate import PackageModel
 
 
@@ -22,6 +22,7 @@ class LoadedModels:
     def __init__(self) -> None:
         self._recognizers: dict[tuple, Recognizer] = {}
         self._translators: dict[tuple, PackageModel] = {}
+        self._speaker_models: dict[tuple, tuple[object, dict]] = {}
 
     def recognizer(self, load: ModelLoad, language: str, note: Callable[[str], None] | None = None) -> Recognizer:
         """The speech model for `load` and `language` (its tokenizer is the language's), loaded the first time."""
@@ -38,5 +39,21 @@ class LoadedModels:
             self._translators[key] = PackageModel(package, translation.device, translation.threads, translation.beam_size)
         return self._translators[key]
 
+    def speaker_model(self, diarizing: Diarizing, note: Callable[[str], None] | None = None) -> tuple[object, dict]:
+        """The speaker model and what to record of it (name, source, sha256, licence), loaded the first time."""
+        key = (diarizing.model, diarizing.threads)
+        if key not in self._speaker_models:
+            from . import speaker_models
+            from .models import resolve_speaker_model
+
+            found, entry = resolve_speaker_model(diarizing.model, note)
+            if note:
+                note(f"loading speaker model {found.name} ...")
+            model = speaker_models.load(found.path, diarizing.threads)
+            model.window = entry.window if entry else "povey"
+            info = {"name": found.name, "source": found.source, "sha256": found.sha256, "licence": entry.licence if entry else ""}
+            self._speaker_models[key] = (model, info)
+        return self._speaker_models[key]
+
     def loads(self) -> dict[str, int]:
-        return {"asr": len(self._recognizers), "translate": len(self._translators)}
+        return {"asr": len(self._recognizers), "translate": len(self._translators), "speaker": len(self._speaker_models)}

@@ -50,6 +50,35 @@ class Recognition:
 
 
 @dataclass(frozen=True)
+class Diarizing:
+    """Who speaks: how many speakers to look for, and with which speaker model."""
+
+    count: str = "auto"  # "auto" (found), "off", or a fixed number ("3")
+    low: int = 1  # when found: at least this many
+    high: int = 10  # and at most this many (the programme's speakers bound it)
+    model: str | None = None  # catalogue name, installed name or folder; None = the default
+    threads: int = 0  # 0 = every core
+
+    @property
+    def off(self) -> bool:
+        return self.count == "off"
+
+    @property
+    def fixed(self) -> int | None:
+        return int(self.count) if self.count.isdigit() else None
+
+
+def diarizing(count: str | int | None = "auto", model: str | None = None, high: int | None = None) -> Diarizing:
+    """A checked Diarizing from what a person typed: --speakers N|auto|off."""
+    from .errors import AccessMediaError
+
+    text = str(count if count is not None else "auto").strip().lower()
+    if text not in ("auto", "off") and not (text.isdigit() and 1 <= int(text) <= 50):
+        raise AccessMediaError(f"--speakers {count!r} is not a number of speakers, auto or off", "e.g. --speakers 3, --speakers auto, --speakers off")
+    return Diarizing(count=str(int(text)) if text.isdigit() else text, model=model, high=high or 10)
+
+
+@dataclass(frozen=True)
 class Translation:
     targets: tuple[str, ...] = ()  # BCP-47 codes
     protected: tuple[str, ...] = ()  # names and terms kept exactly as they are in every language
@@ -112,6 +141,7 @@ class Settings:
 
     language: str = "nb"  # spoken language of the recordings, BCP-47
     recognition: Recognition = Recognition()
+    speakers: Diarizing = Diarizing()
     translation: Translation = Translation()
     packaging: Packaging = Packaging()
     styles: Styles = Styles()
@@ -124,6 +154,7 @@ class Settings:
         return replace(
             self,
             recognition=replace(self.recognition, load=replace(load, threads=load.threads or threads)),
+            speakers=replace(self.speakers, threads=self.speakers.threads or threads),
             translation=replace(self.translation, threads=self.translation.threads or threads),
         )
 
@@ -145,6 +176,7 @@ def build(
     translation: Translation = Translation(),
     packaging: Packaging = Packaging(),
     formats: Iterable[str] = ("srt", "vtt"),
+    speakers: Diarizing = Diarizing(),
 ) -> Settings:
     """A checked Settings: language codes normalised, the style file read, the glossary's `terms` kept as
     they are in translation and, unless other `hotwords` are given, given to the recogniser as hotwords."""
@@ -152,6 +184,7 @@ def build(
     return Settings(
         language=languages.normalize(language),
         recognition=replace(recognition, decode=replace(recognition.decode, hotwords=unique(hotwords if hotwords is not None else terms))),
+        speakers=speakers,
         translation=replace(translation, targets=unique(languages.normalize(t) for t in targets), protected=terms),
         packaging=replace(packaging, burn=tuple(languages.normalize(b) for b in packaging.burn),
                           languages=tuple(languages.normalize(x) for x in packaging.languages) if packaging.languages else None),

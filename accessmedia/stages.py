@@ -2,6 +2,7 @@
 records in; files written atomically into the recording's folder and a record out.
 
     recognize   recording -> Transcript (NAME.transcript.json)
+    find_speakers recording + Transcript -> the Transcript with speakers, NAME.speakers.json, NAME.rttm
     make_cues   Transcript + style profile -> NAME.<lang>.srt/.vtt, NAME.txt
     translate   source cues -> NAME.<lang>.srt/.vtt per language, or a template; NAME.translations.json
     package     recording + subtitles -> dist/ (HLS, replay page, upload bundle); NAME.package.json
@@ -18,13 +19,13 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol, Sequence
 
-from . import argos, asr, languages, media, style, subtitles
+from . import argos, asr, diarize, languages, media, rttm, speakers, style, subtitles
 from .cues import Cue, cues_from_transcript
 from .files import RecordingFiles
 from .fsutil import write_atomic
 from .ledger import Ledger
 from .runtime import LoadedModels
-from .settings import Decoding, Packaging, Styles, Translation
+from .settings import Decoding, Diarizing, Packaging, Styles, Translation
 from .sheets import template_csv
 from .transcript import Transcript, readable_text
 
@@ -73,6 +74,39 @@ def removal_warnings(label: str, transcript: Transcript) -> list[str]:
     return [f"{label} {r.start:.1f}-{r.end:.1f} s: removed {r.reason}: {r.text[:60]!r}" for r in transcript.removed]
 
 
+# -- speakers ---------------------------------------------------------------------
+
+def find_speakers(files: RecordingFiles, recording: Path, info: media.MediaInfo, transcript: Transcript, model, model_info: dict,
+                  diarizing: Diarizing, decode: Decoding, progress: Progress = Silent()) -> Transcript:
+    """Who speaks when: every word of the transcript gets its speaker (NAME.transcript.json), the speakers
+    and their turns go to NAME.speakers.json and NAME.rttm. Names given before are kept for their voices."""
+    if diarizing.off:
+        plain = speakers.without_speakers(transcript)
+        write_atomic(files.transcript, plain.to_json())
+        files.rttm.unlink(missing_ok=True)
+        return plain
+    track = info.track(decode.audio_track)
+    progress.start(f"{recording.name}: who speaks", info.duration)
+    try:
+        bounds = diarize.Bounds(diarizing.fixed, diarizing.low, diarizing.high)
+        found = diarize.diarize(media.decode_blocks(recording, track), model, bounds, lambda t: progress.update(t, "finding speakers"))
+        progress.update(info.duration, "speakers found")
+    finally:
+        progress.stop()
+    turns = [(t.start, t.end, str(t.speaker)) for t in found.turns]
+    assigned, order = speakers.assign(transcript, turns)
+    embeddings = {order[str(k)]: found.centroids[k] for k in range(found.speakers) if str(k) in order}
+    previous = speakers.read(files.speakers) if files.speakers.exists() else None
+    ordered = speakers.turns_in_order(turns, order)
+    settings = {"count": diarizing.count, "low": diarizing.low, "high": diarizing.high}
+    data = speakers.record(assigned, ordered, embeddings, model_info, settings, found.overlap_seconds, previous)
+    assigned = replace(assigned, speakers=tuple({k: v for k, v in s.items() if k in ("id", "label", "seconds", "words")} for s in data["speakers"]))
+    write_atomic(files.transcript, assigned.to_json())
+    speakers.write(files.speakers, data)
+    write_atomic(files.rttm, rttm.dumps(files.name, [(a, b, speakers.labels(data).get(w, w)) for a, b, w in ordered]))
+    return assigned
+
+
 # -- cues ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -87,14 +121,15 @@ def make_cues(files: RecordingFiles, transcript: Transcript, profile: style.Styl
               formats: Sequence[str] = subtitles.PIPELINE_FORMATS) -> CuesRecord:
     """Subtitles from a transcript with a style profile: NAME.<lang>.srt and .vtt (and the other `formats`),
     and the readable NAME.txt."""
-    cues = cues_from_transcript(transcript, profile)
+    names = speakers.labels(speakers.read(files.speakers)) if files.speakers.exists() else {}
+    cues = cues_from_transcript(transcript, profile, names)
     warnings = []
     if not cues:
         warnings.append(f"no speech found in {transcript.source.get('file', files.name)} ({transcript.duration / 60:.1f} min): its subtitle files are empty")
     lang = transcript.language
     made = {fmt: files.subtitles(lang, fmt) for fmt in formats}
     Ledger(files.folder).write({**{path.name: subtitles.compose(cues, fmt, lang) for fmt, path in made.items()},
-                                files.text.name: readable_text(transcript)})
+                                files.text.name: readable_text(transcript, names)})
     return CuesRecord({**made, "text": files.text}, len(cues), style.check(cues, profile), tuple(warnings))
 
 

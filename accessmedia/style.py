@@ -43,12 +43,17 @@ class StyleProfile:
     clause_end: str = ",;:–—"
     break_before: frozenset[str] = field(default_factory=frozenset)
     no_break_after: frozenset[str] = field(default_factory=frozenset)
+    # who speaks, when a recording has more than one speaker: "names" = the speaker's label ("Taler 1" until
+    # named) at each change of speaker and dashes when two share a cue; "dashes" = dashes only; "none" = nothing
+    # visible. WebVTT always carries voice spans (<v Name>).
+    speaker_labels: str = "names"
 
     @property
     def min_gap(self) -> float:
         return self.min_gap_frames / self.fps
 
 
+SPEAKER_LABELS = ("names", "dashes", "none")
 _SCALARS = {f.name for f in fields(StyleProfile)} - {"break_before", "no_break_after", "language"}
 
 
@@ -90,6 +95,9 @@ def _check_ranges(profile: StyleProfile, origin: str) -> None:
         if not math.isfinite(value) or value < lowest or (value == lowest and not inclusive):
             bound = f"at least {lowest}" if inclusive else f"greater than {lowest}"
             raise AccessMediaError(f"{origin}: style field '{name}' must be {bound}, not {value!r}", "fix the style file")
+    if profile.speaker_labels not in SPEAKER_LABELS:
+        raise AccessMediaError(f"{origin}: style field 'speaker_labels' must be one of {', '.join(SPEAKER_LABELS)}, "
+                               f"not {profile.speaker_labels!r}", "fix the style file")
     if profile.min_duration >= profile.max_duration:
         raise AccessMediaError(f"{origin}: style field 'min_duration' ({profile.min_duration:g} s) must be below max_duration "
                                f"({profile.max_duration:g} s)", "fix the style file")

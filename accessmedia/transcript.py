@@ -21,6 +21,7 @@ class Word:
     start: float
     end: float
     probability: float
+    speaker: str | None = None  # "S1", "S2" ...: the speaker id in NAME.speakers.json; None = nobody found
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Segment:
     avg_logprob: float = 0.0
     no_speech_prob: float = 0.0
     compression_ratio: float = 0.0
+    speaker: str | None = None  # every word of a segment has this speaker: a segment never spans two
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Transcript:
     settings: dict[str, Any] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
     removed: tuple[Removal, ...] = ()
+    speakers: tuple[dict[str, Any], ...] = ()  # {"id", "label", "seconds", "words"} per speaker found; () = not diarized
 
     @property
     def words(self) -> list[Word]:
@@ -78,14 +81,17 @@ class Transcript:
                     "avg_logprob": round(s.avg_logprob, 4),
                     "no_speech_prob": round(s.no_speech_prob, 4),
                     "compression_ratio": round(s.compression_ratio, 4),
+                    **({"speaker": s.speaker} if s.speaker else {}),
                     "words": [
-                        {"text": w.text, "start": w.start, "end": w.end, "probability": round(w.probability, 4)}
+                        {"text": w.text, "start": w.start, "end": w.end, "probability": round(w.probability, 4),
+                         **({"speaker": w.speaker} if w.speaker else {})}
                         for w in s.words
                     ],
                 }
                 for s in self.segments
             ],
             "removed": [asdict(r) for r in self.removed],
+            **({"speakers": list(self.speakers)} if self.speakers else {}),
         }
 
     def to_json(self) -> str:
@@ -105,12 +111,13 @@ class Transcript:
                     end=float(s["end"]),
                     text=s["text"],
                     words=tuple(
-                        Word(w["text"], float(w["start"]), float(w["end"]), float(w["probability"]))
+                        Word(w["text"], float(w["start"]), float(w["end"]), float(w["probability"]), w.get("speaker"))
                         for w in s["words"]
                     ),
                     avg_logprob=float(s.get("avg_logprob", 0.0)),
                     no_speech_prob=float(s.get("no_speech_prob", 0.0)),
                     compression_ratio=float(s.get("compression_ratio", 0.0)),
+                    speaker=s.get("speaker"),
                 )
                 for s in data["segments"]
             )
@@ -123,6 +130,7 @@ class Transcript:
                 settings=data.get("settings", {}),
                 source=data.get("source", {}),
                 removed=removed,
+                speakers=tuple(dict(x) for x in data.get("speakers", ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise AccessMediaError(f"transcript JSON is malformed: {exc!r}", "regenerate it with `accessmedia transcribe`") from exc
@@ -141,8 +149,12 @@ def format_clock(seconds: float) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def readable_text(transcript: Transcript, paragraph_pause: float = 2.0, max_paragraph: float = 60.0) -> str:
-    """Paragraphs with timestamps: a new paragraph after a long pause or once one grows long."""
+def readable_text(transcript: Transcript, names: dict[str, str] | None = None, paragraph_pause: float = 2.0,
+                  max_paragraph: float = 60.0) -> str:
+    """Paragraphs with timestamps: a new paragraph after a long pause or once one grows long. With more than
+    one speaker, in speaker turns: `Amina Yusuf [00:12:03]: ...`."""
+    if len(transcript.speakers) > 1:
+        return _turns_text(transcript, {**{s["id"]: s.get("label", s["id"]) for s in transcript.speakers}, **(names or {})})
     paragraphs: list[tuple[float, list[str]]] = []
     last_end = None
     for seg in transcript.segments:
@@ -158,6 +170,17 @@ def readable_text(transcript: Transcript, paragraph_pause: float = 2.0, max_para
         paragraphs[-1][1].append(seg.text.strip())
         last_end = seg.end
     return "".join(f"[{format_clock(start)}] {' '.join(parts)}\n\n" for start, parts in paragraphs)
+
+
+def _turns_text(transcript: Transcript, names: dict[str, str]) -> str:
+    turns: list[tuple[str | None, float, list[str]]] = []
+    for seg in transcript.segments:
+        if not seg.text:
+            continue
+        if not turns or (seg.speaker and seg.speaker != turns[-1][0]):
+            turns.append((seg.speaker, seg.start, []))
+        turns[-1][2].append(seg.text.strip())
+    return "".join(f"{names.get(who, who) if who else '?'} [{format_clock(start)}]: {' '.join(parts)}\n\n" for who, start, parts in turns)
 
 
 def segment_text(words: Iterable[Word]) -> str:

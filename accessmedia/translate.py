@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import argos, languages, markup
+from . import argos, languages, markup, voices
 from .cues import Cue, fit_text
 from .errors import AccessMediaError
 from .style import StyleProfile
@@ -38,13 +38,14 @@ class Piece:
     text: str
 
 
-def sentences_of(cues: Sequence[Cue], sentence_end: str = ".?!…") -> tuple[list[str], list[Piece]]:
-    """Join cue text into sentences; return the sentences and the pieces that map them back to cues."""
+def sentences_of(cues: Sequence[Cue], sentence_end: str = ".?!…", breaks: frozenset[int] = frozenset()) -> tuple[list[str], list[Piece]]:
+    """Join cue text into sentences; return the sentences and the pieces that map them back to cues.
+    A sentence also ends before every cue in `breaks` (where the speaker changes)."""
     sentences: list[str] = []
     pieces: list[Piece] = []
     current: list[str] = []
     for n, cue in enumerate(cues):
-        if current and n and cue.start - cues[n - 1].end >= SENTENCE_PAUSE:
+        if current and n and (cue.start - cues[n - 1].end >= SENTENCE_PAUSE or n in breaks):
             sentences.append(" ".join(current))
             current = []
         piece: list[str] = []
@@ -275,9 +276,13 @@ def translate_cues(
     source_profile: StyleProfile | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> LanguageResult:
-    """Cues in the source language -> cues in `target`, same times."""
+    """Cues in the source language -> cues in `target`, same times. Who speaks comes through unchanged:
+    sentences never run across a change of speaker, and voices, labels and dashes are kept as they are."""
     sentence_end = source_profile.sentence_end if source_profile else ".?!…"
-    sentences, pieces = sentences_of(cues, sentence_end)
+    parts = [(n, u) for n, cue in enumerate(cues) for u in voices.units(cue.lines)]
+    part_cues = [Cue(cues[n].start, cues[n].end, tuple(u.text.split("\n"))) for n, u in parts]
+    breaks = frozenset(k for k in range(1, len(parts)) if parts[k][1].voice != parts[k - 1][1].voice)
+    sentences, pieces = sentences_of(part_cues, sentence_end, breaks)
     masked, mappings = zip(*(protect(s, glossary) for s in sentences)) if sentences else ((), ())
     translated = engine.translate(list(masked), steps, progress)
     lost: list[str] = []
@@ -295,10 +300,19 @@ def translate_cues(
     rtl = target in languages.RIGHT_TO_LEFT
     out: list[Cue] = []
     for n, cue in enumerate(cues):
-        text = " ".join(per_cue.get(n, []))
+        own = [(k, u) for k, (m, u) in enumerate(parts) if m == n]
+        texts = [" ".join(per_cue.get(k, [])) for k, _u in own]
+        if len(own) == 2 and all(texts):  # two speakers: one line each, as in the source
+            out.append(Cue(cue.start, cue.end, tuple(voices.compose(u, mark_rtl(t) if rtl else t) for (_k, u), t in zip(own, texts))))
+            continue
+        text = " ".join(t for t in texts if t)
         if not text:
             continue  # the translation was shorter than the source: this cue's span stays empty
-        for fitted in fit_text(text, cue.start, cue.end, profile):
+        unit = own[0][1]
+        for number, fitted in enumerate(fit_text(text, cue.start, cue.end, profile)):
             lines = tuple(mark_rtl(line) for line in fitted.lines) if rtl else fitted.lines
+            if unit.voice:  # the label on the first cue of the turn only, the voice on every cue
+                shown = voices.Unit(unit.voice, "", unit.labelled and number == 0, unit.dashed)
+                lines = (voices.compose(shown, lines[0]),) + lines[1:]
             out.append(Cue(fitted.start, fitted.end, lines))
     return LanguageResult(target, tuple(out), argos.describe_route(steps[0].from_code, list(steps), target), tuple(dict.fromkeys(lost)))

@@ -13,13 +13,14 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Sequence
 
-from . import languages, markup
+from . import languages, markup, voices
 from .cues import Cue
 from .errors import SubtitleError
 
 TT = "http://www.w3.org/ns/ttml"
 TTS = "http://www.w3.org/ns/ttml#styling"
 TTP = "http://www.w3.org/ns/ttml#parameter"
+TTM = "http://www.w3.org/ns/ttml#metadata"
 IMSC_TEXT = "http://www.w3.org/ns/ttml/profile/imsc1.1/text"
 EBU_TT_D = "urn:ebu:tt:distribution:2018-04"
 _STYLES = {"i": ("italic", 'tts:fontStyle="italic"'), "b": ("bold", 'tts:fontWeight="bold"'), "u": ("underline", 'tts:textDecoration="underline"')}
@@ -49,18 +50,32 @@ def compose_ttml(cues: Sequence[Cue], language: str) -> str:
     styles = "".join(f'\n      <style xml:id="{name}" {attr}/>' for name, attr in _STYLES.values())
     if rtl:
         styles += '\n      <style xml:id="rtl" tts:direction="rtl"/>'
+    agents: dict[str, str] = {}  # who speaks: one ttm:agent per voice, named
     body = []
     for n, cue in enumerate(cues, start=1):
         region = "top" if cue.settings.startswith(markup.TOP) else "bottom"
-        content = "<br/>".join(_line(line) for line in cue.lines)
-        body.append(f'      <p xml:id="c{n}" begin="{_clock(cue.start)}" end="{_clock(cue.end)}" region="{region}"{direction}>{content}</p>')
+        said = [(voices.voice_of(line), _line(line)) for line in cue.lines]
+        for voice, _ in said:
+            if voice:
+                agents.setdefault(voice, f"a{len(agents) + 1}")
+        who = {v for v, _ in said if v}
+        agent = ""
+        if len(who) == 1 and said[0][0]:
+            agent = f' ttm:agent="{agents[said[0][0]]}"'
+            content = "<br/>".join(text for _, text in said)
+        else:  # two speakers: each line a span with its own agent
+            content = "<br/>".join(f'<span ttm:agent="{agents[v]}">{text}</span>' if v else text for v, text in said)
+        body.append(f'      <p xml:id="c{n}" begin="{_clock(cue.start)}" end="{_clock(cue.end)}" region="{region}"{direction}{agent}>{content}</p>')
+    people = "".join(f'\n      <ttm:agent xml:id="{aid}" type="person"><ttm:name type="full">{_x(name)}</ttm:name></ttm:agent>'
+                     for name, aid in agents.items())
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<tt xmlns="{TT}" xmlns:tts="{TTS}" xmlns:ttp="{TTP}" xmlns:ebuttm="urn:ebu:tt:metadata" '
+        + (f'xmlns:ttm="{TTM}" ' if agents else "") +
         f'xml:lang="{language}" ttp:timeBase="media" ttp:contentProfiles="{IMSC_TEXT}">\n'
         "  <head>\n"
         f"    <metadata><ebuttm:documentMetadata><ebuttm:conformsToStandard>{EBU_TT_D}</ebuttm:conformsToStandard>"
-        "</ebuttm:documentMetadata></metadata>\n"
+        f"</ebuttm:documentMetadata>{people}</metadata>\n"
         '    <styling>\n      <style xml:id="base" tts:fontFamily="proportionalSansSerif" tts:fontSize="100%" tts:lineHeight="125%" '
         'tts:textAlign="center" tts:color="#FFFFFF" tts:backgroundColor="#000000C2"/>'
         f"{styles}\n    </styling>\n"
@@ -106,8 +121,14 @@ def parse_ttml(text: str, path: str = "subtitles.ttml") -> tuple[list[Cue], list
     tick_rate = float(root.get(f"{{{TTP}}}tickRate", "1"))
     styles = {s.get("{http://www.w3.org/XML/1998/namespace}id"): s for s in root.iter(f"{{{TT}}}style")}
     regions = {r.get("{http://www.w3.org/XML/1998/namespace}id"): r for r in root.iter(f"{{{TT}}}region")}
+    agent_names = {a.get("{http://www.w3.org/XML/1998/namespace}id"): " ".join("".join(n.itertext()).split())
+                   for a in root.iter(f"{{{TTM}}}agent") for n in a.iter(f"{{{TTM}}}name")}
     warnings: list[str] = []
     cues: list[Cue] = []
+
+    def voiced(element, inner: str) -> str:
+        name = agent_names.get(element.get(f"{{{TTM}}}agent") or "")
+        return f"<v {name}>{inner}" if name else inner
 
     def flags(element) -> str:
         out = ""
@@ -130,7 +151,7 @@ def parse_ttml(text: str, path: str = "subtitles.ttml") -> tuple[list[Cue], list
             if child.tag == f"{{{TT}}}br":
                 parts.append("\n")
             elif child.tag == f"{{{TT}}}span":
-                parts.append(content(child, mine))
+                parts.append(voiced(child, content(child, mine)))
             parts.append(child.tail or "")
         inner = "".join(parts)
         for f in added:
@@ -146,7 +167,7 @@ def parse_ttml(text: str, path: str = "subtitles.ttml") -> tuple[list[Cue], list
                 warnings.append(f"{path}: a paragraph without end or dur is skipped")
                 return
             finish = offset + _time(end, frame_rate, tick_rate, path) if end is not None else start + _time(dur, frame_rate, tick_rate, path)
-            lines = tuple(line.strip() for line in content(element, "").split("\n"))
+            lines = tuple(line.strip() for line in voiced(element, content(element, "")).split("\n"))
             region = regions.get(element.get("region") or "")
             top = region is not None and region.get(f"{{{TTS}}}displayAlign") == "before"
             cues.append(Cue(round(start, 3), round(finish, 3), lines, markup.TOP if top else ""))

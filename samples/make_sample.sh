@@ -12,8 +12,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 ffmpeg=${FFMPEG:-$(command -v ffmpeg || python3 -c 'import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())')}
 
-# say NAME PITCH TEXT: one utterance as NAME.wav (pitch tells the speakers apart)
-say() { espeak-ng -v nb -s 140 -p "$2" -g 4 -w "$tmp/$1.wav" "$3"; }
+# say NAME PITCH TEXT [VOICE]: one utterance as NAME.wav; VOICE (default nb) is an espeak-ng voice and
+# variant: the panel's second speaker is nb+f3, a voice a speaker model tells apart from the first
+say() { espeak-ng -v "${4:-nb}" -s 140 -p "$2" -g 4 -w "$tmp/$1.wav" "$3"; }
 
 # recording OUT COLOUR TITLE PART...: the parts with two seconds of silence between them, over a title card
 recording() {
@@ -44,13 +45,13 @@ konferanse() {
 
 panel() {
   say p1 45 "Velkommen til panelsamtalen om språk og arbeid. Hva er viktigst for å få den første jobben i Norge?"
-  say p2 70 "Språket er viktig, men nettverk betyr også mye. Mange får jobb gjennom noen de kjenner."
+  say p2 50 "Språket er viktig, men nettverk betyr også mye. Mange får jobb gjennom noen de kjenner." nb+f3
   say p3 45 "Hvordan kan arbeidsgivere gjøre det lettere for nyankomne?"
-  say p4 70 "De kan tilby språkpraksis og mentorer. Det gir trygghet både for den nye og for kollegene."
+  say p4 50 "De kan tilby språkpraksis og mentorer. Det gir trygghet både for den nye og for kollegene." nb+f3
   say p5 45 "Hva betyr det at informasjon fra kommunen kommer på flere språk?"
-  say p6 70 "Det betyr mye. Når informasjonen er på et språk man forstår, kan man delta i samfunnet og ta gode valg for familien."
+  say p6 50 "Det betyr mye. Når informasjonen er på et språk man forstår, kan man delta i samfunnet og ta gode valg for familien." nb+f3
   say p7 45 "Hva ønsker dere dere av neste års konferanse?"
-  say p8 70 "Flere stemmer fra innvandrerrådene, og at alle foredrag blir tekstet og oversatt. Takk for samtalen."
+  say p8 50 "Flere stemmer fra innvandrerrådene, og at alle foredrag blir tekstet og oversatt. Takk for samtalen." nb+f3
   recording panel.mp4 0x264653 "Panelsamtale: språk og arbeid (eksempel)" p1 p2 p3 p4 p5 p6 p7 p8
 }
 

@@ -1,0 +1,134 @@
+"""Grouping speaker embeddings into speakers: spectral clustering with the number of speakers found
+from the eigengap, as 3D-Speaker does it (speakerlab/process/cluster.py, after SpeechBrain), in numpy.
+
+Long recordings are first summarised into at most `MAX_POINTS` micro-clusters of consecutive-free
+k-means, so that memory and time stay bounded however long the recording is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_POINTS = 1500
+
+
+def normalize(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)
+
+
+def kmeans(x: np.ndarray, k: int, iterations: int = 30, seed: int = 0) -> np.ndarray:
+    """Labels of plain k-means with k-means++ seeding; deterministic for a given seed."""
+    n = len(x)
+    if k >= n:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    centers = [x[rng.integers(n)]]
+    dist = ((x - centers[0]) ** 2).sum(1)
+    for _ in range(1, k):
+        total = dist.sum()
+        pick = rng.choice(n, p=dist / total) if total > 0 else rng.integers(n)
+        centers.append(x[pick])
+        dist = np.minimum(dist, ((x - x[pick]) ** 2).sum(1))
+    c = np.stack(centers)
+    labels = np.zeros(n, dtype=int)
+    for it in range(iterations):
+        d = (x * x).sum(1)[:, None] - 2 * x @ c.T + (c * c).sum(1)[None, :]
+        new = d.argmin(1)
+        if it and np.array_equal(new, labels):
+            break
+        labels = new
+        for j in range(k):
+            members = x[labels == j]
+            if len(members):
+                c[j] = members.mean(0)
+    return labels
+
+
+def _spectral(x: np.ndarray, weights: np.ndarray, min_k: int, max_k: int, fixed: int | None, pval: float) -> np.ndarray:
+    n = len(x)
+    sim = normalize(x) @ normalize(x).T
+    keep = max(int(round(pval * n)), min(6, n - 1), 1)
+    order = np.argsort(sim, axis=1)
+    pruned = np.zeros_like(sim)
+    rows = np.arange(n)[:, None]
+    top = order[:, -keep:]
+    pruned[rows, top] = sim[rows, top]
+    pruned = 0.5 * (pruned + pruned.T)
+    pruned *= np.sqrt(weights[:, None] * weights[None, :])
+    np.fill_diagonal(pruned, 0)
+    laplacian = np.diag(np.abs(pruned).sum(1)) - pruned
+    values, vectors = np.linalg.eigh(laplacian)
+    if fixed:
+        k = fixed
+    else:
+        gaps = np.diff(values[max(min_k - 1, 0): max_k + 1])
+        k = int(np.argmax(gaps)) + max(min_k, 1) if len(gaps) else 1
+    k = max(1, min(k, n))
+    return kmeans(vectors[:, :k], k)
+
+
+def cluster(
+    embeddings: np.ndarray,
+    min_speakers: int = 1,
+    max_speakers: int = 10,
+    fixed: int | None = None,
+    merge_cosine: float = 0.7,
+    min_cluster: int = 4,
+    pval: float = 0.012,
+) -> np.ndarray:
+    """A speaker index for every embedding, speakers numbered 0.. by first appearance."""
+    x = normalize(np.asarray(embeddings, dtype=np.float64))
+    n = len(x)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    if fixed == 1 or n < 10:
+        return np.zeros(n, dtype=int)
+    if n > MAX_POINTS:
+        micro = kmeans(x, MAX_POINTS, iterations=10)
+        ids, inverse, counts = np.unique(micro, return_inverse=True, return_counts=True)
+        points = normalize(np.stack([x[micro == i].mean(0) for i in ids]))
+        weights = counts.astype(np.float64)
+    else:
+        inverse, points, weights = np.arange(n), x, np.ones(n)
+    labels = _spectral(points, weights, min_speakers, max_speakers, fixed, pval)[inverse]
+    labels = _absorb_small(labels, x, min_cluster)
+    if not fixed:
+        labels = _merge_similar(labels, x, merge_cosine, min_speakers)
+    return _renumber(labels)
+
+
+def _centers(labels: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.unique(labels)
+    return ids, normalize(np.stack([x[labels == i].mean(0) for i in ids]))
+
+
+def _absorb_small(labels: np.ndarray, x: np.ndarray, min_size: int) -> np.ndarray:
+    ids, counts = np.unique(labels, return_counts=True)
+    big = ids[counts >= min_size]
+    if len(big) == 0 or len(big) == len(ids):
+        return labels if len(big) else np.zeros_like(labels)
+    centers = normalize(np.stack([x[labels == i].mean(0) for i in big]))
+    small = ~np.isin(labels, big)
+    labels = labels.copy()
+    labels[small] = big[(x[small] @ centers.T).argmax(1)]
+    return labels
+
+
+def _merge_similar(labels: np.ndarray, x: np.ndarray, threshold: float, min_speakers: int) -> np.ndarray:
+    labels = labels.copy()
+    while True:
+        ids, centers = _centers(labels, x)
+        if len(ids) <= max(1, min_speakers):
+            return labels
+        sim = np.triu(centers @ centers.T, 1)
+        i, j = np.unravel_index(np.argmax(sim), sim.shape)
+        if sim[i, j] < threshold:
+            return labels
+        labels[labels == ids[j]] = ids[i]
+
+
+def _renumber(labels: np.ndarray) -> np.ndarray:
+    order = {}
+    for v in labels:
+        order.setdefault(int(v), len(order))
+    return np.array([order[int(v)] for v in labels], dtype=int)
