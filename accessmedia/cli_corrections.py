@@ -145,3 +145,47 @@ def review_cmd(project, port, host, share):
     if not project.is_dir():
         raise AccessMediaError(f"{project} is not a folder", "pass the folder transcribe and translate wrote to")
     serve(project, host, port, share)
+
+
+@click.command("speakers")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--name", "namings", multiple=True, metavar='"LABEL=NAME"',
+              help='Name a speaker: --name "Taler 1=Amina Yusuf" (repeat for more). A name given before can be changed the same way.')
+@click.option("--recording", default=None, help="Whose speaker LABEL is, when the folder has several recordings.")
+@click.option("--only-here", is_flag=True, help="Name the voice in this recording only, not the same voice in the others.")
+@click.option("--by", "contributor", default="volunteer", show_default=True, help="Who named them, for the history.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable list.")
+def speakers_cmd(project, namings, recording, only_here, contributor, as_json):
+    """List the speakers of the recordings in PROJECT, or name them.
+
+    Speakers are "Taler 1", "Taler 2" ... until named. Naming one renames
+    them in every cue of every language, the readable text, NAME.rttm and the
+    package, each language as a new revision (see `accessmedia history`). In
+    an event, the same voice in the other recordings is named too.
+
+    \b
+    Examples:
+      accessmedia speakers out
+      accessmedia speakers out --name "Taler 1=Amina Yusuf" --name "Taler 2=Piotr Nowak"
+      accessmedia speakers out/event --recording panel --name "Taler 2=Amina Yusuf"
+    """
+    import json
+
+    from . import naming, speakers
+
+    if namings:
+        pairs = [speakers.parse_naming(n) for n in namings]
+        for done in naming.name(project, pairs, recording, contributor, across=not only_here):
+            renamed = ", ".join(f"{old} -> {new}" for old, new in done.renamed.items())
+            click.echo(f"{done.recording}: {renamed}; new revisions: {', '.join(done.languages) or 'none (no subtitles yet)'}")
+            for kept in done.kept:
+                click.echo(f"  {kept} was edited by a person: left as it is")
+        return
+    rows = naming.describe(project)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        same = "; same voice: " + ", ".join(f"{rec} {label}" for rec, label in r["same_voice"]) if r["same_voice"] else ""
+        click.echo(f"{r['recording']}: {r['label']:<20} {r['seconds']:7.1f} s  {r['words']:5d} words  "
+                   f"sample {r['sample'][0]:.1f}-{r['sample'][1]:.1f} s{same}")

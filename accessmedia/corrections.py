@@ -103,7 +103,7 @@ def apply_edit(project: str | Path, name: str, lang: str, cues: Sequence[Cue], c
 
 
 def _accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, encoding: str, contributor: str,
-            retranslate: bool, note: str = "", hint: str | None = None, new_language: bool = False) -> ApplyResult:
+            retranslate: bool, note: str = "", hint: str | None = None, new_language: bool = False, package: bool = True) -> ApplyResult:
     """Keep `data` as a new revision of `lang` and carry it through (see _carry), under the folder's lock
     and journalled, so that a killed apply is finished by the next apply, process or review."""
     current = files.subtitles(lang)
@@ -120,9 +120,9 @@ def _accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, 
                            before.encoding, "the version accessmedia wrote")
         revision = revisions.save(files.folder, files.name, lang, data, filename, cues, before.cues if before else None, contributor,
                                   encoding, note)
-        retranslated, flagged, package = _carry(files, lang, retranslate)
+        retranslated, flagged, packaged = _carry(files, lang, retranslate, package)
         files.apply_journal.unlink()
-    return ApplyResult(files.name, lang, revision, retranslated, flagged, package)
+    return ApplyResult(files.name, lang, revision, retranslated, flagged, packaged)
 
 
 def revision_cues(revision: revisions.Revision, lang: str) -> list[Cue]:
@@ -132,7 +132,7 @@ def revision_cues(revision: revisions.Revision, lang: str) -> list[Cue]:
     return list(subtitles.read(revision.file, language=lang).cues)  # its code page is the language's, whatever its name
 
 
-def _carry(files: RecordingFiles, lang: str, retranslate: bool) -> tuple[dict[str, int], tuple[str, ...], object]:
+def _carry(files: RecordingFiles, lang: str, retranslate: bool, package: bool = True) -> tuple[dict[str, int], tuple[str, ...], object]:
     """Make the latest revision of `lang` current, carry a Norwegian one into every translation nobody
     corrected by hand (those are kept and flagged), and package again. Safe to run twice."""
     latest = revisions.history(files.folder, files.name, lang)[-1]
@@ -160,7 +160,7 @@ def _carry(files: RecordingFiles, lang: str, retranslate: bool) -> tuple[dict[st
             result = stages.translate(files, source_cues, lang, Translation(targets=(target,)), Styles(), loaded, current.name,
                                       formats=formats)
             retranslated[target] = result.translated
-    return retranslated, tuple(flagged), stages.repackage(files, lang)
+    return retranslated, tuple(flagged), stages.repackage(files, lang) if package else None
 
 
 def recover(project: Path) -> list[str]:

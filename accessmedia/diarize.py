@@ -186,3 +186,16 @@ def smooth(turns: list[Turn], shortest: float = MIN_TURN) -> list[Turn]:
                 changed = True
                 break
     return out
+
+
+def voice(blocks: Iterable[np.ndarray], model) -> np.ndarray | None:
+    """One voice's embedding (unit length) from a recording of that person alone: the mean of its windows."""
+    vectors = []
+    for offset, audio in _chunks(blocks):
+        here = windows([(offset + s, offset + e) for s, e in speech_regions(audio)])
+        if here:
+            vectors.append(embed(model, audio, here, offset))
+    if not vectors:
+        return None
+    mean = speaker_clusters.normalize(np.concatenate(vectors)).mean(0)
+    return speaker_clusters.normalize(mean).astype(np.float32)

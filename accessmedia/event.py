@@ -32,6 +32,7 @@ except ModuleNotFoundError:  # Python 3.10
 EVENT_KEYS = ("title", "languages", "glossary", "style", "output", "workers", "executor", "ray_address", "model", "ladder", "burn")
 RECORDING_KEYS = ("file", "title", "agenda")
 AGENDA_KEYS = ("start", "title", "speakers")
+VOICE_KEYS = ("name", "clip")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Event:
     ladder: tuple[int, ...] = ()
     burn: tuple[str, ...] = ()
     language: str = "nb"  # spoken in the recordings
+    voices: tuple[tuple[str, str], ...] = ()  # (name, clip): a voice recorded alone names that voice in every recording
 
     @property
     def glossary(self) -> tuple[str, ...]:
@@ -141,12 +143,12 @@ def load(path: str | Path, language: str = "nb", accept_truncated: bool = False)
                            f"did you mean {close[0]!r}?" if close else f"the fields are: {', '.join(allowed)}")
 
     for key in data:
-        if key not in ("event", "recording"):
+        if key not in ("event", "recording", "voice"):
             line = next((n + 1 for n, row in enumerate(text.splitlines())
                          if re.match(rf"\s*(\[\[?\s*{re.escape(key)}\s*\]|{re.escape(key)}\s*=)", row)), 1)
             close = difflib.get_close_matches(key, ("event", "recording"), n=1)
             raise fail(line, key, "is not a table this manifest knows",
-                       f"did you mean [{close[0]}]?" if close else "use [event] and [[recording]] tables")
+                       f"did you mean [{close[0]}]?" if close else "use [event], [[recording]] and [[voice]] tables")
     event = data.get("event", {})
     def ev_line(key: str) -> int:
         return _line(text, None, 0, key)
@@ -254,9 +256,22 @@ def load(path: str | Path, language: str = "nb", accept_truncated: bool = False)
             raise fail(_line(text, "recording.agenda", agenda_seen, "start"), "agenda.start", "the first item must start at 0:00")
         agenda_seen += len(rec.get("agenda", []))
         sessions.append(Session(file, str(rec.get("title", file.stem)), tuple(items), duration))
+    voices = []
+    for i, voice in enumerate(data.get("voice", [])):
+        unknown_keys(voice, VOICE_KEYS, "voice", lambda k, i=i: _line(text, "voice", i, k))
+        name = " ".join(str(voice.get("name", "")).split())
+        if not name or re.search(r"[<>:&]", name):
+            raise fail(_line(text, "voice", i, "name"), "voice.name", f"{voice.get('name')!r} is not a speaker's name",
+                       "a name of letters and spaces, like name = \"Kari Nordmann\"")
+        clip = base / str(voice.get("clip", ""))
+        try:
+            media.probe(clip).track(None)
+        except AccessMediaError as exc:
+            raise fail(_line(text, "voice", i, "clip"), "voice.clip", exc.message, "a recording of this person speaking alone, 10 s or more")
+        voices.append((name, str(clip.resolve())))
     return Event(path, title, tuple(codes), tuple(terms), styles, output, tuple(sessions),
                  workers, executor, event.get("ray_address"), str(model) if model is not None else None,
-                 tuple(ladder), tuple(burn), language)
+                 tuple(ladder), tuple(burn), language, tuple(voices))
 
 
 def jobs(event: Event, settings: Settings = Settings()) -> list[Job]:
@@ -269,8 +284,12 @@ def jobs(event: Event, settings: Settings = Settings()) -> list[Job]:
     out = []
     for s in event.sessions:
         hotwords = [*event.terms, *s.speakers, *(a.title for a in s.agenda)]
+        speakers = settings.speakers
+        if s.speakers and speakers.count == "auto":  # the programme bounds how many speak (and one more, from the floor)
+            speakers = replace(speakers, high=len(s.speakers) + 1)
+        speakers = replace(speakers, references=event.voices, names=s.speakers)
         session = build(event.language, recognition, event.languages, event.glossary, hotwords, event.style, settings.translation,
-                        Packaging(s.title, event.ladder, event.burn, s.chapters), settings.formats)
+                        Packaging(s.title, event.ladder, event.burn, s.chapters), settings.formats, speakers)
         out.append(Job.of(s.file, event.output, session))
     return out
 

@@ -13,7 +13,8 @@ import html
 from pathlib import Path
 from urllib.parse import quote
 
-from . import languages
+from . import languages, speakers
+from .errors import AccessMediaError
 from .files import RecordingFiles
 from .fsutil import write_atomic
 
@@ -59,6 +60,20 @@ def _language_items(codes: list[str]) -> str:
     )
 
 
+def _who_spoke(files: RecordingFiles) -> list[tuple[str, float]]:
+    """The recording's speakers as found (named, or "Taler 1" ...) with their speaking time, when there are
+    several, or one who was named."""
+    if not files.speakers.exists():
+        return []
+    try:
+        found = speakers.read(files.speakers)["speakers"]
+    except AccessMediaError:
+        return []
+    if len(found) < 2 and not any(s.get("name") for s in found):
+        return []
+    return [(s.get("name") or s["label"], float(s["seconds"])) for s in found]
+
+
 def write_index(event, report: dict) -> Path:
     """Write OUTPUT/index.html for `event` (an event.Event), with the languages and state the run `report` found."""
     found = {s["name"]: s for s in report.get("sessions", [])}
@@ -74,6 +89,10 @@ def write_index(event, report: dict) -> Path:
         meta = [f'Varighet / Duration: <time datetime="{_iso_duration(s.duration)}">{_clock(s.duration)}</time>']
         if s.speakers:
             meta.append(f"Talere / Speakers: {_e(', '.join(s.speakers))}")
+        spoke = _who_spoke(RecordingFiles(event.output / s.name, s.name))
+        if spoke:
+            meta.append("Hvem snakket / Who spoke: " + ", ".join(
+                f'{_e(label)} (<time datetime="{_iso_duration(sec)}">{_clock(sec)}</time>)' for label, sec in spoke))
         parts = [
             f'<li><article aria-labelledby="session-{n}"><h2 id="session-{n}">{title}</h2>',
             f'<p class="meta">{" · ".join(meta)}</p>',

@@ -184,7 +184,9 @@ def _transcribe(c: Context) -> Outcome:
 
 def _speakers_key(c: Context) -> str:
     d = c.settings.speakers
-    return _key(c.recorded("transcribe").get("key"), d.count, d.low, d.high, d.model or models.default_model("speaker"))
+    references = [(name, sha256_file(Path(clip))) for name, clip in d.references]
+    return _key(c.recorded("transcribe").get("key"), d.count, d.low, d.high, d.model or models.default_model("speaker"),
+                *([references] if references else []))
 
 
 def _speakers_done(c: Context) -> bool:

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from . import languages, markup
+from . import languages, markup, voices
 from .cues import Cue
 from .subtitles import compose_vtt
 
@@ -57,6 +57,10 @@ PAGE = """<!doctype html>
 <h2 id="transcript-title">Tekst / Transcript</h2>
 <label for="search">Søk i teksten / Search the transcript</label>
 <input id="search" type="search" autocomplete="off">
+<div id="speaker-filter"{speakers_hidden}>
+<label for="speaker">Hvem snakker / Speaker</label>
+<select id="speaker"><option value="">Alle / Everyone</option></select>
+</div>
 <p id="search-status" class="status" role="status" aria-live="polite"></p>
 <ol id="transcript-list"></ol>
 </section>
@@ -76,11 +80,14 @@ def _script_json(value: object) -> str:
 
 
 def _cue(c) -> list:
-    """[start, end, plain text(, styled pieces)]: the transcript shows the plain text, the caption the
-    pieces when there is markup (italics as italics), each set as text by the page."""
+    """[start, end, plain text(, styled pieces or null(, speakers))]: the transcript shows the plain text, the
+    caption the pieces when there is markup (italics as italics), each set as text by the page; the speakers
+    (WebVTT voices) let a participant follow one speaker."""
     text = "\n".join(line.strip("\u200e\u200f") for line in c.lines)
     plain = markup.plain(text)
-    return [round(c.start, 3), round(c.end, 3), plain] + ([markup.spans(text)] if plain != text else [])
+    who = voices.voices(c.lines)
+    styled = markup.spans(text) if plain != text else None
+    return [round(c.start, 3), round(c.end, 3), plain] + ([styled] if styled is not None or who else []) + ([who] if who else [])
 
 
 def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str, Sequence[Cue]], hls: str, poster: str | None,
@@ -89,6 +96,7 @@ def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str
     a list to jump from, and a WebVTT chapters track."""
     assets = folder / "assets"
     assets.mkdir(parents=True, exist_ok=True)
+    speakers = list(dict.fromkeys(v for c in cues[order[0]] for v in voices.voices(c.lines)))
     web = resources.files("accessmedia") / "web"
     for name in ASSETS:
         with resources.as_file(web / name) as src:
@@ -107,6 +115,7 @@ def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str
             for lang in order
         ],
         "chapters": [[round(c.start, 3), round(c.end, 3), c.text] for c in chapters],
+        "speakers": speakers,
         "labels": {
             "found": "{n} treff / matches",
             "unsupported": "Nettleseren kan ikke spille av videoen. / This browser cannot play the video.",
@@ -131,6 +140,7 @@ def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str
         title=html.escape(title),
         tracks="".join(tracks),
         chapters_hidden="" if chapters else " hidden",
+        speakers_hidden="" if speakers else " hidden",
         poster=f' poster="{html.escape(poster)}"' if poster else "",
         data=_script_json(data),
     )

@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from . import corrections, languages, stages, style, subtitles
+from . import corrections, languages, naming, speakers, stages, style, subtitles
 from .cues import Cue
 from .errors import AccessMediaError
 from .files import RecordingFiles
@@ -172,9 +172,39 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
             "package": "rebuilt" if result.package else None,
         })
 
+    async def voices(request: Request) -> Response:
+        name = request.query_params.get("name", "")
+        if name not in recordings(project):
+            raise AccessMediaError(f"no recording named {name!r} here")
+        files = RecordingFiles(project, name)
+        if not files.speakers.exists():
+            return JSONResponse({"speakers": [], "choices": []})
+        data = speakers.read(files.speakers)
+        return JSONResponse({
+            "speakers": [{k: s.get(k) for k in ("id", "label", "name", "seconds", "words", "sample")} for s in data["speakers"]],
+            "choices": list(data.get("settings", {}).get("programme", [])),
+        })
+
+    async def name_voice(request: Request) -> Response:
+        name = request.query_params.get("name", "")
+        if name not in recordings(project):
+            raise AccessMediaError(f"no recording named {name!r} here")
+        try:
+            body = await read_limited(request.stream(), request.headers.get("content-length"), 4096)
+            asked = json.loads(body)
+            old, new = speakers.parse_naming(f"{asked['speaker']}={asked['to']}")
+            contributor = str(asked.get("contributor") or "volunteer")[:80]
+        except TooLarge:
+            return JSONResponse({"error": "too large"}, status_code=413)
+        except (ValueError, KeyError, TypeError):
+            raise AccessMediaError("the naming is not in the expected form") from None
+        done = naming.name(project, [(old, new)], name, contributor, across=False)
+        return JSONResponse({"named": {d.recording: d.renamed for d in done}, "languages": [x for d in done for x in d.languages]})
+
     routes = [
         Route("/", guarded(index)), Route("/edit", guarded(edit)), Route("/api/cues", guarded(cues)),
         Route("/video", guarded(video)), Route("/api/save", guarded(save), methods=["POST"]),
+        Route("/api/speakers", guarded(voices)), Route("/api/speakers/name", guarded(name_voice), methods=["POST"]),
     ]
     return Starlette(routes=routes)
 

@@ -58,6 +58,8 @@ class Diarizing:
     high: int = 10  # and at most this many (the programme's speakers bound it)
     model: str | None = None  # catalogue name, installed name or folder; None = the default
     threads: int = 0  # 0 = every core
+    references: tuple[tuple[str, str], ...] = ()  # (name, clip path): voices to name automatically
+    names: tuple[str, ...] = ()  # the programme's speakers: offered when people name the voices
 
     @property
     def off(self) -> bool:

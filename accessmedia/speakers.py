@@ -157,14 +157,12 @@ def _names_by_voice(previous: dict, embeddings: dict[str, list[float]], threshol
     import numpy as np
 
     named = [(s["name"], np.asarray(s.get("embedding") or [], dtype=np.float32)) for s in previous.get("speakers", []) if s.get("name")]
+    pairs = sorted(((float(np.asarray(v, dtype=np.float32) @ e), sid, name) for sid, v in embeddings.items()
+                    for name, e in named if e.shape == np.shape(v)), reverse=True)
     out: dict[str, str] = {}
-    for sid, vector in embeddings.items():
-        v = np.asarray(vector, dtype=np.float32)
-        scored = [(float(v @ e), name) for name, e in named if e.shape == v.shape and name not in out.values()]
-        if scored:
-            score, name = max(scored)
-            if score >= threshold:
-                out[sid] = name
+    for score, sid, name in pairs:  # the closest voices first, each name and speaker once
+        if score >= threshold and sid not in out and name not in out.values():
+            out[sid] = name
     return out
 
 

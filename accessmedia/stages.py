@@ -96,9 +96,14 @@ def find_speakers(files: RecordingFiles, recording: Path, info: media.MediaInfo,
     turns = [(t.start, t.end, str(t.speaker)) for t in found.turns]
     assigned, order = speakers.assign(transcript, turns)
     embeddings = {order[str(k)]: found.centroids[k] for k in range(found.speakers) if str(k) in order}
-    previous = speakers.read(files.speakers) if files.speakers.exists() else None
+    previous = speakers.read(files.speakers) if files.speakers.exists() else {"speakers": []}
+    for name, clip in diarizing.references:  # names people gave before come first
+        clip_info = media.probe(clip)
+        vector = diarize.voice(media.decode_blocks(clip, clip_info.track(None)), model)
+        if vector is not None:
+            previous["speakers"].append({"name": name, "embedding": vector.tolist()})
     ordered = speakers.turns_in_order(turns, order)
-    settings = {"count": diarizing.count, "low": diarizing.low, "high": diarizing.high}
+    settings = {"count": diarizing.count, "low": diarizing.low, "high": diarizing.high, "programme": list(diarizing.names)}
     data = speakers.record(assigned, ordered, embeddings, model_info, settings, found.overlap_seconds, previous)
     assigned = replace(assigned, speakers=tuple({k: v for k, v in s.items() if k in ("id", "label", "seconds", "words")} for s in data["speakers"]))
     write_atomic(files.transcript, assigned.to_json())

@@ -131,11 +131,12 @@ def test_paths_are_stored_relative_to_the_folder(tmp_path):
 # -- the stage table ------------------------------------------------------------------------------
 
 def test_the_stage_table_lists_every_stage_once_in_order_with_the_settings_it_uses(narrow):
-    assert process.STAGE_NAMES == ("transcribe", "cues", "translate", "package")
+    assert process.STAGE_NAMES == ("transcribe", "speakers", "cues", "translate", "package")
     settings = build(targets=["en"], terms=["IMDi"], style=narrow, packaging=Packaging("Tittel"))
     used = {s.name: json.loads(json.dumps(s.uses(settings))) for s in process.STAGES}  # plain data for process.json
     assert used["transcribe"]["recognition"]["decode"]["hotwords"] == ["IMDi"] and used["transcribe"]["language"] == "nb"
     assert used["cues"] == {"styles": {"file": str(narrow.resolve())}, "formats": ["srt", "vtt"]}
+    assert used["speakers"] == {"speakers": {"count": "auto", "low": 1, "high": 10, "model": None, "threads": 0}}
     assert used["translate"]["translation"]["targets"] == ["en"] and used["package"]["packaging"]["title"] == "Tittel"
 
 

@@ -10,6 +10,7 @@
   var list = document.getElementById("transcript-list");
   var panel = document.getElementById("transcript");
   var search = document.getElementById("search");
+  var speaker = document.getElementById("speaker");
   var status = document.getElementById("search-status");
   var chapterList = document.getElementById("chapter-list");
   var current = null;
@@ -179,12 +180,14 @@
   function filter() {
     var q = search.value.trim().toLocaleLowerCase();
     var hits = 0;
+    var who = speaker.value;
     Array.prototype.forEach.call(list.children, function (li) {
-      var match = !q || li.textContent.toLocaleLowerCase().indexOf(q) >= 0;
+      var cue = current.cues[Number(li.firstChild.dataset.index)];
+      var match = (!q || li.textContent.toLocaleLowerCase().indexOf(q) >= 0) && (!who || (cue[4] || []).indexOf(who) >= 0);
       li.hidden = !match;
       if (match) hits++;
     });
-    status.textContent = q ? data.labels.found.replace("{n}", hits) : "";
+    status.textContent = q || who ? data.labels.found.replace("{n}", hits) : "";
   }
 
   data.languages.forEach(function (lang) {
@@ -195,6 +198,13 @@
     menu.appendChild(option);
   });
   menu.value = data.default;
+  (data.speakers || []).forEach(function (name) {  // names are text, never markup
+    var option = document.createElement("option");
+    option.value = name;
+    option.textContent = name;
+    speaker.appendChild(option);
+  });
+  speaker.addEventListener("change", filter);
   menu.addEventListener("change", function () { render(menu.value); });
   search.addEventListener("input", filter);
   video.addEventListener("timeupdate", function () { update(false); });
