@@ -130,8 +130,11 @@ class _Scorer:
         return best
 
     def dash_layout(self, i: int, j: int) -> tuple[float, tuple[int, ...]] | None:
-        """Two speakers in one cue: one line each, each starting with a dash; never more than two turns."""
+        """Two speakers in one cue: one line each, each starting with a dash; never more than two turns, and only
+        two whole turns (a quick exchange), never the end of one turn with the start of the next."""
         if self.turns[j] - self.turns[i] != 1 or self.p.max_lines < 2:
+            return None
+        if (i > 0 and self.turns[i - 1] == self.turns[i]) or (j + 1 < len(self.turns) and self.turns[j + 1] == self.turns[j]):
             return None
         k = next(m for m in range(i, j) if self.turns[m + 1] != self.turns[m])
         if max(self.width(i, k), self.width(k + 1, j)) + len(DASH) > self.p.max_chars_per_line:

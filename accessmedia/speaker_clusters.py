@@ -72,24 +72,30 @@ def cluster(
     min_speakers: int = 1,
     max_speakers: int = 10,
     fixed: int | None = None,
-    merge_cosine: float = 0.7,
+    merge_cosine: float = 0.67,
     min_cluster: int = 4,
     pval: float = 0.012,
 ) -> np.ndarray:
-    """A speaker index for every embedding, speakers numbered 0.. by first appearance."""
+    """A speaker index for every embedding, speakers numbered 0.. by first appearance.
+
+    The spectral step sees the embeddings centred on the recording's mean voice, which takes out what all
+    of them share (the room, the microphone, the channel) and leaves what tells the speakers apart; the
+    clusters it makes are then merged while two of them are as alike as one voice is with itself
+    (`merge_cosine`, on the embeddings as they are), so one speaker is not split by what they say."""
     x = normalize(np.asarray(embeddings, dtype=np.float64))
     n = len(x)
     if n == 0:
         return np.zeros(0, dtype=int)
     if fixed == 1 or n < 10:
         return np.zeros(n, dtype=int)
+    centred = normalize(x - x.mean(0))
     if n > MAX_POINTS:
-        micro = kmeans(x, MAX_POINTS, iterations=10)
+        micro = kmeans(centred, MAX_POINTS, iterations=10)
         ids, inverse, counts = np.unique(micro, return_inverse=True, return_counts=True)
-        points = normalize(np.stack([x[micro == i].mean(0) for i in ids]))
+        points = normalize(np.stack([centred[micro == i].mean(0) for i in ids]))
         weights = counts.astype(np.float64)
     else:
-        inverse, points, weights = np.arange(n), x, np.ones(n)
+        inverse, points, weights = np.arange(n), centred, np.ones(n)
     labels = _spectral(points, weights, min_speakers, max_speakers, fixed, pval)[inverse]
     labels = _absorb_small(labels, x, min_cluster)
     if not fixed:

@@ -1,0 +1,261 @@
+"""Benchmark: who speaks (diarization), against the reference turns of the evaluation material.
+
+Reports, per file and pooled, by the scoring convention of ../shared/eval/README.md (10 ms frames,
+overlap counted, one-to-one mapping, 0.25 s collar): the diarization error rate (DER), the speakers
+found against the reference, and the same for the one-speaker baseline (one speaker wherever the
+reference has speech); on Norwegian turn-taking material (king.mp3 and the two NPSC speakers joined,
+three people) also the share of words given to the right speaker, through the whole product path
+(speech recognition, then speakers). Then the time of diarization as a share of the time of
+transcription with the default speech model (beam 5), on king.mp3 and on an hour-long recording,
+and the peak memory of diarization alone on 30 minutes and on 2 hours.
+
+Writes the speakers section of bench/RESULTS.md and bench/results-speakers.json.
+Run: .venv/bin/python bench/speakers.py [--hour 60] [--long 30,120] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+EVAL = Path(os.environ.get("ACCESSMEDIA_EVAL", ROOT.parent / "shared" / "eval"))
+SR = 16000
+GAP = 0.4  # seconds of silence between turns in the joined Norwegian material
+
+
+def decode(path: Path) -> np.ndarray:
+    from faster_whisper.audio import decode_audio
+
+    return decode_audio(str(path), sampling_rate=SR)
+
+
+def write_wav(path: Path, audio: np.ndarray) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SR)
+        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+def norwegian_turns(eval_dir: Path = EVAL) -> tuple[np.ndarray, list[tuple[float, float, str]]]:
+    """King Harald and the two NPSC speakers taking turns (76 s, 11 turns, three people), with reference
+    turns: the king's sentences from king.segments.tsv, each NPSC clip whole (less 0.1 s at each end)."""
+    king, short, medium = decode(eval_dir / "king.mp3"), decode(eval_dir / "npsc-short-3s.mp3"), decode(eval_dir / "npsc-medium-8s.mp3")
+    sentences = [tuple(map(float, line.split("\t")[:2])) for line in (eval_dir / "king.segments.tsv").read_text(encoding="utf-8").splitlines()
+                 if line and not line.startswith("#") and "NO SPEECH" not in line]
+    plan = [("medium", None), ("king", (1, 2)), ("short", None), ("king", (3, 4)), ("medium", None), ("king", (5, 5)),
+            ("short", None), ("king", (6, 7))]
+    parts, reference, t = [], [], 0.0
+    gap = np.zeros(int(GAP * SR), dtype=np.float32)
+    for who, span in plan:
+        if who == "king":
+            a0, a1 = sentences[span[0] - 1][0] - 0.2, sentences[span[1] - 1][1] + 0.2
+            piece = king[int(a0 * SR): int(a1 * SR)]
+            reference += [(t + s - a0, t + e - a0, "king") for s, e in sentences[span[0] - 1: span[1]]]
+        else:
+            piece = {"medium": medium, "short": short}[who]
+            reference.append((t + 0.1, t + len(piece) / SR - 0.1, f"npsc-{who}"))
+        parts += [piece, gap]
+        t += len(piece) / SR + GAP
+    return np.concatenate(parts), reference
+
+
+def _baseline(reference):
+    return [(s, e, "one") for s, e, _ in reference]
+
+
+def _score(reference, hypothesis, duration):
+    from accessmedia import der
+
+    s = der.der(reference, hypothesis, duration)
+    return {"der": round(s.der, 4), "missed": round(s.missed, 2), "false_alarm": round(s.false_alarm, 2),
+            "confusion": round(s.confusion, 2), "reference_speech": round(s.reference_speech, 2),
+            "speakers_found": s.hypothesis_speakers, "speakers_reference": s.reference_speakers}
+
+
+def _pooled(rows):
+    total = {k: sum(r[k] for r in rows) for k in ("missed", "false_alarm", "confusion", "reference_speech")}
+    return round((total["missed"] + total["false_alarm"] + total["confusion"]) / total["reference_speech"], 4)
+
+
+def speaker_model():
+    from accessmedia.runtime import LoadedModels
+    from accessmedia.settings import Diarizing
+
+    return LoadedModels().speaker_model(Diarizing())[0]
+
+
+def meetings() -> dict:
+    """The AMI excerpts (pooled) and the two-speaker conversation: diarization alone."""
+    from accessmedia import diarize, rttm
+
+    model = speaker_model()
+    folder = EVAL / "speakers"
+    refs = {**rttm.read(folder / "ami-train.rttm"), **rttm.read(folder / "pyannote-sample.rttm")}
+    rows = {}
+    for fid in sorted(refs):
+        audio = decode(folder / f"{fid}.flac")
+        found = diarize.diarize([audio], model)
+        hyp = [(t.start, t.end, t.speaker) for t in found.turns]
+        rows[fid] = {"ours": _score(refs[fid], hyp, 30.0), "baseline": _score(refs[fid], _baseline(refs[fid]), 30.0)}
+    ami = [r for f, r in rows.items() if f.startswith("ami")]
+    return {"files": rows, "ami_pooled": _pooled([r["ours"] for r in ami]),
+            "ami_pooled_baseline": _pooled([r["baseline"] for r in ami])}
+
+
+def transcribe_with_speakers(wav: Path, out: Path) -> dict:
+    """The product path on one recording: recognition and speakers, each timed (models loaded before)."""
+    from accessmedia import stages
+    from accessmedia.files import RecordingFiles
+    from accessmedia.runtime import LoadedModels
+    from accessmedia.settings import Settings
+
+    settings = Settings()
+    loaded = LoadedModels()
+    recognizer = loaded.recognizer(settings.recognition.load, settings.language)
+    model, info_model = loaded.speaker_model(settings.speakers)
+    info, _ = stages.open_recording(wav, settings.recognition.decode)
+    files = RecordingFiles(out, wav.stem)
+    out.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    transcript = stages.recognize(files, wav, info, recognizer, settings.recognition.decode)
+    asr_s = time.perf_counter() - t
+    t = time.perf_counter()
+    transcript = stages.find_speakers(files, wav, info, transcript, model, info_model, settings.speakers, settings.recognition.decode)
+    spk_s = time.perf_counter() - t
+    return {"transcript": transcript, "asr_seconds": round(asr_s, 2), "speakers_seconds": round(spk_s, 2),
+            "share": round(spk_s / asr_s, 4), "duration": round(info.duration, 2), "files": files}
+
+
+def norwegian(work: Path) -> dict:
+    from accessmedia import der, rttm
+
+    audio, reference = norwegian_turns()
+    wav = work / "turns.wav"
+    write_wav(wav, audio)
+    run = transcribe_with_speakers(wav, work / "turns")
+    hyp = [(s, e, w) for s, e, w in rttm.read(run["files"].rttm).get("turns", [])]
+    words = [(w.start, w.end, w.speaker) for w in run["transcript"].words]
+    duration = len(audio) / SR
+    return {"ours": _score(reference, hyp, duration), "baseline": _score(reference, _baseline(reference), duration),
+            "words_right": round(der.word_accuracy(words, reference), 4),
+            "words_right_baseline": round(der.word_accuracy([(a, b, "one") for a, b, _ in words], reference), 4),
+            "words": len(words), "duration": round(duration, 1)}
+
+
+def long_audio(minutes: float) -> np.ndarray:
+    """`minutes` of the evaluation audio end to end (speech, music, meetings, several voices)."""
+    pieces = [decode(EVAL / "king.mp3"), decode(EVAL / "npsc-medium-8s.mp3"), decode(EVAL / "speakers" / "pyannote-sample.flac"),
+              decode(EVAL / "speakers" / "ami-trn03.flac"), decode(EVAL / "npsc-short-3s.mp3")]
+    block = np.concatenate(pieces)
+    reps = int(np.ceil(minutes * 60 * SR / len(block)))
+    return np.tile(block, reps)[: int(minutes * 60 * SR)]
+
+
+def child_diarize(wav: str) -> None:
+    """In a process of its own: diarize `wav` streaming, print seconds and peak memory."""
+    from accessmedia import diarize, media
+
+    model = speaker_model()
+    info = media.probe(wav)
+    t = time.perf_counter()
+    found = diarize.diarize(media.decode_blocks(wav, info.track(None)), model)
+    seconds = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": round(seconds, 2), "peak_mb": round(peak, 1), "speakers": found.speakers, "turns": len(found.turns)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--hour", type=float, default=60.0, help="minutes of the long recording for the time share")
+    parser.add_argument("--long", default="30,120", help="minutes of the recordings for the memory check")
+    parser.add_argument("--quick", action="store_true", help="quality figures and king.mp3 only")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_diarize(args.child)
+        return
+    results: dict = {"measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                     "machine": f"{platform.node() and 'vm'} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        print("norwegian turn-taking ...", flush=True)
+        results["norwegian"] = norwegian(work)
+        print("meetings and conversation ...", flush=True)
+        results["meetings"] = meetings()
+        print("king.mp3 ...", flush=True)
+        king = transcribe_with_speakers(EVAL / "king.mp3", work / "king")
+        results["king"] = {k: king[k] for k in ("asr_seconds", "speakers_seconds", "share", "duration")}
+        results["king"]["speakers_found"] = len(king["transcript"].speakers)
+        if not args.quick:
+            print(f"{args.hour:g} minutes ...", flush=True)
+            wav = work / "hour.wav"
+            write_wav(wav, long_audio(args.hour))
+            hour = transcribe_with_speakers(wav, work / "hour")
+            results["hour"] = {k: hour[k] for k in ("asr_seconds", "speakers_seconds", "share", "duration")}
+            wav.unlink()
+            memory = {}
+            for minutes in [float(m) for m in args.long.split(",")]:
+                print(f"memory, {minutes:g} minutes ...", flush=True)
+                wav = work / f"long{int(minutes)}.wav"
+                write_wav(wav, long_audio(minutes))
+                out = subprocess.run([sys.executable, __file__, "--child", str(wav)], capture_output=True, text=True, check=True)
+                memory[str(int(minutes))] = json.loads(out.stdout.strip().splitlines()[-1])
+                wav.unlink()
+            results["memory"] = memory
+    (ROOT / "bench" / "results-speakers.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    write(results)
+
+
+def write(r: dict) -> None:
+    from bench.results import write_section
+
+    nor, meet, king = r["norwegian"], r["meetings"], r["king"]
+    lines = [f"Measured {r['measured']} on {r['machine']}, CPU. Speaker model campplus-3dspeaker (CAM++, run without torch on "
+             "onnxruntime); DER by the convention of shared/eval/README.md (10 ms frames, overlap counted, one-to-one mapping, "
+             "0.25 s collar); baseline: one speaker wherever the reference has speech.", "",
+             "| material | DER | baseline DER | speakers found / reference | target |", "|---|---|---|---|---|",
+             f"| Norwegian turn-taking (king + 2 NPSC speakers, {nor['duration']} s, whole product path) | {nor['ours']['der']:.3f} | "
+             f"{nor['baseline']['der']:.3f} | {nor['ours']['speakers_found']} / {nor['ours']['speakers_reference']} | <= 0.08 |"]
+    pyan = meet["files"]["pyannote-sample"]
+    lines.append(f"| two-speaker conversation (pyannote sample) | {pyan['ours']['der']:.3f} | {pyan['baseline']['der']:.3f} | "
+                 f"{pyan['ours']['speakers_found']} / {pyan['ours']['speakers_reference']} | <= 0.12 |")
+    lines.append(f"| AMI meeting excerpts, pooled (overlap included) | {meet['ami_pooled']:.3f} | {meet['ami_pooled_baseline']:.3f} | "
+                 "see below | <= 0.30 |")
+    lines += ["", f"Words to the right speaker (Norwegian turn-taking, {nor['words']} words, best one-to-one mapping): "
+              f"**{nor['words_right']:.1%}** (target >= 97%); one-speaker baseline {nor['words_right_baseline']:.1%}.", "",
+              "AMI excerpts, per file (DER ours / baseline, speakers found / reference):", ""]
+    lines.append(" · ".join(f"{f}: {x['ours']['der']:.2f} / {x['baseline']['der']:.2f}, {x['ours']['speakers_found']}/{x['ours']['speakers_reference']}"
+                            for f, x in meet["files"].items() if f.startswith("ami")))
+    lines += ["", "Cost, default speech model (whisper-base, int8, beam 5) and speakers in the same process, models loaded before:", "",
+              "| recording | transcription s | speakers s | share | target |", "|---|---|---|---|---|",
+              f"| king.mp3 ({king['duration']:.0f} s; speakers found: {king['speakers_found']}, target 1) | {king['asr_seconds']} | "
+              f"{king['speakers_seconds']} | **{king['share']:.1%}** | <= 15% |"]
+    if "hour" in r:
+        h = r["hour"]
+        lines.append(f"| {h['duration'] / 60:.0f} minutes | {h['asr_seconds']} | {h['speakers_seconds']} | **{h['share']:.1%}** | <= 15% |")
+    if "memory" in r:
+        m = r["memory"]
+        keys = sorted(m, key=float)
+        lines += ["", "Diarization alone, streamed, in a process of its own:", "", "| minutes | seconds | peak RSS (MB) |", "|---|---|---|"]
+        lines += [f"| {k} | {m[k]['seconds']} | {m[k]['peak_mb']} |" for k in keys]
+        lines.append("")
+        lines.append(f"Peak memory {keys[-1]} min / {keys[0]} min: **{m[keys[-1]]['peak_mb'] / m[keys[0]]['peak_mb']:.2f}** (flat: target <= 1.2).")
+    write_section("Speakers (bench/speakers.py)", lines)
+
+
+if __name__ == "__main__":
+    main()
