@@ -135,12 +135,12 @@ def test_translation_never_joins_two_speakers_and_keeps_voices_labels_and_dashes
     from accessmedia.argos import InstalledPackage
     from accessmedia.translate import translate_cues
 
-    cues = build_cues(said("Hva er viktigst for å få", 0.0, "S2") + said("jobb? Nettverk", 2.0, "S1")
-                      + said("betyr mye.", 3.0, "S1"), NB, LABELS)
+    # no full stop where the speaker changes: only the change ends the first sentence
+    cues = build_cues(said("Hva er viktigst for deg", 0.0, "S2") + said("nettverk betyr mye for meg.", 2.0, "S1"), NB, LABELS)
     engine = Upper()
     step = InstalledPackage("nb", "en", None, "x", "1")
     out = translate_cues(cues, "en", [step], engine, profile_from("en"), (), NB).cues
-    assert engine.seen == ["Hva er viktigst for å få jobb?", "Nettverk betyr mye."]  # never one sentence over the change
+    assert engine.seen == ["Hva er viktigst for deg", "nettverk betyr mye for meg."]  # never one sentence over the change
     assert [who_in(c) for c in out] == [who_in(c) for c in cues]
     assert any(voices.units(c.lines)[0].labelled and plain_first(c).startswith("Piotr Nowak: HVA") for c in out)
 
