@@ -17,7 +17,6 @@ OPSET = 17
 
 
 def build(net: CAMPPlus) -> bytes:
-    import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     nodes, inits = [], []

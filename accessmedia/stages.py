@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol, Sequence
 
-from . import argos, asr, diarize, languages, media, rttm, speakers, style, subtitles
+from . import argos, asr, diarize, languages, media, rttm, speakers, style, subtitles, voices
 from .cues import Cue, cues_from_transcript
 from .files import RecordingFiles
 from .fsutil import write_atomic
@@ -112,6 +112,15 @@ def find_speakers(files: RecordingFiles, recording: Path, info: media.MediaInfo,
     return assigned
 
 
+def speaker_voices(files: RecordingFiles, cues: Sequence[Cue]) -> list[Cue]:
+    """Cues read from SRT (which has no voices) with their speakers' voices again, from NAME.speakers.json."""
+    if not files.speakers.exists():
+        return list(cues)
+    data = speakers.read(files.speakers)
+    labels = speakers.labels(data)
+    return voices.restore(cues, [(a, b, labels.get(w, w)) for a, b, w in data["turns"]])
+
+
 # -- cues ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -179,6 +188,7 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
 
     source_profile = styles.profile(source)
     found = routes(source, translation.targets)
+    cues = speaker_voices(files, cues)
     engine = Engine(TranslationCache(files.folder / ".cache" / "translations.sqlite3"),
                     lambda package: loaded.translator(package, translation), translation.beam_size)
     produced: dict[str, dict] = {}

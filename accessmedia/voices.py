@@ -71,3 +71,40 @@ def rename_line(line: str, old: str, new: str) -> str:
     esc = re.escape(old)
     line = re.sub(rf"<v((?:\.[\w-]+)*)[ \t]+{esc}[ \t]*>", lambda m: f"<v{m.group(1)} {new}>", line)
     return re.sub(rf"^((?:<[^<>]*>)*(?:[-–]\s*)?(?:<[^<>]*>)*){esc}:", lambda m: f"{m.group(1)}{new}:", line)
+
+
+def restore(cues: Sequence, turns: Sequence[tuple[float, float, str]]) -> list:
+    """Cues read from a format without voices (SRT) given their voices again, from the speaker turns
+    (start, end, label): a line's voice is the speaker who talks most in its time (a two-speaker cue's
+    first line in its first half, its second line in its second). Cues that already carry voices, and all
+    cues when there are fewer than two speakers, are returned as they are."""
+    if len({who for _s, _e, who in turns}) < 2 or any(voice_of(line) for c in cues for line in c.lines):
+        return list(cues)
+
+    def most(start: float, end: float) -> str | None:
+        talk: dict[str, float] = {}
+        for s, e, who in turns:
+            overlap = min(e, end) - max(s, start)
+            if overlap > 0:
+                talk[who] = talk.get(who, 0.0) + overlap
+        return max(talk, key=talk.get) if talk else None
+
+    out = []
+    previous = None
+    for cue in cues:
+        lines = list(cue.lines)
+        dashed = len(lines) == 2 and all(DASH.match(line) for line in lines)
+        if dashed:
+            middle = (cue.start + cue.end) / 2
+            who = [most(cue.start, middle) or previous, most(middle, cue.end) or previous]
+            lines = [f"<v {who[0]}>{lines[0]}</v>" if who[0] else lines[0], f"<v {who[1]}>{lines[1]}" if who[1] else lines[1]]
+            previous = who[1] or previous
+        else:
+            head = lines[0]
+            named = next((who for _s, _e, who in turns if head.startswith(f"{who}:")), None)
+            voice = named or most(cue.start, cue.end) or previous
+            if voice:
+                lines[0] = f"<v {voice}>{head}"
+            previous = voice or previous
+        out.append(cue.__class__(cue.start, cue.end, tuple(lines), cue.settings))
+    return out

@@ -5,7 +5,6 @@ reader."""
 
 from __future__ import annotations
 
-import io
 import pickle
 import zipfile
 from dataclasses import replace
