@@ -96,7 +96,7 @@ def test_event_processes_every_session_in_parallel_workers(event_run):
         assert (folder / f"{name}.so.template.csv").exists()  # no Somali model: a template for volunteers
         assert (folder / "dist" / "site" / "index.html").exists()
         assert (folder / "dist" / "upload" / f"{name}.mp4").exists()
-        assert f"{name}: ran transcribe, cues, translate, package" in event_run.stdout
+        assert f"{name}: ran transcribe, speakers, cues, translate, package" in event_run.stdout
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["executor"] == "local" and report["workers"] == 2
     workers = {s["worker"] for s in report["sessions"]}
@@ -118,7 +118,7 @@ def test_programme_becomes_chapters_everywhere(event_run):
     assert len(data) == 1 and data[0].uri == "chapters.json"
     chapters = json.loads((folder / "dist" / "hls" / "chapters.json").read_text(encoding="utf-8"))
     assert [(c["chapter"], c["start-time"]) for c in chapters] == [(1, 0.0), (2, 40.0), (3, 61.0)]
-    assert chapters[1]["duration"] == 21.0 and chapters[2]["start-time"] + chapters[2]["duration"] == pytest.approx(79.6, abs=0.1)
+    assert chapters[1]["duration"] == 21.0 and chapters[2]["start-time"] + chapters[2]["duration"] == pytest.approx(79.5, abs=0.1)
     assert chapters[2]["titles"] == [{"language": "nb", "title": "Neste års konferanse – Piotr Nowak"}]
     vtt = subtitles.read(folder / "dist" / "site" / "subs" / "chapters.vtt").cues
     assert [(c.start, c.text) for c in vtt][:2] == [(0.0, "Den første jobben – Amina Yusuf, Piotr Nowak"),
@@ -134,7 +134,9 @@ def test_index_page_lists_every_session(event_run):
         assert f'<a href="{name}/dist/site/index.html">{title}</a>' in index
     assert 'href="panel/dist/site/index.html#t=40"' in index  # a programme item links to its moment
     assert "Amina Yusuf, Piotr Nowak" in index
-    assert '<time datetime="PT0H1M20S">1:20</time>' in index  # the panel's duration
+    assert '<time datetime="PT0H1M19S">1:19</time>' in index  # the panel's duration
+    # who spoke in the panel, with their speaking time; the one-voice sessions list nobody unnamed
+    assert index.count("Hvem snakket / Who spoke: Taler 1 (") == 1 and "Taler 2 (<time" in index
     assert '<li lang="ar" dir="rtl">العربية</li>' in index and '<li lang="uk" dir="ltr">Українська</li>' in index
     assert "Soomaali" not in index  # no Somali subtitles yet: not offered
 
@@ -143,10 +145,10 @@ def test_index_page_lists_every_session(event_run):
 def test_run_report_says_what_happened(event_run):
     report = json.loads((event_run.out / "report.json").read_text(encoding="utf-8"))
     assert report["totals"]["recordings"] == 3 and report["totals"]["failed"] == 0
-    assert report["totals"]["stages_ran"] == 12
+    assert report["totals"]["stages_ran"] == 15
     panel = next(s for s in report["sessions"] if s["name"] == "panel")
-    assert panel["duration"] == pytest.approx(79.6, abs=0.1)
-    assert [st["stage"] for st in panel["stages"]] == ["transcribe", "cues", "translate", "package"]
+    assert panel["duration"] == pytest.approx(79.5, abs=0.1)
+    assert [st["stage"] for st in panel["stages"]] == ["transcribe", "speakers", "cues", "translate", "package"]
     assert all(st["status"] == "ran" and st["seconds"] > 0 for st in panel["stages"])
     assert set(panel["conformance"]) == {"nb", "en", "ar", "uk"}
     assert panel["conformance"]["nb"]["share_ok"] == 1.0
@@ -164,9 +166,9 @@ def test_second_run_does_no_work(event_run, models_env):
     again = accessmedia("process", str(event_run.manifest), env=models_env)
     assert again.returncode == 0, again.stderr
     for name in ("konferanse", "panel", "avslutning"):
-        assert f"{name}: ran nothing; up to date: transcribe, cues, translate, package" in again.stdout
+        assert f"{name}: ran nothing; up to date: transcribe, speakers, cues, translate, package" in again.stdout
     report = json.loads((event_run.out / "report.json").read_text(encoding="utf-8"))
-    assert report["totals"]["stages_ran"] == 0 and report["totals"]["stages_up_to_date"] == 12
+    assert report["totals"]["stages_ran"] == 0 and report["totals"]["stages_up_to_date"] == 15
     assert report["model_loads_per_worker"] == {}  # no worker started, no model loaded
     assert "loading speech model" not in again.stderr
     # the report of a run that did nothing still tells everything about every recording

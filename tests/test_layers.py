@@ -136,7 +136,8 @@ def test_the_stage_table_lists_every_stage_once_in_order_with_the_settings_it_us
     used = {s.name: json.loads(json.dumps(s.uses(settings))) for s in process.STAGES}  # plain data for process.json
     assert used["transcribe"]["recognition"]["decode"]["hotwords"] == ["IMDi"] and used["transcribe"]["language"] == "nb"
     assert used["cues"] == {"styles": {"file": str(narrow.resolve())}, "formats": ["srt", "vtt"]}
-    assert used["speakers"] == {"speakers": {"count": "auto", "low": 1, "high": 10, "model": None, "threads": 0}}
+    assert used["speakers"] == {"speakers": {"count": "auto", "low": 1, "high": 10, "model": None, "threads": 0, "references": [],
+                                             "names": []}}
     assert used["translate"]["translation"]["targets"] == ["en"] and used["package"]["packaging"]["title"] == "Tittel"
 
 

@@ -128,7 +128,7 @@ def test_a_worker_loads_the_speech_model_once():
     b = loaded.recognizer(ModelLoad(), "no", notes.append)  # the same language by another code
     assert a is b and a.load == ModelLoad()  # a loaded model never changes: decoding options come with each call
     assert sum("loading speech model" in n for n in notes) == 1
-    assert loaded.loads() == {"asr": 1, "translate": 0}
+    assert loaded.loads() == {"asr": 1, "translate": 0, "speaker": 0}
     assert loaded.recognizer(ModelLoad(), "nn") is not a  # another language, another tokenizer
     assert loaded.recognizer(ModelLoad(threads=1), "nb") is not a  # other load settings, another model
     assert loaded.loads()["asr"] == 3

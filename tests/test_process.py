@@ -25,7 +25,7 @@ def test_process_runs_every_stage_once_and_adds_a_language_incrementally(home, t
     out = tmp_path / "out"
     first = run_cli("process", str(SAMPLE), "--to", "en,ar,so", "-o", str(out), "-q")
     assert first.exit_code == 0, first.output
-    assert "ran transcribe, cues, translate, package" in first.output
+    assert "ran transcribe, speakers, cues, translate, package" in first.output
     folder = out / "konferanse"
     assert f"replay page: {folder / 'dist' / 'site' / 'index.html'}; report: {folder / 'report.html'}" in first.output
     assert 'href="dist/site/index.html"' in (folder / "report.html").read_text(encoding="utf-8")
@@ -34,10 +34,10 @@ def test_process_runs_every_stage_once_and_adds_a_language_incrementally(home, t
         assert (folder / name).exists(), name
     assert pending(Job.of(SAMPLE, out, build(targets=["en", "ar", "so"]))) == []
     again = run_cli("process", str(SAMPLE), "--to", "en,ar,so", "-o", str(out), "-q")
-    assert "ran nothing; up to date: transcribe, cues, translate, package" in again.output
+    assert "ran nothing; up to date: transcribe, speakers, cues, translate, package" in again.output
     made = {p.name: p.stat().st_mtime_ns for p in folder.glob("konferanse.*.*") if p.suffix in (".srt", ".vtt", ".csv")}
     more = run_cli("process", str(SAMPLE), "--to", "en,ar,so,pl", "-o", str(out), "-q")
-    assert "ran translate, package; up to date: transcribe, cues" in more.output
+    assert "ran translate, package; up to date: transcribe, speakers, cues" in more.output
     assert (folder / "konferanse.pl.srt").exists()
     # only Polish was computed: the other languages' files were not even written again
     assert {p: (folder / p).stat().st_mtime_ns for p in made} == made
@@ -49,7 +49,7 @@ def test_process_runs_every_stage_once_and_adds_a_language_incrementally(home, t
     master = (folder / "dist" / "hls" / "master.m3u8").read_text(encoding="utf-8")
     assert 'LANGUAGE="pl"' in master and 'LANGUAGE="ar"' not in master
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    assert [s["status"] for s in report["sessions"][0]["stages"]] == ["up to date", "up to date", "ran", "ran"]
+    assert [s["status"] for s in report["sessions"][0]["stages"]] == ["up to date", "up to date", "up to date", "ran", "ran"]
 
 
 @pytest.mark.slow

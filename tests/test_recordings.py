@@ -25,8 +25,9 @@ def test_bundled_sample_end_to_end(tmp_path):
     assert "konferanse.mp4: 0.6 min audio" in result.output
     assert "rules met 100%" in result.output
     names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
-    assert names == ["konferanse.nb.srt", "konferanse.nb.vtt", "konferanse.transcript.json", "konferanse.txt"]
-    assert sorted(json.loads((out / ".accessmedia" / "written.json").read_text(encoding="utf-8"))) == names[:2] + names[3:]
+    assert names == ["konferanse.nb.srt", "konferanse.nb.vtt", "konferanse.rttm", "konferanse.speakers.json", "konferanse.transcript.json",
+                     "konferanse.txt"]
+    assert sorted(json.loads((out / ".accessmedia" / "written.json").read_text(encoding="utf-8"))) == names[:2] + names[5:]
     text = normalize_for_wer(Transcript.from_json((out / "konferanse.transcript.json").read_text(encoding="utf-8")).text)
     assert "velkommen" in text and "takk til alle" in text
 
