@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 from urllib.parse import quote
 
-from . import languages, revisions, style, subtitles
+from . import languages, revisions, speakers, style, subtitles
 from .fsutil import write_atomic
 from .process import Job, ProcessResult
 from .subtitles import SubtitleError
@@ -67,6 +67,10 @@ def session(job: Job, result: ProcessResult, title: str | None = None) -> dict:
         entry["words"] = len(words)
         entry["low_confidence_share"] = round(low / len(words), 4) if words else 0.0
         entry["removed"] = [{"start": r.start, "end": r.end, "reason": r.reason, "text": r.text} for r in transcript.removed]
+    if files.speakers.exists():
+        data = speakers.read(files.speakers)
+        entry["speakers"] = [{"label": x["label"], "seconds": x["seconds"], "words": x["words"]} for x in data["speakers"]]
+        entry["overlap_seconds"] = data.get("overlap_seconds", 0.0)
     record = json.loads(files.translations.read_text(encoding="utf-8")) if files.translations.exists() else {}
     produced, missing = {}, {}
     for lang in targets:
@@ -190,6 +194,12 @@ def _session_html(s: dict, base: Path | None) -> str:
             parts.append(_table("Removed as suspected hallucinations", ["time", "reason", "text"], [
                 (f"{_minutes(r['start'])}–{_minutes(r['end'])}", _e(r["reason"]), _e(r["text"])) for r in removed
             ]))
+    if s.get("speakers"):
+        parts.append(_table("Who speaks", ["speaker", "speaking time", "words"], [
+            (_e(x["label"]), _minutes(x["seconds"]), str(x["words"])) for x in s["speakers"]
+        ]))
+        parts.append("<p>Overlapping speech found: " + _minutes(s.get("overlap_seconds", 0.0))
+                     + " (the speaker model does not detect overlap yet: where two talk at once, one is named)</p>")
     if s.get("conformance"):
         rows = []
         for lang, c in s["conformance"].items():

@@ -1,5 +1,8 @@
 """Benchmark: `accessmedia transcribe` against bare faster-whisper, in one run.
 
+The peer does speech recognition only, so accessmedia runs with `--speakers off` here; what finding
+the speakers costs on top is measured by bench/speakers.py.
+
 1. Same file, model and beam (king.mp3, beam 5): wall time of each whole
    process (start, model load, transcription), both WERs, both peak RSS,
    and the time ratio (target <= 1.10).
@@ -58,7 +61,8 @@ def run(cmd: list[str]) -> tuple[float, float, str]:
 
 def ours(audio: Path, beam: int, work: Path) -> tuple[float, float, str]:
     out = work / f"out-{audio.stem}-{beam}"
-    seconds, rss, _ = run([*CLI, "transcribe", str(audio), "-o", str(out), "-q", "--force", "--beam-size", str(beam)])
+    seconds, rss, _ = run([*CLI, "transcribe", str(audio), "-o", str(out), "-q", "--force", "--beam-size", str(beam),
+                                "--speakers", "off"])
     data = json.loads((out / f"{audio.stem}.transcript.json").read_text(encoding="utf-8"))
     return seconds, rss, " ".join(s["text"] for s in data["segments"])
 
