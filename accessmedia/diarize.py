@@ -2,7 +2,7 @@
 each window given a speaker embedding, the embeddings clustered into speakers, and the windows
 joined back into speaker turns.
 
-Audio is read in chunks of a few minutes and only the embeddings are kept (192 numbers per
+Audio is read in chunks of two minutes and only the embeddings are kept (192 numbers per
 0.75 s of speech), so memory stays flat however long the recording is.
 """
 
@@ -19,7 +19,7 @@ from .fbank import fbank
 SR = 16000
 WINDOW = 2.0
 SHIFT = 0.75
-CHUNK_SECONDS = 300.0
+CHUNK_SECONDS = 120.0
 MIN_TURN = 0.5  # a turn shorter than this between two turns of one speaker is absorbed
 
 
@@ -76,7 +76,7 @@ def windows(regions: Iterable[tuple[float, float]], length: float = WINDOW, shif
     return out
 
 
-def embed(model, audio: np.ndarray, spans: list[tuple[float, float]], offset: float = 0.0, batch: int = 32) -> np.ndarray:
+def embed(model, audio: np.ndarray, spans: list[tuple[float, float]], offset: float = 0.0, batch: int = 8) -> np.ndarray:
     """One embedding per span of `audio` (which starts at `offset` seconds)."""
     feats = []
     window = getattr(model, "window", "povey")

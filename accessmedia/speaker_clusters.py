@@ -17,31 +17,39 @@ def normalize(x: np.ndarray) -> np.ndarray:
 
 
 def kmeans(x: np.ndarray, k: int, iterations: int = 30, seed: int = 0) -> np.ndarray:
-    """Labels of plain k-means with k-means++ seeding; deterministic for a given seed."""
+    """Labels of plain k-means with k-means++ seeding; deterministic for a given seed. Distances are
+    computed a block of rows at a time, so memory stays small for tens of thousands of points."""
     n = len(x)
     if k >= n:
         return np.arange(n)
+    x = np.asarray(x, dtype=np.float32)
     rng = np.random.default_rng(seed)
-    centers = [x[rng.integers(n)]]
-    dist = ((x - centers[0]) ** 2).sum(1)
+    norms = (x * x).sum(1)
+    picks = [int(rng.integers(n))]
+    dist = np.maximum(norms - 2 * x @ x[picks[0]] + norms[picks[0]], 0)
     for _ in range(1, k):
-        total = dist.sum()
-        pick = rng.choice(n, p=dist / total) if total > 0 else rng.integers(n)
-        centers.append(x[pick])
-        dist = np.minimum(dist, ((x - x[pick]) ** 2).sum(1))
-    c = np.stack(centers)
-    labels = np.zeros(n, dtype=int)
-    for it in range(iterations):
-        d = (x * x).sum(1)[:, None] - 2 * x @ c.T + (c * c).sum(1)[None, :]
-        new = d.argmin(1)
-        if it and np.array_equal(new, labels):
+        total = float(dist.sum())
+        pick = int(rng.choice(n, p=dist / total)) if total > 0 else int(rng.integers(n))
+        picks.append(pick)
+        dist = np.minimum(dist, np.maximum(norms - 2 * x @ x[pick] + norms[pick], 0))
+    c = x[picks].copy()
+    labels = np.full(n, -1)
+    for _ in range(iterations):
+        new = _nearest(x, c)
+        if np.array_equal(new, labels):
             break
         labels = new
-        for j in range(k):
-            members = x[labels == j]
-            if len(members):
-                c[j] = members.mean(0)
+        counts = np.bincount(labels, minlength=k)
+        sums = np.zeros_like(c)
+        np.add.at(sums, labels, x)
+        filled = counts > 0
+        c[filled] = sums[filled] / counts[filled, None]
     return labels
+
+
+def _nearest(x: np.ndarray, c: np.ndarray, block: int = 4096) -> np.ndarray:
+    cc = (c * c).sum(1)
+    return np.concatenate([(cc[None, :] - 2 * x[i: i + block] @ c.T).argmin(1) for i in range(0, len(x), block)])
 
 
 def _spectral(x: np.ndarray, weights: np.ndarray, min_k: int, max_k: int, fixed: int | None, pval: float) -> np.ndarray:
@@ -92,7 +100,9 @@ def cluster(
     if n > MAX_POINTS:
         micro = kmeans(centred, MAX_POINTS, iterations=10)
         ids, inverse, counts = np.unique(micro, return_inverse=True, return_counts=True)
-        points = normalize(np.stack([centred[micro == i].mean(0) for i in ids]))
+        sums = np.zeros((len(ids), centred.shape[1]))
+        np.add.at(sums, inverse, centred)
+        points = normalize(sums / counts[:, None])
         weights = counts.astype(np.float64)
     else:
         inverse, points, weights = np.arange(n), centred, np.ones(n)
