@@ -180,7 +180,11 @@ def child_diarize(wav: str) -> None:
     t = time.perf_counter()
     found = diarize.diarize(media.decode_blocks(wav, info.track(None)), model)
     seconds = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM of this process's own memory: getrusage's ru_maxrss would keep the parent's high-water mark,
+    # which Linux carries over through fork and exec
+    status = Path("/proc/self/status").read_text(encoding="utf-8")
+    peak = next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), 0.0) \
+        or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": round(seconds, 2), "peak_mb": round(peak, 1), "speakers": found.speakers, "turns": len(found.turns)}))
 
 
