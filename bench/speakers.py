@@ -98,17 +98,24 @@ def speaker_model():
     return LoadedModels().speaker_model(Diarizing())[0]
 
 
+def segmentation_model():
+    from accessmedia.runtime import LoadedModels
+    from accessmedia.settings import Diarizing
+
+    return LoadedModels().segmentation(Diarizing())
+
+
 def meetings() -> dict:
     """The AMI excerpts (pooled) and the two-speaker conversation: diarization alone."""
     from accessmedia import diarize, rttm
 
-    model = speaker_model()
+    model, segmentation = speaker_model(), segmentation_model()
     folder = EVAL / "speakers"
     refs = {**rttm.read(folder / "ami-train.rttm"), **rttm.read(folder / "pyannote-sample.rttm")}
     rows = {}
     for fid in sorted(refs):
         audio = decode(folder / f"{fid}.flac")
-        found = diarize.diarize([audio], model)
+        found = diarize.diarize(lambda audio=audio: [audio], model, segmentation=segmentation)
         hyp = [(t.start, t.end, t.speaker) for t in found.turns]
         rows[fid] = {"ours": _score(refs[fid], hyp, 30.0), "baseline": _score(refs[fid], _baseline(refs[fid]), 30.0)}
     ami = [r for f, r in rows.items() if f.startswith("ami")]
@@ -127,6 +134,7 @@ def transcribe_with_speakers(wav: Path, out: Path) -> dict:
     loaded = LoadedModels()
     recognizer = loaded.recognizer(settings.recognition.load, settings.language)
     model, info_model = loaded.speaker_model(settings.speakers)
+    segmentation = loaded.segmentation(settings.speakers)
     info, _ = stages.open_recording(wav, settings.recognition.decode)
     files = RecordingFiles(out, wav.stem)
     out.mkdir(parents=True, exist_ok=True)
@@ -134,7 +142,8 @@ def transcribe_with_speakers(wav: Path, out: Path) -> dict:
     transcript = stages.recognize(files, wav, info, recognizer, settings.recognition.decode)
     asr_s = time.perf_counter() - t
     t = time.perf_counter()
-    transcript = stages.find_speakers(files, wav, info, transcript, model, info_model, settings.speakers, settings.recognition.decode)
+    transcript = stages.find_speakers(files, wav, info, transcript, model, info_model, settings.speakers, settings.recognition.decode,
+                                      segmentation=segmentation)
     spk_s = time.perf_counter() - t
     return {"transcript": transcript, "asr_seconds": round(asr_s, 2), "speakers_seconds": round(spk_s, 2),
             "share": round(spk_s / asr_s, 4), "duration": round(info.duration, 2), "files": files}
@@ -175,10 +184,10 @@ def child_diarize(wav: str) -> None:
     """In a process of its own: diarize `wav` streaming, print seconds and peak memory."""
     from accessmedia import diarize, media
 
-    model = speaker_model()
+    model, segmentation = speaker_model(), segmentation_model()
     info = media.probe(wav)
     t = time.perf_counter()
-    found = diarize.diarize(media.decode_blocks(wav, info.track(None)), model)
+    found = diarize.diarize(lambda: media.decode_blocks(wav, info.track(None)), model, segmentation=segmentation)
     seconds = time.perf_counter() - t
     # VmHWM of this process's own memory: getrusage's ru_maxrss would keep the parent's high-water mark,
     # which Linux carries over through fork and exec

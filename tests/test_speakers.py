@@ -243,3 +243,12 @@ def test_the_checkpoint_reader_reads_tensors_and_refuses_anything_else(tmp_path)
     (tmp_path / "not.pt").write_bytes(b"not a zip")
     with pytest.raises(AccessMediaError, match="PyTorch checkpoint"):
         load_state_dict(tmp_path / "not.pt")
+
+
+def test_overlapped_speech_gets_the_nearest_other_speaker_as_a_second_turn():
+    from accessmedia.diarize import Turn, with_overlap
+
+    turns = [Turn(0.0, 5.0, 0), Turn(5.0, 9.0, 1), Turn(9.0, 12.0, 2)]
+    out = with_overlap(turns, [(4.0, 4.8), (20.0, 21.0)])  # the second stretch: nobody speaks there
+    assert out == [Turn(0.0, 5.0, 0), Turn(4.0, 4.8, 1), Turn(5.0, 9.0, 1), Turn(9.0, 12.0, 2)]
+    assert with_overlap([Turn(0.0, 5.0, 0)], [(1.0, 2.0)]) == [Turn(0.0, 5.0, 0)]  # one speaker: no second

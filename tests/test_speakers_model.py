@@ -87,6 +87,45 @@ def _installed_folder() -> Path:
 
 
 @pytest.mark.slow
+def test_the_segmentation_port_matches_the_original_code(speaker_model, monkeypatch_module):
+    from faster_whisper.audio import decode_audio
+
+    from accessmedia.runtime import LoadedModels
+    from accessmedia.settings import Diarizing
+
+    segmentation = LoadedModels().segmentation(Diarizing())
+    ref = np.load(ROOT / "tests" / "data" / "speakers" / "segmentation_reference.npz")["log_probabilities"]
+    speakers_dir = eval_dir() / "speakers"
+    chunks = np.stack([decode_audio(str(speakers_dir / "ami-trn09.flac"))[:160000],
+                       decode_audio(str(speakers_dir / "pyannote-sample.flac"))[160000:320000]])
+    got = segmentation(chunks)
+    assert got.shape == ref.shape == (2, 589, 7)
+    assert np.abs(got - ref).max() < 5e-3 and (got.argmax(-1) == ref.argmax(-1)).mean() > 0.995
+
+
+@pytest.mark.slow
+def test_overlapped_speech_in_a_meeting_is_found_counted_and_given_a_second_speaker(speaker_model):
+    from faster_whisper.audio import decode_audio
+
+    from accessmedia import der, diarize, rttm
+    from accessmedia.runtime import LoadedModels
+    from accessmedia.settings import Diarizing
+
+    speakers_dir = eval_dir() / "speakers"
+    audio = decode_audio(str(speakers_dir / "ami-trn09.flac"))
+    reference = rttm.read(speakers_dir / "ami-train.rttm")["ami-trn09"]
+    model = speaker_model[0]
+    plain = diarize.diarize(lambda: [audio], model)
+    found = diarize.diarize(lambda: [audio], model, segmentation=LoadedModels().segmentation(Diarizing()))
+    assert plain.overlap_seconds == 0 and found.overlap_seconds > 1.0
+    at_once = [(a, b) for a in found.turns for b in found.turns if a is not b and a.speaker != b.speaker
+               and a.start < b.end and b.start < a.end]
+    assert at_once  # two speakers at the same time
+    hyp = lambda d: [(t.start, t.end, t.speaker) for t in d.turns]  # noqa: E731
+    assert der.der(reference, hyp(found), 30.0).der < der.der(reference, hyp(plain), 30.0).der
+
+
+@pytest.mark.slow
 def test_a_model_that_is_not_the_one_named_is_refused(models_env, tmp_path):
     fake = tmp_path / "campplus.pt"
     fake.write_bytes(b"x" * 1000)
