@@ -93,6 +93,7 @@ def assign(transcript: Transcript, turns: Sequence[tuple[float, float, str]],
     applause) is dropped."""
     words = transcript.words
     raw = _snap(words, [_turn_of(w, turns) for w in words]) if turns else [None] * len(words)
+    raw = _filled(raw)
     order: dict[str, str] = {}
     for who in raw:
         if who is not None and who not in order:
@@ -119,6 +120,16 @@ def assign(transcript: Transcript, turns: Sequence[tuple[float, float, str]],
     record = tuple({"id": i, "label": generic_label(int(i[1:]), lang), "seconds": round(spoken.get(i, 0.0), 2), "words": count[i]}
                    for i in order.values())
     return replace(transcript, segments=tuple(segments), speakers=record), order
+
+
+def _filled(who: list[str | None]) -> list[str | None]:
+    """A word far from every turn (speech the voice detection missed) belongs to the speaker before it, or
+    the first speaker after it: every word has a speaker once anyone was found."""
+    out, last = list(who), None
+    for i, w in enumerate(out):
+        out[i] = last = w or last
+    nxt = next((w for w in out if w), None)
+    return [w or nxt for w in out]
 
 
 def _piece(seg: Segment, words: list[Word]) -> Segment:

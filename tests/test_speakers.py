@@ -252,3 +252,9 @@ def test_overlapped_speech_gets_the_nearest_other_speaker_as_a_second_turn():
     out = with_overlap(turns, [(4.0, 4.8), (20.0, 21.0)])  # the second stretch: nobody speaks there
     assert out == [Turn(0.0, 5.0, 0), Turn(4.0, 4.8, 1), Turn(5.0, 9.0, 1), Turn(9.0, 12.0, 2)]
     assert with_overlap([Turn(0.0, 5.0, 0)], [(1.0, 2.0)]) == [Turn(0.0, 5.0, 0)]  # one speaker: no second
+
+
+def test_every_word_gets_a_speaker_once_anyone_is_found():
+    words = said("En to tre.", 0.0, None) + said("Fire fem.", 30.0, None) + said("Seks.", 60.0, None)
+    out, _ = speakers.assign(transcript_of(words), [(0.0, 1.0, "0"), (29.9, 31.0, "1")])  # "Seks." is far from both
+    assert [w.speaker for w in out.words] == ["S1", "S1", "S1", "S2", "S2", "S2"]

