@@ -91,7 +91,8 @@ def transcribe(inputs: Sequence[str | Path], out_dir: str | Path, settings: Sett
             reporter.warn(w)
         results.append(TranscribeResult(
             input=Path(path),
-            outputs={**made.outputs, "transcript": files.transcript},
+            outputs={**made.outputs, "transcript": files.transcript,
+                     **({"speakers": files.speakers, "rttm": files.rttm} if not settings.speakers.off else {})},
             duration=info.duration,
             cues=made.cues,
             conformance=made.conformance,
