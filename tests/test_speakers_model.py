@@ -345,3 +345,36 @@ def test_an_onnx_speaker_model_added_from_a_file_is_used(speaker_model, models_e
     assert data["model"]["name"] == "my-speaker" and len(data["speakers"]) == 2
     unknown = run_cli("transcribe", str(ROOT / "samples" / "panel.mp4"), "-o", str(out), "--speaker-model", "nobody", env=models_env)
     assert unknown.exit_code == 1 and "unknown speaker model 'nobody'" in unknown.output
+
+
+@pytest.mark.slow
+def test_a_hub_speaker_model_installs_by_name(speaker_model, tmp_path, monkeypatch):
+    """The hub download itself needs a network: here huggingface_hub hands over a local ONNX file, and
+    everything after it (placing, verifying, recording, loading) is the real path."""
+    import huggingface_hub
+
+    from accessmedia import models
+    from accessmedia.campplus import CAMPPlus
+    from accessmedia.campplus_onnx import build
+
+    exported = tmp_path / "voxceleb_resnet34_LM.onnx"
+    exported.write_bytes(build(CAMPPlus.load(_installed_folder() / "model.pt")))
+    asked = []
+
+    def download(repo_id, filename, local_dir=None, **kwargs):
+        asked.append((repo_id, filename))
+        target = Path(local_dir) / filename
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(exported, target)
+        return str(target)
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
+    monkeypatch.setenv("ACCESSMEDIA_MODELS", str(tmp_path / "home"))
+    installed = models.install("wespeaker-resnet34-lm")
+    assert asked == [("Wespeaker/wespeaker-voxceleb-resnet34-LM", "voxceleb_resnet34_LM.onnx")]
+    assert (installed.path / "model.onnx").is_file() and not (installed.path / ".download").exists()
+    from accessmedia.runtime import LoadedModels
+    from accessmedia.settings import Diarizing
+
+    model, info = LoadedModels().speaker_model(Diarizing(model="wespeaker-resnet34-lm"))
+    assert info["licence"] == "CC-BY-4.0" and model.window == "hamming" and model.dim == 192
