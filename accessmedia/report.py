@@ -72,15 +72,18 @@ def session(job: Job, result: ProcessResult, title: str | None = None) -> dict:
         entry["speakers"] = [{"label": x["label"], "seconds": x["seconds"], "words": x["words"]} for x in data["speakers"]]
         entry["overlap_seconds"] = data.get("overlap_seconds", 0.0)
     record = json.loads(files.translations.read_text(encoding="utf-8")) if files.translations.exists() else {}
-    produced, missing = {}, {}
+    produced, missing, check = {}, {}, {}
     for lang in targets:
         if lang in record.get("produced", {}) and files.subtitles(lang).exists():
             produced[lang] = record["produced"][lang].get("route", "")
             if revisions.corrected_by_people(files.folder, name, lang):
                 produced[lang] += " (corrected by people)"
+            elif record["produced"][lang].get("suspicious"):
+                check[lang] = record["produced"][lang]["suspicious"]
         else:
             missing[lang] = record.get("missing", {}).get(lang, {}).get("why", "not translated (yet)")
     entry["languages"] = {"requested": list(targets), "produced": produced, "missing": missing}
+    entry["check_first"] = check  # machine translations to look at first (suspicious.py)
     entry["conformance"] = {
         lang: _conformance(files.subtitles(lang), job.settings.profile(lang))
         for lang in [source, *produced]
@@ -218,6 +221,11 @@ def _session_html(s: dict, base: Path | None) -> str:
         rows += [(_language(l), '<span class="bad">missing</span>', _e(why))
                  for l, why in langs["missing"].items()]
         parts.append(_table("Languages", ["language", "state", "how / why"], rows))
+    if s.get("check_first"):
+        parts.append(_table("Translations to check first", ["language", "cue", "time", "why"], [
+            (_language(lang), str(f["cue"]), _minutes(f["start"]), _e(f["reason"]))
+            for lang, found in s["check_first"].items() for f in found
+        ]))
     if s["warnings"]:
         parts.append("<h3>Warnings</h3><ul>" + "".join(f"<li>{_e(w)}</li>" for w in s["warnings"]) + "</ul>")
     parts.append("</section>")

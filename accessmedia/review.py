@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from . import corrections, languages, naming, speakers, stages, style, subtitles
+from . import corrections, languages, naming, revisions, speakers, stages, style, subtitles
 from .cues import Cue
 from .errors import AccessMediaError
 from .files import RecordingFiles
@@ -145,6 +145,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
             "name": name, "lang": lang, "language": languages.native_name(lang),
             "dir": "rtl" if lang in languages.RIGHT_TO_LEFT else "ltr",
             "cues": [[c.start, c.end, c.text, c.settings] for c in parsed.cues],
+            "check": _check_first(project, name, lang),
             "video": f"/video?name={quote(name)}" if video else None,
             "rules": {k: v for k, v in asdict(profile).items() if isinstance(v, (int, float)) and not isinstance(v, bool)},
             "csrf": guard.csrf_for(request.state.session),
@@ -207,6 +208,15 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
         Route("/api/speakers", guarded(voices)), Route("/api/speakers/name", guarded(name_voice), methods=["POST"]),
     ]
     return Starlette(routes=routes)
+
+
+def _check_first(project: Path, name: str, lang: str) -> list[list]:
+    """[start, end, why] of the machine translation's cues to look at first; none once people corrected it."""
+    files = RecordingFiles(project, name)
+    if revisions.corrected_by_people(project, name, lang):
+        return []
+    found = stages.read_record(files.translations, "produced").get(lang, {}).get("suspicious", [])
+    return [[f["start"], f["end"], f["reason"]] for f in found]
 
 
 def _video(project: Path, name: str) -> Path | None:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol, Sequence
 
-from . import argos, asr, diarize, languages, media, rttm, speakers, style, subtitles, voices
+from . import argos, asr, diarize, languages, media, rttm, speakers, style, subtitles, suspicious, voices
 from .cues import Cue, cues_from_transcript
 from .files import RecordingFiles
 from .fsutil import write_atomic
@@ -219,7 +219,8 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
                 warnings.append(f"{target}: the model dropped the glossary term {term!r}; it was added back in brackets")
             for fmt in formats:
                 written[files.subtitles(target, fmt).name] = subtitles.compose(result.cues, fmt, target)
-            produced[target] = {"route": result.route, "cues": len(result.cues), "conformance": style.check(result.cues, profile)}
+            produced[target] = {"route": result.route, "cues": len(result.cues), "conformance": style.check(result.cues, profile),
+                                "suspicious": [f.to_dict() for f in suspicious.flags(cues, result.cues)]}
         to_english = routes(source, ["en"]).get("en") if None in found.values() else None  # for templates' English column
         for target, steps in found.items():
             if steps is not None:
@@ -243,7 +244,9 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
     summary = {
         "input": input_name,
         "source_language": source,
-        "produced": {**previous["produced"], **{t: {"route": p["route"], "cues": p["cues"]} for t, p in produced.items()}},
+        "produced": {**previous["produced"], **{t: {"route": p["route"], "cues": p["cues"],
+                                                   **({"suspicious": p["suspicious"]} if p["suspicious"] else {})}
+                                               for t, p in produced.items()}},
         "missing": {**previous["missing"], **missing},
     }
     ledger.write(written)
