@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from accessmedia import subtitles, ttml
+from accessmedia import markup, subtitles, ttml
 from accessmedia.cues import Cue
 from accessmedia.errors import SubtitleError
 from accessmedia.transcript import Segment, Transcript, Word
@@ -18,7 +18,9 @@ from .conftest import run_cli
 
 text = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd", "Zs", "Po", "Sm")), min_size=1, max_size=10)
 line = st.lists(st.one_of(text, st.sampled_from(["<i>kursiv</i>", "<b>fet</b>", "<u>strek</u>", "&", "<", ">", "<script>",
-                                                 "\u200fمرحبا\u200f"])), min_size=1, max_size=5).map("".join).map(str.strip).filter(bool)
+                                                 "\u200fمرحبا\u200f"])), min_size=1, max_size=5).map("".join).map(str.strip).filter(bool).filter(
+    # pieces that happen to spell a tag ("<" "b" ">") are markup the line did not mean: only the sampled spans are
+    lambda s: not markup.TAG.search(s.replace("<i>kursiv</i>", " ").replace("<b>fet</b>", " ").replace("<u>strek</u>", " ")))
 
 
 @settings(max_examples=150, deadline=None)
