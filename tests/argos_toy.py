@@ -18,7 +18,9 @@ Digits are copied, as real models copy numbers (glossary placeholders rely on it
 The encoder passes one-hot token identities and a position code through;
 the decoder's cross-attention at step t looks up source position t (the
 position codes make that dot product the largest) and the output projection
-maps the source token found there to its table entry. `size="realistic"`
+maps the source token found there to its table entry. `size="subword"` learns a
+BPE vocabulary from a given text and codes each piece as a random unit vector (benchmarks:
+sentences as many tokens long as with a real model). `size="realistic"`
 pads the model to Argos' shape (6 layers, d_model 512, FFN 2048) for
 benchmarks: the extra weights are zero, so outputs do not change but the
 arithmetic costs what a real model's does.
@@ -84,6 +86,23 @@ def _sentencepiece(chars: str, workdir: Path) -> Path:
     return prefix.with_suffix(".model")
 
 
+def _subword_model(corpus: str, mapping: dict[str, str], chars: str, workdir: Path, vocab_size: int = 4000) -> Path:
+    """A BPE SentencePiece model learnt from `corpus` and its translation by the table (so both sides'
+    pieces are in the vocabulary), every character of the table kept."""
+    import sentencepiece as spm
+
+    text = corpus.strip() or chars
+    translated = "".join(mapping.get(c, c) for c in text)
+    path = workdir / "corpus.txt"
+    path.write_text(text + "\n" + translated + "\n" + "\n".join(chars[i: i + 20] for i in range(0, len(chars), 20)) + "\n", encoding="utf-8")
+    prefix = workdir / "sentencepiece"
+    spm.SentencePieceTrainer.train(
+        input=str(path), model_prefix=str(prefix), model_type="bpe", vocab_size=vocab_size, hard_vocab_limit=False,
+        character_coverage=1.0, minloglevel=2, add_dummy_prefix=True, normalization_rule_name="identity",
+    )
+    return prefix.with_suffix(".model")
+
+
 def _position_codes(n: int, periods: list[float]) -> np.ndarray:
     p = np.arange(n)[:, None]
     w = 2 * np.pi / np.array(periods)[None, :]
@@ -92,6 +111,9 @@ def _position_codes(n: int, periods: list[float]) -> np.ndarray:
 
 
 def build_ctranslate2(out: Path, vocab: list[str], mapping: dict[str, str], size: str = "tiny", max_len: int = 1024) -> None:
+    """size "tiny" and "realistic" code each token as a one-hot block (exact); "subword" (a vocabulary of
+    thousands of pieces in Argos' 512 dimensions) codes each as a random unit vector of 128 numbers, nearly
+    orthogonal to every other, so the lookup still finds the right piece."""
     import ctranslate2
     from ctranslate2.specs import transformer_spec
 
@@ -99,11 +121,17 @@ def build_ctranslate2(out: Path, vocab: list[str], mapping: dict[str, str], size
     idx = {t: i for i, t in enumerate(vocab)}
     periods = [2.5, 3.3, 4.7, 6.1, 8.9, 13.7, 29.3, 71.1, 173.3, 997.0]
     P = 4 * len(periods)
-    S0, P0, A0, T0 = 0, V, V + P, 2 * V + P  # blocks: source token, position, looked-up source token, target token
-    layers, d, ffn = (6, max(512, 3 * V + P), 2048) if size == "realistic" else (1, 3 * V + P, 4)
+    if size == "subword":
+        K = 128
+        codes = np.random.default_rng(7).normal(size=(V, K)).astype(np.float32)
+        codes /= np.linalg.norm(codes, axis=1, keepdims=True)
+    else:
+        K, codes = V, np.eye(V, dtype=np.float32)
+    S0, P0, A0, T0 = 0, K, K + P, 2 * K + P  # blocks: source token, position, looked-up source token, target token
+    layers, d, ffn = (6, max(512, 3 * K + P), 2048) if size in ("realistic", "subword") else (1, 3 * K + P, 4)
     pe = np.zeros((max_len, d), np.float32)
     pe[:, P0 : P0 + P] = _position_codes(max_len, periods)
-    spec = transformer_spec.TransformerSpec.from_config(layers, 8 if size == "realistic" and d % 8 == 0 else 1, pre_norm=True, rms_norm=True)
+    spec = transformer_spec.TransformerSpec.from_config(layers, 8 if size != "tiny" and d % 8 == 0 else 1, pre_norm=True, rms_norm=True)
     spec.config.add_source_eos = True  # the decoder finds </s> at the source's end and stops
     enc, dec = spec.encoder, spec.decoder
     enc.scale_embeddings = dec.scale_embeddings = False
@@ -111,7 +139,7 @@ def build_ctranslate2(out: Path, vocab: list[str], mapping: dict[str, str], size
 
     def one_hot(offset: int) -> np.ndarray:
         e = np.zeros((V, d), np.float32)
-        e[np.arange(V), offset + np.arange(V)] = 1
+        e[:, offset: offset + K] = codes
         return e
 
     def quiet_layer(layer, decoder: bool) -> None:
@@ -148,7 +176,7 @@ def build_ctranslate2(out: Path, vocab: list[str], mapping: dict[str, str], size
         for k in range(P):
             wq[h * head_dim + k, P0 + k] = alpha
             wk[h * head_dim + k, P0 + k] = 1.0
-    for i in range(V):
+    for i in range(K):
         wv[A0 + i, S0 + i] = 1.0
         wo[A0 + i, A0 + i] = 8.0  # every head attends to the same position, so any slice carries the value
     lookup.linear[0].weight = wq
@@ -157,8 +185,8 @@ def build_ctranslate2(out: Path, vocab: list[str], mapping: dict[str, str], size
     projection = np.zeros((V, d), np.float32)
     for s, t in mapping.items():
         if s in idx and t in idx:
-            projection[idx[t], A0 + idx[s]] = 4.0
-    projection[idx["</s>"], A0 + idx["</s>"]] = 4.0
+            projection[idx[t], A0: A0 + K] += 4.0 * codes[idx[s]]
+    projection[idx["</s>"], A0: A0 + K] += 4.0 * codes[idx["</s>"]]
     dec.projection.weight = projection
     spec.register_source_vocabulary(vocab)
     spec.register_target_vocabulary(vocab)
@@ -167,11 +195,13 @@ def build_ctranslate2(out: Path, vocab: list[str], mapping: dict[str, str], size
         def _load(self):
             return spec
 
-    _Converter().convert(str(out), force=True, quantization="int8" if size == "realistic" else None)
+    _Converter().convert(str(out), force=True, quantization="int8" if size != "tiny" else None)
 
 
-def build_package(dest: Path, src: str, tgt: str, size: str = "tiny", version: str = "1.0") -> Path:
-    """Write `dest` (an .argosmodel file) translating src->tgt; returns dest."""
+def build_package(dest: Path, src: str, tgt: str, size: str = "tiny", version: str = "1.0", corpus: str = "") -> Path:
+    """Write `dest` (an .argosmodel file) translating src->tgt; returns dest. size "subword" (benchmarks)
+    learns a BPE vocabulary from `corpus` (and its text translated by the table), so that sentences are as
+    many tokens as with a real model's vocabulary, and translates piece by piece."""
     import sentencepiece as spm
 
     mapping = table(src, tgt)
@@ -180,7 +210,7 @@ def build_package(dest: Path, src: str, tgt: str, size: str = "tiny", version: s
         work = Path(tmp)
         top = work / f"translate-{src}_{tgt}-{version.replace('.', '_')}"
         (top / "model").mkdir(parents=True)
-        sp_model = _sentencepiece(chars, work)
+        sp_model = _subword_model(corpus, mapping, chars, work) if size == "subword" else _sentencepiece(chars, work)
         shutil.copy(sp_model, top / "sentencepiece.model")
         sp = spm.SentencePieceProcessor(model_file=str(sp_model))
         vocab = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
@@ -188,6 +218,12 @@ def build_package(dest: Path, src: str, tgt: str, size: str = "tiny", version: s
         for s, t in mapping.items():
             if s != " ":
                 piece_map[s] = t
+        if size == "subword":
+            known = set(vocab)
+            for piece in vocab:
+                translated = "".join(mapping.get(c, c) for c in piece)
+                if piece not in piece_map and translated in known:
+                    piece_map[piece] = translated
         build_ctranslate2(top / "model", vocab, piece_map, size)
         meta = {
             "package_version": version, "argos_version": "1.9", "from_code": src, "to_code": tgt,
