@@ -11,6 +11,7 @@ import click
 from . import __version__, api, style, subtitles
 from . import cli_corrections as corrections_cli
 from . import cli_models as models_cli
+from .cli_options import codes as _codes
 from .cli_options import (force_option, formats_option, glossary_option, out_option, quiet_option, recognition_options,
                           speakers_option, styles_option, translation_options)
 from .errors import AccessMediaError, from_os_error
@@ -265,11 +266,6 @@ def process_cmd(recording, targets, out_dir, language, recognition, speakers, te
         click.echo(f"error: {result.name}: {result.error}", err=True)
     if outcome.failed:
         sys.exit(1)
-
-
-def _codes(text: str | None) -> list[str]:
-    """Comma-separated language codes."""
-    return [t.strip() for t in (text or "").split(",") if t.strip()]
 
 
 def _ran_line(result) -> str:

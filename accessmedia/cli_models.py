@@ -8,12 +8,8 @@ from pathlib import Path
 import click
 
 from . import api
+from .cli_options import codes as _codes
 from .errors import AccessMediaError
-
-
-def _codes(text: str | None) -> list[str]:
-    """Comma-separated language codes."""
-    return [t.strip() for t in (text or "").split(",") if t.strip()]
 
 
 @click.group()

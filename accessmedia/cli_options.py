@@ -43,6 +43,11 @@ def _option(*decls, **attrs) -> click.Option:
     return apply
 
 
+def codes(text: str | None) -> list[str]:
+    """Comma-separated language codes."""
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
 def out_option(default: Path | None = Path("out"), help: str = "Folder for the outputs."):
     return click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=default, show_default=default is not None, help=help)
 
