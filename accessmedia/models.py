@@ -168,7 +168,7 @@ def _install_speaker(entry: CatalogEntry, scheme: str, ref: str, target: Path) -
             path = speaker_models.fetch_from_hub(ref, tmp)
         else:
             raise AccessMediaError(f"catalogue entry '{entry.name}' has an unknown source '{entry.source}'")
-        digest = speaker_models.verify(path, entry.sha256, entry.name)
+        digest = _verify(path, entry.sha256, entry.name)
         _write_manifest(tmp, entry.name, entry.kind, entry.source, digest)
     return find_installed(entry.name, entry.kind)
 
@@ -210,7 +210,7 @@ def add_speaker(path: str | os.PathLike, name: str | None = None, kind: str = "s
     target = models_home() / kind / name
     with staging_dir(target) as tmp:
         model = speaker_models.copy_local(src, tmp, member)
-        digest = speaker_models.verify(model, entry.sha256 if entry and model.suffix == ".pt" else None, name)
+        digest = _verify(model, entry.sha256 if entry and model.suffix == ".pt" else None, name)
         _write_manifest(tmp, name, kind, f"file:{src.resolve()}", digest)
     return find_installed(name, kind)
 
@@ -251,11 +251,12 @@ def _check_whisper_folder(folder: Path) -> None:
         )
 
 
-def _verify(model_bin: Path, expected: str | None, name: str) -> str:
-    digest = sha256_file(model_bin)
+def _verify(path: Path, expected: str | None, name: str) -> str:
+    """The sha256 of a model's weights file, which must be `expected` when the catalogue knows it."""
+    digest = sha256_file(path)
     if expected and digest != expected:
         raise AccessMediaError(
-            f"model '{name}' failed verification: sha256 of model.bin is {digest}, expected {expected}",
+            f"model '{name}' failed verification: sha256 of {path.name} is {digest}, expected {expected}",
             "the files are corrupt or a different model; reinstall them",
         )
     return digest

