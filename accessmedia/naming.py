@@ -11,11 +11,10 @@ from typing import Sequence
 
 import numpy as np
 
-from . import corrections, rttm, speakers, stages, style, subtitles, voices
+from . import corrections, speakers, stages, style, subtitles, voices
 from .cues import Cue, fit_text
 from .errors import AccessMediaError
 from .files import RecordingFiles
-from .fsutil import write_atomic
 from .ledger import Ledger
 from .transcript import Transcript, readable_text
 
@@ -104,9 +103,8 @@ def _apply(files: RecordingFiles, data: dict, new_names: dict[str, str], contrib
             renames[s["label"]] = new_names[s["id"]]
             s["name"] = s["label"] = new_names[s["id"]]
     result = Named(files.name, renames)
-    speakers.write(files.speakers, data)
+    stages.write_speakers(files, data)
     labels = speakers.labels(data)
-    write_atomic(files.rttm, rttm.dumps(files.name, [(a, b, labels.get(w, w)) for a, b, w in data["turns"]]))
     if files.transcript.exists():
         transcript = Transcript.from_json(files.transcript.read_text(encoding="utf-8"))
         ledger = Ledger(files.folder)

@@ -108,9 +108,15 @@ def find_speakers(files: RecordingFiles, recording: Path, info: media.MediaInfo,
     data = speakers.record(assigned, ordered, embeddings, model_info, settings, found.overlap_seconds, previous)
     assigned = replace(assigned, speakers=tuple({k: v for k, v in s.items() if k in ("id", "label", "seconds", "words")} for s in data["speakers"]))
     write_atomic(files.transcript, assigned.to_json())
-    speakers.write(files.speakers, data)
-    write_atomic(files.rttm, rttm.dumps(files.name, [(a, b, speakers.labels(data).get(w, w)) for a, b, w in ordered]))
+    write_speakers(files, data)
     return assigned
+
+
+def write_speakers(files: RecordingFiles, data: dict) -> None:
+    """NAME.speakers.json, and NAME.rttm from it with each speaker's label (their name once named)."""
+    speakers.write(files.speakers, data)
+    labels = speakers.labels(data)
+    write_atomic(files.rttm, rttm.dumps(files.name, [(a, b, labels.get(w, w)) for a, b, w in data["turns"]]))
 
 
 def speaker_voices(files: RecordingFiles, cues: Sequence[Cue]) -> list[Cue]:
