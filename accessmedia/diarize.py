@@ -97,6 +97,14 @@ def embed(model, audio: np.ndarray, spans: list[tuple[float, float]], offset: fl
     return out
 
 
+def _embedded(blocks: Iterable[np.ndarray], model) -> Iterator[tuple[float, list, list, np.ndarray | None]]:
+    """Chunk by chunk: where the chunk ends (seconds), its speech regions, its windows and their embeddings."""
+    for offset, audio in _chunks(blocks):
+        regions = [(offset + s, offset + e) for s, e in speech_regions(audio)]
+        here = windows(regions)
+        yield offset + len(audio) / SR, regions, here, embed(model, audio, here, offset) if here else None
+
+
 def _chunks(blocks: Iterable[np.ndarray]) -> Iterator[tuple[float, np.ndarray]]:
     """Audio regrouped into chunks of CHUNK_SECONDS, with their start times."""
     size = int(CHUNK_SECONDS * SR)
@@ -128,15 +136,13 @@ def diarize(
     spans: list[tuple[float, float]] = []
     vectors: list[np.ndarray] = []
     speech = 0.0
-    for offset, audio in _chunks(blocks()):
-        regions = [(offset + s, offset + e) for s, e in speech_regions(audio)]
+    for reached, regions, here, vecs in _embedded(blocks(), model):
         speech += sum(e - s for s, e in regions)
-        here = windows(regions)
         if here:
-            vectors.append(embed(model, audio, here, offset))
+            vectors.append(vecs)
             spans.extend(here)
         if progress:
-            progress(offset + len(audio) / SR)
+            progress(reached)
     if not spans:
         return Diarization((), np.zeros((0, model.dim), dtype=np.float32), 0.0)
     emb = np.concatenate(vectors)
@@ -213,11 +219,7 @@ def smooth(turns: list[Turn], shortest: float = MIN_TURN) -> list[Turn]:
 
 def voice(blocks: Iterable[np.ndarray], model) -> np.ndarray | None:
     """One voice's embedding (unit length) from a recording of that person alone: the mean of its windows."""
-    vectors = []
-    for offset, audio in _chunks(blocks):
-        here = windows([(offset + s, offset + e) for s, e in speech_regions(audio)])
-        if here:
-            vectors.append(embed(model, audio, here, offset))
+    vectors = [vecs for _reached, _regions, here, vecs in _embedded(blocks, model) if here]
     if not vectors:
         return None
     mean = speaker_clusters.normalize(np.concatenate(vectors)).mean(0)
