@@ -20,6 +20,7 @@ from typing import Sequence
 
 from .errors import AccessMediaError
 from .fsutil import write_atomic
+from .timeline import Timeline
 from .transcript import Segment, Transcript, Word
 
 SCHEMA = "accessmedia.speakers/1"
@@ -31,16 +32,17 @@ def generic_label(number: int, language: str) -> str:
     return f"{GENERIC.get(language.split('-')[0], 'Speaker')} {number}"
 
 
-def _turn_of(word: Word, turns: Sequence[tuple[float, float, str]]) -> str | None:
+def _turn_of(word: Word, turns: Timeline) -> str | None:
+    """The speaker of the turn the word overlaps most, else of the turn with an edge nearest it (2 s at most)."""
     best, best_overlap = None, 0.0
-    for start, end, who in turns:
+    for start, end, who in turns.near(word.start, word.end):
         overlap = min(end, word.end) - max(start, word.start)
         if overlap > best_overlap:
             best, best_overlap = who, overlap
     if best is not None:
         return best
     middle = (word.start + word.end) / 2
-    nearest = min(turns, key=lambda t: min(abs(t[0] - middle), abs(t[1] - middle)), default=None)
+    nearest = min(turns.near(middle - 2.0, middle + 2.0), key=lambda t: min(abs(t[0] - middle), abs(t[1] - middle)), default=None)
     if nearest is not None and min(abs(nearest[0] - middle), abs(nearest[1] - middle)) <= 2.0:
         return nearest[2]
     return None
@@ -92,7 +94,8 @@ def assign(transcript: Transcript, turns: Sequence[tuple[float, float, str]],
     Speakers are renumbered S1, S2 ... in the order they first speak; a speaker without words (music,
     applause) is dropped."""
     words = transcript.words
-    raw = _snap(words, [_turn_of(w, turns) for w in words]) if turns else [None] * len(words)
+    timeline = Timeline(turns, lambda t: t[0], lambda t: t[1])
+    raw = _snap(words, [_turn_of(w, timeline) for w in words]) if turns else [None] * len(words)
     raw = _filled(raw)
     order: dict[str, str] = {}
     for who in raw:

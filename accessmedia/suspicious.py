@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from . import markup, voices
+from .timeline import Timeline
 
 LONGER, SHORTER = 3.0, 0.3  # target/source length ratios beyond which a translation is suspect
 MIN_CHARS = 20  # shorter sources vary too much in length to judge
@@ -49,8 +50,9 @@ def repeats(text: str) -> bool:
 def flags(source: Sequence, target: Sequence) -> list[Flag]:
     """What to check first in `target` (cues), translated from `source` (cues with the same times)."""
     out = []
+    timeline = Timeline(target, lambda t: t.start, lambda t: t.end)
     for n, cue in enumerate(source, start=1):
-        own = [t for t in target if t.start < cue.end - 1e-3 and cue.start < t.end - 1e-3]
+        own = [t for t in timeline.near(cue.start, cue.end) if t.start < cue.end - 1e-3 and cue.start < t.end - 1e-3]
         src = _plain(cue.lines)
         tgt = " ".join(_plain(t.lines) for t in own)
         if not tgt or not src:

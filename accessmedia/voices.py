@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from .timeline import Timeline
+
 VOICE = re.compile(r"<v(?:\.[\w-]+)*[ \t]+([^<>&\n]+?)[ \t]*>")
 DASH = re.compile(r"^[-–]\s*")
 
@@ -81,9 +83,12 @@ def restore(cues: Sequence, turns: Sequence[tuple[float, float, str]]) -> list:
     if len({who for _s, _e, who in turns}) < 2 or any(voice_of(line) for c in cues for line in c.lines):
         return list(cues)
 
+    timeline = Timeline(turns, lambda t: t[0], lambda t: t[1])
+    labels = list(dict.fromkeys(who for _s, _e, who in turns))
+
     def most(start: float, end: float) -> str | None:
         talk: dict[str, float] = {}
-        for s, e, who in turns:
+        for s, e, who in timeline.near(start, end):
             overlap = min(e, end) - max(s, start)
             if overlap > 0:
                 talk[who] = talk.get(who, 0.0) + overlap
@@ -101,7 +106,7 @@ def restore(cues: Sequence, turns: Sequence[tuple[float, float, str]]) -> list:
             previous = who[1] or previous
         else:
             head = lines[0]
-            named = next((who for _s, _e, who in turns if head.startswith(f"{who}:")), None)
+            named = next((who for who in labels if head.startswith(f"{who}:")), None)
             voice = named or most(cue.start, cue.end) or previous
             if voice:
                 lines[0] = f"<v {voice}>{head}"
