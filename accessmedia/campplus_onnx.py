@@ -11,30 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from .campplus import CAMPPlus
+from .onnx_graph import Graph
 
 MAX_FRAMES = 200
-OPSET = 17
 
 
 def build(net: CAMPPlus) -> bytes:
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import TensorProto
 
-    nodes, inits = [], []
-    counter = [0]
-
-    def name(prefix: str) -> str:
-        counter[0] += 1
-        return f"{prefix}{counter[0]}"
-
-    def const(array: np.ndarray) -> str:
-        n = name("w")
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(array), n))
-        return n
-
-    def op(kind: str, inputs: list[str], **attrs) -> str:
-        out = name(kind.lower())
-        nodes.append(helper.make_node(kind, inputs, [out], **attrs))
-        return out
+    g = Graph()
+    const, op = g.const, g.op
 
     def conv(x, w, b=None, strides=None, pads=None, dilations=None):
         k = w.shape[2:]
@@ -82,16 +68,7 @@ def build(net: CAMPPlus) -> bytes:
     stats = op("Concat", [op("Squeeze", [mean, const(np.array([2], dtype=np.int64))]), op("Sqrt", [var])], axis=1)
     w, b = net.dense
     out = op("Add", [op("MatMul", [stats, const(np.ascontiguousarray(w[:, :, 0].T))]), const(b)])
-    nodes[-1].output[0] = "embeddings"
-    graph = helper.make_graph(
-        nodes, "campplus",
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", "frames", 80])],
-        [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["batch", net.dim])],
-        inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="accessmedia")
-    model.ir_version = 8
-    return model.SerializeToString()
+    return g.serialize("campplus", [("features", ["batch", "frames", 80])], [("embeddings", ["batch", net.dim])])
 
 
 class FastCAMPPlus:

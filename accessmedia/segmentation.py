@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .onnx_graph import Graph
 from .torchfile import load_state_dict
 
 SR = 16000
@@ -52,22 +53,8 @@ def _lstm_weights(sd: dict, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def build(sd: dict) -> bytes:
-    from onnx import TensorProto, helper, numpy_helper
-
-    nodes, inits = [], []
-    count = [0]
-
-    def const(array) -> str:
-        count[0] += 1
-        name = f"w{count[0]}"
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(np.asarray(array, dtype=array.dtype if hasattr(array, "dtype") else None)), name))
-        return name
-
-    def op(kind: str, inputs: list[str], **attrs) -> str:
-        count[0] += 1
-        out = f"{kind.lower()}{count[0]}"
-        nodes.append(helper.make_node(kind, inputs, [out], **attrs))
-        return out
+    g = Graph()
+    const, op = g.const, g.op
 
     def norm(x, prefix):
         return op("InstanceNormalization", [x, const(sd[f"{prefix}.weight"]), const(sd[f"{prefix}.bias"])], epsilon=1e-5)
@@ -92,13 +79,7 @@ def build(sd: dict) -> bytes:
         x = op("LeakyRelu", [x], alpha=0.01)
     x = op("Add", [op("MatMul", [x, const(sd["classifier.weight"].T.copy())]), const(sd["classifier.bias"])])
     x = op("LogSoftmax", [x], axis=-1)
-    nodes[-1].output[0] = "log_probabilities"
-    graph = helper.make_graph(nodes, "pyannet",
-                              [helper.make_tensor_value_info("waveforms", TensorProto.FLOAT, ["batch", 1, "samples"])],
-                              [helper.make_tensor_value_info("log_probabilities", TensorProto.FLOAT, ["batch", "frames", 7])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="accessmedia")
-    model.ir_version = 8
-    return model.SerializeToString()
+    return g.serialize("pyannet", [("waveforms", ["batch", 1, "samples"])], [("log_probabilities", ["batch", "frames", 7])])
 
 
 class Segmentation:
