@@ -203,7 +203,8 @@ def add_speaker(path: str | os.PathLike, name: str | None = None, kind: str = "s
 
     src = Path(path).expanduser()
     if not src.is_file():
-        raise AccessMediaError(f"{src}: no such file", "pass a .onnx file, a .pt checkpoint or a wheel")
+        what = "is a folder, not a model file" if src.is_dir() else "no such file"
+        raise AccessMediaError(f"{src}: {what}", "pass a .onnx file, a .pt checkpoint or a wheel")
     name = name or (default_model(kind) if src.suffix == ".whl" else src.stem)
     entry = catalog().get(name)
     member = entry.source.partition("#")[2] if entry and entry.source.startswith("wheel:") else None
