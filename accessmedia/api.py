@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import argos, languages, media, models, stages, style, subtitles
+from . import argos, languages, media, models, mt_models, mt_routes, stages, style, subtitles
 from .corrections import ApplyResult, apply, history, kit_export, kit_import, restore
 from .cues import Cue, cues_from_transcript
 from .errors import AccessMediaError
@@ -24,7 +24,7 @@ from .settings import Packaging, Settings, Styles
 from .transcript import Transcript
 
 __all__ = ["probe", "transcribe", "cues", "check", "translate", "package", "apply", "history", "restore", "kit_export", "kit_import",
-           "models_list", "models_install", "models_add", "models_install_translate", "models_add_package", "translation_routes",
+           "models_list", "models_install", "models_add", "models_add_translation", "models_install_translate", "models_add_package", "translation_routes",
            "ApplyResult", "CheckResult", "TranscribeResult", "TranslateResult", "HARD_RULES"]
 
 HARD_RULES = ("timing", "lines", "line_length", "min_duration", "max_duration", "overlap", "gap", "order")
@@ -179,6 +179,7 @@ def check(path: str | Path, language: str | None = None, styles: Styles = Styles
 def models_list() -> list[dict]:
     """Every catalogue model and every installed one, with where it is."""
     installed = {(m.kind, m.name): m for m in models.installed()}
+    translation = mt_models.installed()
     rows = []
     for entry in models.catalog().values():
         m = installed.pop((entry.kind, entry.name), None)
@@ -186,20 +187,40 @@ def models_list() -> list[dict]:
             "name": entry.name, "kind": entry.kind, "default": entry.default, "installed": m is not None,
             "size_mb": entry.size_mb, "source": entry.source, "languages": list(entry.languages),
             "path": str(m.path) if m else None, "description": entry.description, "licence": entry.licence,
+            "engine": mt_models.FAMILIES.get(entry.family, ""),
         })
-    for m in installed.values():
-        rows.append({"name": m.name, "kind": m.kind, "default": False, "installed": True, "size_mb": None,
-                     "source": m.source, "languages": [], "path": str(m.path),
-                     "description": "Argos translation package" if m.kind == "translate" else "added from a folder"})
+    for (kind, name), m in installed.items():
+        if m is None:
+            continue
+        t = translation.get(name) if kind == "translate" else None
+        rows.append({"name": name, "kind": kind, "default": False, "installed": True, "size_mb": None,
+                     "source": m.source, "languages": sorted({c for d in t.directions for c in d}) if t else [], "path": str(m.path),
+                     "description": f"{t.engine}, {len(t.directions)} directions" if t else "added from a folder",
+                     "licence": t.licence if t else "", "engine": t.engine if t else ""})
     return rows
 
 
-def models_install(name: str) -> models.InstalledModel:
+def models_install(name: str, accept_licence: str | None = None):
+    entry = models.catalog().get(name)
+    if entry is not None and entry.kind == "translate":
+        return mt_models.install(name, accept_licence)
     return models.install(name)
 
 
 def models_add(path: str | Path, name: str | None = None, kind: str = "asr") -> models.InstalledModel:
     return models.add(path, name, kind)
+
+
+def models_add_translation(path: str | Path, name: str | None = None, pairs: Sequence[str] = (),
+                           accept_licence: str | None = None) -> mt_models.TranslationModel:
+    """A CTranslate2 translation model folder (OPUS-MT, NLLB-200, MADLAD-400), checked, offline."""
+    parsed = []
+    for pair in pairs:
+        src, sep, tgt = pair.partition("-")
+        if not sep:
+            raise AccessMediaError(f"'{pair}' is not a direction", "write directions like nb-en,en-so")
+        parsed.append((languages.normalize(src), languages.normalize(tgt)))
+    return mt_models.add_folder(path, name, parsed or None, accept_licence)
 
 
 def models_install_translate(codes: Sequence[str]):
@@ -212,9 +233,21 @@ def models_add_package(path: str | Path):
     return argos.install_file(path)
 
 
-def translation_routes(targets: Sequence[str], source: str = "nb") -> dict[str, str]:
-    found = stages.routes(source, [languages.normalize(x) for x in targets])
-    return {t: argos.describe_route(source, steps, t) for t, steps in found.items()}
+def translation_routes(targets: Sequence[str], source: str = "nb", pins: Sequence[tuple[str, tuple[str, ...]]] = ()) -> dict[str, dict]:
+    """Per language: the route that would be used (engine, licence, published quality) and, where the
+    catalogue knows a better one, the models to install for it."""
+    installed, catalogue = mt_models.installed(), models.catalog()
+    found = stages.routes(source, [languages.normalize(x) for x in targets], pins)
+    out = {}
+    for target, route in found.items():
+        better = mt_routes.advice(source, target, route, installed, catalogue)
+        row = route.record() if route else {"route": f"{source}->{target} missing", "engine": "", "models": [], "licences": [],
+                                            "quality": None, "non_commercial": False}
+        if better is not None:
+            row["better"] = {"install": [s.model.name for s in better.steps if s.model.name not in installed],
+                             "route": better.describe(), "engine": better.engine(), "quality": better.quality}
+        out[target] = row
+    return out
 
 
 # -- translate ------------------------------------------------------------------
@@ -257,7 +290,7 @@ def translate(input_path: str | Path, out_dir: str | Path, settings: Settings, f
     found, source, cues_in = source_cues(path, settings.styles)
     files = RecordingFiles(Path(out_dir), found.name)
     if not force:
-        Ledger(files.folder).refuse_edits(stages.translation_outputs(files, source, settings.translation.targets))
+        Ledger(files.folder).refuse_edits(stages.translation_outputs(files, source, settings.translation.targets, settings.translation.routes))
     ensure_writable(files.folder)
     record = stages.translate(files, cues_in, source, settings.translation, settings.styles, loaded or LoadedModels(),
                               path.name, reporter, settings.formats)

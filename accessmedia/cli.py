@@ -156,7 +156,7 @@ def translate(input_path, targets, out_dir, terms, styles, translation, formats,
     for lang, p in result.produced.items():
         c = p["conformance"]
         hard = min(c.share_ok(rule) for rule in api.HARD_RULES)
-        click.echo(f"{lang}: {p['cues']} cues ({p['route']}), rules met {hard:.0%} (reading speed {c.share_ok('reading_speed'):.0%}) -> {p['srt']}")
+        click.echo(f"{lang}: {p['cues']} cues ({p['route']}: {p['engine']}), rules met {hard:.0%} (reading speed {c.share_ok('reading_speed'):.0%}) -> {p['srt']}")
     for lang, m in result.missing.items():
         click.echo(f"{lang}: missing ({m['why']}) -> template {out_dir / m['template']}")
     click.echo(

@@ -102,4 +102,22 @@ translation_options = _group([
     _option("--beam-size", type=click.IntRange(1, 10), default=2, show_default=True, help="Beam search width of the translation model."),
     _option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True, help="Where the model runs."),
     _option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads; 0 = all cores."),
-], lambda beam_size, device, threads: {"translation": Translation(beam_size=beam_size, device=device, threads=threads)})
+    _option("--route", "routes", multiple=True, metavar="LANG=MODEL[+MODEL]",
+            help="Pin the models for a language: so=nllb-200-distilled-600M (direct) or ar=opus-mt-tc-big-gmq-en+en-ar "
+                 "(through English). Default: the best installed route by published quality."),
+], lambda beam_size, device, threads, routes: {"translation": Translation(beam_size=beam_size, device=device, threads=threads,
+                                                                          routes=_pins(routes))})
+
+
+def _pins(values) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    from . import languages
+    from .errors import AccessMediaError
+
+    out = []
+    for value in values:
+        code, sep, models = value.partition("=")
+        names = tuple(n.strip() for n in models.split("+") if n.strip())
+        if not sep or len(names) not in (1, 2):
+            raise AccessMediaError(f"--route {value}: not LANG=MODEL or LANG=MODEL+MODEL", "e.g. --route so=nllb-200-distilled-600M")
+        out.append((languages.normalize(code), names))
+    return tuple(out)

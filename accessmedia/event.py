@@ -84,6 +84,7 @@ class Event:
     burn: tuple[str, ...] = ()
     language: str = "nb"  # spoken in the recordings
     voices: tuple[tuple[str, str], ...] = ()  # (name, clip): a voice recorded alone names that voice in every recording
+    routes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [routes]: language -> the models that translate into it
 
     @property
     def glossary(self) -> tuple[str, ...]:
@@ -98,7 +99,7 @@ def _line(text: str, table: str | None, index: int, key: str) -> int:
     if table:
         seen = -1
         for n, line in enumerate(lines):
-            if line.strip() == f"[[{table}]]":
+            if line.strip() in (f"[[{table}]]", f"[{table}]"):
                 seen += 1
                 if seen == index:
                     start = n
@@ -143,12 +144,12 @@ def load(path: str | Path, language: str = "nb", accept_truncated: bool = False)
                            f"did you mean {close[0]!r}?" if close else f"the fields are: {', '.join(allowed)}")
 
     for key in data:
-        if key not in ("event", "recording", "voice"):
+        if key not in ("event", "recording", "voice", "routes"):
             line = next((n + 1 for n, row in enumerate(text.splitlines())
                          if re.match(rf"\s*(\[\[?\s*{re.escape(key)}\s*\]|{re.escape(key)}\s*=)", row)), 1)
             close = difflib.get_close_matches(key, ("event", "recording"), n=1)
             raise fail(line, key, "is not a table this manifest knows",
-                       f"did you mean [{close[0]}]?" if close else "use [event], [[recording]] and [[voice]] tables")
+                       f"did you mean [{close[0]}]?" if close else "use [event], [[recording]], [[voice]] and [routes] tables")
     event = data.get("event", {})
     def ev_line(key: str) -> int:
         return _line(text, None, 0, key)
@@ -269,9 +270,39 @@ def load(path: str | Path, language: str = "nb", accept_truncated: bool = False)
         except AccessMediaError as exc:
             raise fail(_line(text, "voice", i, "clip"), "voice.clip", exc.message, "a recording of this person speaking alone, 10 s or more")
         voices.append((name, str(clip.resolve())))
+    routes = _routes(data.get("routes", {}), language, codes, lambda key: _line(text, "routes", 0, key), fail)
     return Event(path, title, tuple(codes), tuple(terms), styles, output, tuple(sessions),
                  workers, executor, event.get("ray_address"), str(model) if model is not None else None,
-                 tuple(ladder), tuple(burn), language, tuple(voices))
+                 tuple(ladder), tuple(burn), language, tuple(voices), routes)
+
+
+def _routes(table: dict, language: str, codes: list[str], line_of, fail) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """[routes]: `so = "nllb-200-distilled-600M"` (one model, direct) or `ar = ["model to English", "model from
+    English"]`; each model installed and translating its leg."""
+    from . import mt_models, mt_routes
+
+    if not table:
+        return ()
+    installed, catalogue = mt_models.installed(), models.catalog()
+    out = []
+    for key, value in table.items():
+        where = f"routes.{key}"
+        try:
+            code = languages.normalize(str(key))
+        except AccessMediaError as exc:
+            raise fail(line_of(key), where, exc.message, exc.hint) from None
+        if code not in codes:
+            raise fail(line_of(key), where, f"{code} is not one of the event's languages", "add it to languages first")
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise fail(line_of(key), where, f"{value!r} is not a model name or a list of two",
+                       'e.g. so = "nllb-200-distilled-600M" or ar = ["opus-mt-tc-big-gmq-en", "nllb-200-distilled-600M"]')
+        try:
+            mt_routes.pinned(language, code, names, installed, catalogue)
+        except AccessMediaError as exc:
+            raise fail(line_of(key), where, exc.message, exc.hint) from None
+        out.append((code, tuple(names)))
+    return tuple(out)
 
 
 def jobs(event: Event, settings: Settings = Settings()) -> list[Job]:
@@ -288,7 +319,8 @@ def jobs(event: Event, settings: Settings = Settings()) -> list[Job]:
         if s.speakers and speakers.count == "auto":  # the programme bounds how many speak (and one more, from the floor)
             speakers = replace(speakers, high=len(s.speakers) + 1)
         speakers = replace(speakers, references=event.voices, names=s.speakers)
-        session = build(event.language, recognition, event.languages, event.glossary, hotwords, event.style, settings.translation,
+        translation = replace(settings.translation, routes=event.routes) if event.routes else settings.translation
+        session = build(event.language, recognition, event.languages, event.glossary, hotwords, event.style, translation,
                         Packaging(s.title, event.ladder, event.burn, s.chapters), settings.formats, speakers)
         out.append(Job.of(s.file, event.output, session))
     return out

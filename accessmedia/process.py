@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from . import argos, corrections, models, revisions, stages, subtitles
+from . import corrections, models, revisions, stages, subtitles
 from .errors import AccessMediaError
 from .files import RecordingFiles
 from .fsutil import remove_leftovers, run_lock, sha256_file, write_atomic
@@ -243,10 +243,10 @@ def _machine_targets(c: Context) -> list[str]:
 
 def _language_keys(c: Context) -> dict[str, str]:
     """Each machine-translated language's own key: the source subtitles, its route's packages, protected terms, style."""
-    packages = argos.installed()
+    found = stages.routes(c.source, _machine_targets(c), c.settings.translation.routes)
     source = _files_key([c.files.subtitles(c.source)])
     extra = _formats_key(c)
-    return {t: _key(source, [p.sha256 for p in (argos.route(c.source, t, packages) or [])],
+    return {t: _key(source, [s.model.key(s.source, s.target) for s in (found[t].steps if found[t] else ())],
                     list(c.settings.translation.protected), c.settings.styles.text, *([extra] if extra else []))
             for t in _machine_targets(c)}
 
@@ -265,7 +265,7 @@ def _translate(c: Context) -> Outcome:
     warnings: tuple[str, ...] = ()
     if stale:
         source = c.files.subtitles(c.source)
-        Ledger(c.files.folder).refuse_edits(stages.translation_outputs(c.files, c.source, stale))
+        Ledger(c.files.folder).refuse_edits(stages.translation_outputs(c.files, c.source, stale, c.settings.translation.routes))
         translation = replace(c.settings.translation, targets=tuple(stale))
         warnings = stages.translate(c.files, subtitles.read(source, allow_empty=True).cues, c.source, translation, c.settings.styles,
                                     c.loaded, source.name, c.reporter, c.settings.formats).warnings

@@ -72,17 +72,18 @@ def session(job: Job, result: ProcessResult, title: str | None = None) -> dict:
         entry["speakers"] = [{"label": x["label"], "seconds": x["seconds"], "words": x["words"]} for x in data["speakers"]]
         entry["overlap_seconds"] = data.get("overlap_seconds", 0.0)
     record = json.loads(files.translations.read_text(encoding="utf-8")) if files.translations.exists() else {}
-    produced, missing, check = {}, {}, {}
+    produced, missing, check, engines = {}, {}, {}, {}
     for lang in targets:
         if lang in record.get("produced", {}) and files.subtitles(lang).exists():
             produced[lang] = record["produced"][lang].get("route", "")
+            engines[lang] = record["produced"][lang].get("engine", "")
             if revisions.corrected_by_people(files.folder, name, lang):
                 produced[lang] += " (corrected by people)"
             elif record["produced"][lang].get("suspicious"):
                 check[lang] = record["produced"][lang]["suspicious"]
         else:
             missing[lang] = record.get("missing", {}).get(lang, {}).get("why", "not translated (yet)")
-    entry["languages"] = {"requested": list(targets), "produced": produced, "missing": missing}
+    entry["languages"] = {"requested": list(targets), "produced": produced, "missing": missing, "engines": engines}
     entry["check_first"] = check  # machine translations to look at first (suspicious.py)
     entry["conformance"] = {
         lang: _conformance(files.subtitles(lang), job.settings.profile(lang))
@@ -216,11 +217,11 @@ def _session_html(s: dict, base: Path | None) -> str:
         parts.append(_table("Cue conformance", ["language", "cues", "cues meeting every rule", "rules not always met"], rows))
     langs = s.get("languages", {})
     if langs.get("requested"):
-        rows = [(_language(l), "produced", _e(route))
+        rows = [(_language(l), "produced", _e(route), _e(langs.get("engines", {}).get(l, "")))
                 for l, route in langs["produced"].items()]
-        rows += [(_language(l), '<span class="bad">missing</span>', _e(why))
+        rows += [(_language(l), '<span class="bad">missing</span>', _e(why), "")
                  for l, why in langs["missing"].items()]
-        parts.append(_table("Languages", ["language", "state", "how / why"], rows))
+        parts.append(_table("Languages", ["language", "state", "how / why", "engine, licence, published quality"], rows))
     if s.get("check_first"):
         parts.append(_table("Translations to check first", ["language", "cue", "time", "why"], [
             (_language(lang), str(f["cue"]), _minutes(f["start"]), _e(f["reason"]))

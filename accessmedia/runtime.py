@@ -11,17 +11,17 @@ from __future__ import annotations
 from typing import Callable
 
 from . import languages
-from .argos import InstalledPackage
 from .asr import Recognizer
 from .models import default_model
 from .settings import Diarizing, ModelLoad, Translation
-from .translate import PackageModel
+from .mt_models import TranslationModel
+from .translate import LoadedTranslator
 
 
 class LoadedModels:
     def __init__(self) -> None:
         self._recognizers: dict[tuple, Recognizer] = {}
-        self._translators: dict[tuple, PackageModel] = {}
+        self._translators: dict[tuple, LoadedTranslator] = {}
         self._speaker_models: dict[tuple, tuple[object, dict]] = {}
 
     def recognizer(self, load: ModelLoad, language: str, note: Callable[[str], None] | None = None) -> Recognizer:
@@ -33,10 +33,10 @@ class LoadedModels:
             self._recognizers[key] = Recognizer(load, key[1], note)
         return self._recognizers[key]
 
-    def translator(self, package: InstalledPackage, translation: Translation) -> PackageModel:
-        key = (package.sha256, translation.device, translation.threads, translation.beam_size)
+    def translator(self, model: TranslationModel, translation: Translation) -> LoadedTranslator:
+        key = (model.sha256, model.path, translation.device, translation.threads, translation.beam_size)
         if key not in self._translators:
-            self._translators[key] = PackageModel(package, translation.device, translation.threads, translation.beam_size)
+            self._translators[key] = LoadedTranslator(model, translation.device, translation.threads, translation.beam_size)
         return self._translators[key]
 
     def speaker_model(self, diarizing: Diarizing, note: Callable[[str], None] | None = None) -> tuple[object, dict]:

@@ -88,6 +88,10 @@ class Translation:
     engine: str = "argos"
     device: str = "cpu"
     threads: int = 0  # 0 = every core
+    routes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # pinned: (language, (model,) or (model to English, model from English))
+
+    def pin(self, language: str) -> tuple[str, ...] | None:
+        return dict(self.routes).get(language)
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol, Sequence
 
-from . import argos, asr, diarize, languages, media, rttm, speakers, style, subtitles, suspicious, voices
+from . import asr, diarize, languages, media, mt_models, mt_routes, rttm, speakers, style, subtitles, suspicious, voices
 from .cues import Cue, cues_from_transcript
 from .files import RecordingFiles
 from .fsutil import write_atomic
 from .ledger import Ledger
+from .mt_routes import Route
 from .runtime import LoadedModels
 from .settings import Decoding, Diarizing, Packaging, Styles, Translation
 from .sheets import template_csv
@@ -175,15 +176,17 @@ def read_record(path: Path, key: str) -> dict:
         return {}
 
 
-def routes(source: str, targets: Sequence[str]) -> dict[str, list | None]:
-    """Each target's chain of installed packages from `source`, or None where there is none."""
-    packages = argos.installed()
-    return {t: argos.route(source, t, packages) for t in targets if t != source}
+def routes(source: str, targets: Sequence[str], pins: Sequence[tuple[str, tuple[str, ...]]] = ()) -> dict[str, Route | None]:
+    """Each target's route from `source` (mt_routes.py: the pinned one, else the best installed), or None."""
+    from .models import catalog
+
+    models, catalogue, pinned = mt_models.installed(), catalog(), dict(pins)
+    return {t: mt_routes.best(source, t, models, catalogue, pinned.get(t)) for t in targets if t != source}
 
 
-def translation_outputs(files: RecordingFiles, source: str, targets: Sequence[str]) -> list[Path]:
+def translation_outputs(files: RecordingFiles, source: str, targets: Sequence[str], pins: Sequence = ()) -> list[Path]:
     """The subtitle files `translate` would write over: those of the targets with a model (the others get a template)."""
-    return files.translation_files([t for t, steps in routes(source, targets).items() if steps])
+    return files.translation_files([t for t, route in routes(source, targets, pins).items() if route])
 
 
 def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translation: Translation, styles: Styles,
@@ -194,10 +197,10 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
     from .translate import Engine, TranslationCache, sentences_of, translate_cues
 
     source_profile = styles.profile(source)
-    found = routes(source, translation.targets)
+    found = routes(source, translation.targets, translation.routes)
     cues = speaker_voices(files, cues)
     engine = Engine(TranslationCache(files.folder / ".cache" / "translations.sqlite3"),
-                    lambda package: loaded.translator(package, translation), translation.beam_size)
+                    lambda model: loaded.translator(model, translation), translation.beam_size)
     produced: dict[str, dict] = {}
     missing: dict[str, dict] = {}
     warnings: list[str] = []
@@ -206,18 +209,18 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
     count = len(sentences_of(cues, source_profile.sentence_end)[0])
     ledger = Ledger(files.folder)
     try:
-        for target, steps in found.items():
-            if steps is None:
+        for target, route in found.items():
+            if route is None:
                 continue
             profile = styles.profile(target)
-            progress.start(f"{files.name} {source}->{target}", count * len(steps))
+            progress.start(f"{files.name} {source}->{target}", count * len(route.steps))
             done = [0]
 
             def tick(n: int, done: list[int] = done) -> None:
                 done[0] += n
                 progress.update(done[0], "translating")
 
-            result = translate_cues(cues, target, steps, engine, profile, translation.protected, source_profile, tick)
+            result = translate_cues(cues, target, route, engine, profile, translation.protected, source_profile, tick)
             progress.stop()
             if target == "en":
                 english = result.cues
@@ -225,11 +228,11 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
                 warnings.append(f"{target}: the model dropped the glossary term {term!r}; it was added back in brackets")
             for fmt in formats:
                 written[files.subtitles(target, fmt).name] = subtitles.compose(result.cues, fmt, target)
-            produced[target] = {"route": result.route, "cues": len(result.cues), "conformance": style.check(result.cues, profile),
+            produced[target] = {**route.record(), "cues": len(result.cues), "conformance": style.check(result.cues, profile),
                                 "suspicious": [f.to_dict() for f in suspicious.flags(cues, result.cues)]}
-        to_english = routes(source, ["en"]).get("en") if None in found.values() else None  # for templates' English column
-        for target, steps in found.items():
-            if steps is not None:
+        to_english = routes(source, ["en"], translation.routes).get("en") if None in found.values() else None  # for templates' English column
+        for target, route in found.items():
+            if route is not None:
                 continue
             if english is None and to_english:
                 english = translate_cues(cues, "en", to_english, engine, styles.profile("en"), translation.protected, source_profile).cues
@@ -250,7 +253,7 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
     summary = {
         "input": input_name,
         "source_language": source,
-        "produced": {**previous["produced"], **{t: {"route": p["route"], "cues": p["cues"],
+        "produced": {**previous["produced"], **{t: {**{k: p[k] for k in RECORDED}, "cues": p["cues"],
                                                    **({"suspicious": p["suspicious"]} if p["suspicious"] else {})}
                                                for t, p in produced.items()}},
         "missing": {**previous["missing"], **missing},
@@ -260,6 +263,9 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
     for t, p in produced.items():
         p["srt"], p["vtt"] = files.subtitles(t, "srt"), files.subtitles(t, "vtt")
     return TranslationsRecord(produced, missing, count, engine.translated, engine.cache.hits, tuple(warnings))
+
+
+RECORDED = ("route", "engine", "models", "licences", "quality", "non_commercial")  # what NAME.translations.json keeps of a route
 
 
 def record_volunteer_language(files: RecordingFiles, language: str, cues: int, source: str) -> None:

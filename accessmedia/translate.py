@@ -2,8 +2,8 @@
 
 Cue-by-cue translation breaks every sentence that runs over two cues. Here
 the cues are joined into sentences, the sentences are translated in batches
-(CTranslate2 `translate_batch` on the Argos package's model, with the
-package's own tokenizer), and each translated sentence is shared out over
+(CTranslate2 `translate_batch` on the route's models, each with its family's
+own tokens: Argos, OPUS-MT, NLLB-200, MADLAD-400), and each translated sentence is shared out over
 the time spans of the cues it came from, in proportion to their length and
 at clause boundaries where there is one. The target language's style profile
 then sets the lines. Cue count and timing stay those of the speech.
@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import argos, languages, markup, voices
+from . import languages, markup, mt_models, voices
 from .cues import Cue, fit_text
 from .errors import AccessMediaError
+from .mt_models import TranslationModel
+from .mt_routes import Route
 from .style import StyleProfile
 
 RLM = "\u200f"
@@ -139,40 +141,82 @@ def mark_rtl(line: str) -> str:
     return f"{RLM}{line.strip(RLM)}{RLM}"
 
 
-# -- the model and the cache ------------------------------------------------------
+# -- the models and the cache ------------------------------------------------------
 
-def cache_key(package: argos.InstalledPackage, beam_size: int) -> str:
-    """What the cache files a package's translations under: they are the same whatever loads it."""
-    return f"{package.sha256}:beam{beam_size}"
+class LoadedTranslator:
+    """An installed model of any family, loaded once, translating batches with CTranslate2. What differs
+    between families is only how a sentence becomes tokens and tokens a sentence (mt_models.py):
 
+    argos   Argos' own tokenizer (SentencePiece or BPE) and its target prefix;
+    marian  source.spm pieces + </s>, opened by >>xxx<< in a multilingual model; target.spm decodes;
+    nllb    [source language] + pieces + </s>; the target language is the target prefix, dropped after;
+    madlad  <2xx> + pieces + </s>.
+    """
 
-class PackageModel:
-    """An installed Argos package, loaded with Argos' own code, translating with CTranslate2 batches."""
-
-    def __init__(self, package: argos.InstalledPackage, device: str = "cpu", threads: int = 0, beam_size: int = 2):
+    def __init__(self, model: TranslationModel, device: str = "cpu", threads: int = 0, beam_size: int = 2):
         import ctranslate2
-        from argostranslate.package import Package
 
-        self.package = Package(package.path)
-        self.key = cache_key(package, beam_size)
+        self.model = model
         self.beam_size = beam_size
-        self.name = package.pair
+        self.name = model.name
+        folder = model.path / "model" if model.family == "argos" else model.path
         try:
-            self.translator = ctranslate2.Translator(
-                str(package.path / "model"), device=device, intra_threads=threads, inter_threads=1
-            )
-        except (RuntimeError, ValueError) as exc:
-            raise AccessMediaError(f"cannot load translation model {package.pair}: {exc}", "reinstall it with `accessmedia models add`") from exc
+            if model.family == "argos":
+                from argostranslate.package import Package
 
-    def translate(self, sentences: Sequence[str], max_batch_tokens: int = 2048) -> list[str]:
+                self.package = Package(model.path)
+            else:
+                import sentencepiece as spm
+
+                self.source_sp = spm.SentencePieceProcessor(model_file=str(mt_models.sentencepiece_file(model.path, model.family, "source")))
+                self.target_sp = spm.SentencePieceProcessor(model_file=str(mt_models.sentencepiece_file(model.path, model.family, "target")))
+                self.vocab = mt_models.vocabulary(model.path)
+            self.translator = ctranslate2.Translator(str(folder), device=device, intra_threads=threads, inter_threads=1)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise AccessMediaError(f"cannot load translation model {model.name}: {exc}", "reinstall it with `accessmedia models add`") from exc
+
+    def _token(self, code: str) -> str:
+        found = mt_models.token(self.model.family, code, self.vocab)
+        if found is None:
+            raise AccessMediaError(f"{self.model.name} has no language token for {code}", "choose another model for this language")
+        return found
+
+    def _encode(self, sentence: str, source: str, target: str) -> list[str]:
+        family = self.model.family
+        if family == "argos":
+            return self.package.tokenizer.encode(sentence)
+        pieces = self.source_sp.encode(sentence, out_type=str) + ["</s>"]
+        if family == "nllb":
+            return [self._token(source)] + pieces
+        if family == "madlad" or (family == "marian" and self.model.multilingual):
+            return [self._token(target)] + pieces
+        return pieces
+
+    def _prefix(self, target: str) -> list[str] | None:
+        if self.model.family == "argos":
+            return [self.package.target_prefix] if self.package.target_prefix else None
+        if self.model.family == "nllb":
+            return [self._token(target)]
+        return None
+
+    def _decode(self, tokens: list[str], prefix: list[str] | None) -> str:
+        if self.model.family == "argos":
+            value = self.package.tokenizer.decode(tokens)
+            if prefix and value.startswith(prefix[0]):
+                value = value[len(prefix[0]) :]
+            return value
+        if prefix and tokens[: len(prefix)] == prefix:
+            tokens = tokens[len(prefix) :]
+        return self.target_sp.decode([t for t in tokens if t not in ("</s>", "<pad>", "<s>")])
+
+    def translate(self, sentences: Sequence[str], source: str, target: str, max_batch_tokens: int = 2048) -> list[str]:
         if not sentences:
             return []
-        tokenizer = self.package.tokenizer
-        tokenized = [tokenizer.encode(s) for s in sentences]
-        prefix = self.package.target_prefix
+        tokenized = [self._encode(s, source, target) for s in sentences]
+        prefix = self._prefix(target)
         results = self.translator.translate_batch(
             tokenized,
-            target_prefix=[[prefix]] * len(tokenized) if prefix else None,
+            target_prefix=[prefix] * len(tokenized) if prefix else None,
             max_batch_size=max_batch_tokens,
             batch_type="tokens",
             beam_size=self.beam_size,
@@ -180,13 +224,7 @@ class PackageModel:
             length_penalty=0.2,
             max_decoding_length=min(1024, 3 * max(len(t) for t in tokenized) + 16),
         )
-        out = []
-        for r in results:
-            value = tokenizer.decode(r.hypotheses[0])
-            if prefix and value.startswith(prefix):
-                value = value[len(prefix) :]
-            out.append(" ".join(value.split()))
-        return out
+        return [" ".join(self._decode(r.hypotheses[0], prefix).split()) for r in results]
 
 
 class TranslationCache:
@@ -223,30 +261,30 @@ class TranslationCache:
 
 @dataclass
 class Engine:
-    """Translation with the cache in front of the models. `load` gives a package's loaded model
+    """Translation with the cache in front of the models. `load` gives a model loaded
     (runtime.LoadedModels.translator: a worker keeps its models for every recording it translates);
     a model is asked for only when the cache lacks a sentence."""
 
     cache: TranslationCache
-    load: Callable[[argos.InstalledPackage], PackageModel]
+    load: Callable[[TranslationModel], LoadedTranslator]
     beam_size: int = 2
     chunk: int = 64  # sentences per progress step
     translated: int = 0  # sentences the models actually translated (not from the cache)
 
-    def translate(self, sentences: Sequence[str], steps: Sequence[argos.InstalledPackage], progress: Callable[[int], None] | None = None) -> list[str]:
+    def translate(self, sentences: Sequence[str], route: Route, progress: Callable[[int], None] | None = None) -> list[str]:
         texts = list(sentences)
-        for step in steps:
-            key = cache_key(step, self.beam_size)
+        for step in route.steps:
+            key = step.cache_key(self.beam_size)
             known = self.cache.lookup(key, texts)
             todo = [s for s in dict.fromkeys(texts) if s not in known and s.strip()]
-            model = self.load(step) if todo else None  # everything cached: the model is not even loaded
+            model = self.load(step.model) if todo else None  # everything cached: the model is not even loaded
             self.cache.hits += len(set(texts) - set(todo))
             self.cache.misses += len(todo)
             if progress and len(texts) > len(todo):
                 progress(len(texts) - len(todo))
             for i in range(0, len(todo), self.chunk):
                 batch = todo[i : i + self.chunk]
-                result = dict(zip(batch, model.translate(batch)))
+                result = dict(zip(batch, model.translate(batch, step.source, step.target)))
                 self.cache.store(key, result)
                 known.update(result)
                 self.translated += len(batch)
@@ -262,14 +300,14 @@ class Engine:
 class LanguageResult:
     language: str
     cues: tuple[Cue, ...]
-    route: str
+    route: Route
     lost_terms: tuple[str, ...] = ()
 
 
 def translate_cues(
     cues: Sequence[Cue],
     target: str,
-    steps: Sequence[argos.InstalledPackage],
+    route: Route,
     engine: Engine,
     profile: StyleProfile,
     glossary: Sequence[str] = (),
@@ -284,7 +322,7 @@ def translate_cues(
     breaks = frozenset(k for k in range(1, len(parts)) if parts[k][1].voice != parts[k - 1][1].voice)
     sentences, pieces = sentences_of(part_cues, sentence_end, breaks)
     masked, mappings = zip(*(protect(s, glossary) for s in sentences)) if sentences else ((), ())
-    translated = engine.translate(list(masked), steps, progress)
+    translated = engine.translate(list(masked), route, progress)
     lost: list[str] = []
     restored = []
     for text, mapping in zip(translated, mappings):
@@ -315,4 +353,4 @@ def translate_cues(
                 shown = voices.Unit(unit.voice, "", unit.labelled and number == 0, unit.dashed)
                 lines = (voices.compose(shown, lines[0]),) + lines[1:]
             out.append(Cue(fitted.start, fitted.end, lines))
-    return LanguageResult(target, tuple(out), argos.describe_route(steps[0].from_code, list(steps), target), tuple(dict.fromkeys(lost)))
+    return LanguageResult(target, tuple(out), route, tuple(dict.fromkeys(lost)))

@@ -221,13 +221,13 @@ def test_sentences_go_to_the_model_in_batches(home, speech_srt, tmp_path, monkey
     from accessmedia import translate as translate_module
 
     calls = []
-    original = translate_module.PackageModel.translate
+    original = translate_module.LoadedTranslator.translate
 
     def spy(self, sentences, *args, **kwargs):
         calls.append((self.name, len(sentences)))
         return original(self, sentences, *args, **kwargs)
 
-    monkeypatch.setattr(translate_module.PackageModel, "translate", spy)
+    monkeypatch.setattr(translate_module.LoadedTranslator, "translate", spy)
     assert run_cli("translate", str(speech_srt), "--to", "ar", "-o", str(tmp_path / "out"), "-q").exit_code == 0
     assert calls == [("nb-en", 3), ("en-ar", 3)]
 
