@@ -27,7 +27,7 @@ from .models import MANIFEST, models_home
 MAX_UNPACKED = 4 << 30  # bytes; the largest Argos models are under 1 GB
 MAX_ENTRIES = 10_000
 MAX_RATIO = 200  # unpacked/packed size of one entry: beyond this it is a zip bomb
-PIVOT = "en"  # Argos translates most pairs through English
+PIVOT = "en"  # Argos translates most pairs through English (mt_routes.py chooses the routes)
 
 
 @dataclass(frozen=True)
@@ -160,23 +160,6 @@ def installed() -> dict[tuple[str, str], InstalledPackage]:
             continue
         found[(pkg.from_code, pkg.to_code)] = pkg
     return found
-
-
-def route(src: str, tgt: str, packages: dict[tuple[str, str], InstalledPackage] | None = None) -> list[InstalledPackage] | None:
-    """The packages that take src to tgt: direct, else through English; None if there is no way."""
-    packages = installed() if packages is None else packages
-    if (src, tgt) in packages:
-        return [packages[(src, tgt)]]
-    if src != PIVOT and tgt != PIVOT and (src, PIVOT) in packages and (PIVOT, tgt) in packages:
-        return [packages[(src, PIVOT)], packages[(PIVOT, tgt)]]
-    return None
-
-
-def describe_route(src: str, steps: list[InstalledPackage] | None, tgt: str) -> str:
-    if steps is None:
-        return f"{src}->{tgt} missing"
-    codes = [src] + [s.to_code for s in steps]
-    return "->".join(codes) + (" direct" if len(steps) == 1 else " pivot")
 
 
 def install_from_index(codes: list[str], source: str = "nb") -> list[InstalledPackage]:

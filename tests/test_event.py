@@ -154,6 +154,7 @@ def test_run_report_says_what_happened(event_run):
     assert panel["conformance"]["nb"]["share_ok"] == 1.0
     assert 0 < panel["low_confidence_share"] < 1 and panel["words"] > 50
     assert panel["languages"]["produced"] == {"en": "nb->en direct", "ar": "nb->en->ar pivot", "uk": "nb->en->uk pivot"}
+    assert panel["languages"]["engines"]["ar"].startswith("Argos Translate nb-en, Argos Translate en-ar (")  # engine and licence per language
     assert "so" in panel["languages"]["missing"]
     assert any("Somali (so): no translation model" in w for w in panel["warnings"])
     assert panel["removed"] == []
@@ -161,6 +162,7 @@ def test_run_report_says_what_happened(event_run):
     assert "<h2 id=\"s-panel\">Panelsamtale: språk og arbeid</h2>" in html and "Cue conformance" in html
     assert [x["label"] for x in panel["speakers"]] == ["Taler 1", "Taler 2"] and panel["overlap_seconds"] < 2.0  # they take turns
     assert "Who speaks" in html and "Overlapping speech found: " in html
+    assert "engine, licence, published quality" in html and "Argos Translate en-uk" in html
 
 
 @pytest.mark.slow
