@@ -53,11 +53,13 @@ def _iso_duration(seconds: float) -> str:
     return f"PT{s // 3600}H{s % 3600 // 60}M{s % 60}S"
 
 
-def _language_items(codes: list[str]) -> str:
-    return "".join(
-        f'<li lang="{_e(c)}" dir="{"rtl" if c in languages.RIGHT_TO_LEFT else "ltr"}">{_e(languages.native_name(c))}</li>'
-        for c in codes
-    )
+def _language_items(codes: list[str], href: str | None = None) -> str:
+    """Each language in its own name; with the replay page's address, a link that opens it in that language."""
+    def item(c: str) -> str:
+        name = _e(languages.native_name(c))
+        return f'<a href="{_e(href)}?lang={_e(c)}">{name}</a>' if href else name
+
+    return "".join(f'<li lang="{_e(c)}" dir="{"rtl" if c in languages.RIGHT_TO_LEFT else "ltr"}">{item(c)}</li>' for c in codes)
 
 
 def _who_spoke(files: RecordingFiles) -> list[tuple[str, float]]:
@@ -98,7 +100,7 @@ def write_index(event, report: dict) -> Path:
             f'<p class="meta">{" · ".join(meta)}</p>',
         ]
         if ready:
-            parts.append(f'<h3 id="langs-{n}">Undertekster / Subtitles</h3><ul class="langs" aria-labelledby="langs-{n}">{_language_items(codes)}</ul>')
+            parts.append(f'<h3 id="langs-{n}">Undertekster / Subtitles</h3><ul class="langs" aria-labelledby="langs-{n}">{_language_items(codes, href)}</ul>')
         else:
             parts.append('<p class="status">Ikke klar ennå / Not ready yet</p>')
         if s.agenda:

@@ -4,6 +4,11 @@ with a subtitle language menu and a transcript that follows the video.
 In fullscreen, where the page's own caption overlay cannot show, the
 browser's text track of the chosen language takes over.
 
+The page speaks the participant's language: its own words (web/interface.json, a word missing
+there shows in English) follow the chosen subtitle language, right to left for Arabic, Persian and
+Urdu. `?lang=so` (or #lang=so) asks for a language; otherwise the browser's preferred languages pick
+the first subtitles shown. A language asked for that has no subtitles yet is said so, in its own words.
+
 hls.js ships with accessmedia (accessmedia/web/hls.min.js, Apache-2.0), so
 nothing is fetched from a CDN when someone watches. Every piece of subtitle
 text reaches the page as JSON inside a script element, escaped so that it can
@@ -26,7 +31,7 @@ from .subtitles import compose_vtt
 ASSETS = ("app.js", "style.css", "hls.min.js", "hls.js-LICENSE.txt")
 
 PAGE = """<!doctype html>
-<html lang="nb">
+<html lang="nb" dir="ltr">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -34,32 +39,33 @@ PAGE = """<!doctype html>
 <link rel="stylesheet" href="assets/style.css">
 </head>
 <body>
-<a class="skip" href="#transcript">Gå til teksten / Skip to transcript</a>
+<a class="skip" href="#transcript" data-word="skip">Gå til teksten / Skip to transcript</a>
 <header><h1>{title}</h1></header>
 <main>
-<section class="player" aria-label="Video">
+<p id="language-note" class="note" role="status" hidden></p>
+<section class="player" aria-label="Video" data-word-label="video">
 <div class="stage">
 <video id="video" controls playsinline preload="metadata"{poster} aria-describedby="caption-help">
 {tracks}</video>
 <div class="captions" aria-hidden="true"><span id="caption-text"></span></div>
 </div>
 <div class="controls">
-<label for="language">Undertekster / Subtitles</label>
+<label for="language" data-word="subtitles">Undertekster / Subtitles</label>
 <select id="language"></select>
 </div>
-<p id="caption-help" class="status">Undertekster vises over videoen. / Subtitles show over the video.</p>
+<p id="caption-help" class="status" data-word="caption_help">Undertekster vises over videoen. / Subtitles show over the video.</p>
 <nav id="chapters" class="chapters" aria-labelledby="chapters-title"{chapters_hidden}>
-<h2 id="chapters-title">Program / Chapters</h2>
+<h2 id="chapters-title" data-word="chapters">Program / Chapters</h2>
 <ol id="chapter-list"></ol>
 </nav>
 </section>
 <section id="transcript" class="transcript" aria-labelledby="transcript-title" tabindex="-1">
-<h2 id="transcript-title">Tekst / Transcript</h2>
-<label for="search">Søk i teksten / Search the transcript</label>
+<h2 id="transcript-title" data-word="transcript">Tekst / Transcript</h2>
+<label for="search" data-word="search">Søk i teksten / Search the transcript</label>
 <input id="search" type="search" autocomplete="off">
 <div id="speaker-filter"{speakers_hidden}>
-<label for="speaker">Hvem snakker / Speaker</label>
-<select id="speaker"><option value="">Alle / Everyone</option></select>
+<label for="speaker" data-word="speaker">Hvem snakker / Speaker</label>
+<select id="speaker"><option value="" data-word="everyone">Alle / Everyone</option></select>
 </div>
 <p id="search-status" class="status" role="status" aria-live="polite"></p>
 <ol id="transcript-list"></ol>
@@ -71,6 +77,16 @@ PAGE = """<!doctype html>
 </body>
 </html>
 """
+
+
+INTERFACE_LANGUAGES = ("nb", "nn", "en", "ar", "pl", "uk", "fa", "ur", "so", "ti")
+
+
+def interface_words() -> dict[str, dict[str, str]]:
+    """The page's own words per interface language, English complete; a language's missing word is English's."""
+    table = json.loads((resources.files("accessmedia") / "web" / "interface.json").read_text(encoding="utf-8"))
+    english = table["en"]
+    return {code: {key: table.get(code, {}).get(key) or text for key, text in english.items()} for code in INTERFACE_LANGUAGES}
 
 
 def _script_json(value: object) -> str:
@@ -116,14 +132,9 @@ def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str
         ],
         "chapters": [[round(c.start, 3), round(c.end, 3), c.text] for c in chapters],
         "speakers": speakers,
-        "labels": {
-            "found": "{n} treff / matches",
-            "unsupported": "Nettleseren kan ikke spille av videoen. / This browser cannot play the video.",
-            "from_disk": "Siden er åpnet som en fil: teksten virker, men videoen spilles bare fra en nettserver. "
-                         "Kjør «python3 -m http.server» i mappen dist og åpne http://localhost:8000/site/ / "
-                         "This page was opened as a file: the transcript works, but the video plays only from a web server. "
-                         "Run `python3 -m http.server` in the dist folder and open http://localhost:8000/site/",
-        },
+        "interface": interface_words(),
+        "names": {code: languages.native_name(code) for code in INTERFACE_LANGUAGES},
+        "rtl": sorted(languages.RIGHT_TO_LEFT),
     }
     subs = folder / "subs"
     subs.mkdir(exist_ok=True)

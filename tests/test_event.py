@@ -137,7 +137,8 @@ def test_index_page_lists_every_session(event_run):
     assert '<time datetime="PT0H1M19S">1:19</time>' in index  # the panel's duration
     # who spoke in the panel, with their speaking time; the one-voice sessions list nobody unnamed
     assert index.count("Hvem snakket / Who spoke: Taler 1 (") == 1 and "Taler 2 (<time" in index
-    assert '<li lang="ar" dir="rtl">العربية</li>' in index and '<li lang="uk" dir="ltr">Українська</li>' in index
+    assert '<li lang="ar" dir="rtl"><a href="panel/dist/site/index.html?lang=ar">العربية</a></li>' in index  # opens it in Arabic
+    assert '<li lang="uk" dir="ltr"><a href="panel/dist/site/index.html?lang=uk">Українська</a></li>' in index
     assert "Soomaali" not in index  # no Somali subtitles yet: not offered
 
 

@@ -35,6 +35,10 @@ def test_index_links_every_replay_and_each_programme_item_to_its_moment(browser,
                            timeout=30_000)
     assert page.locator('#chapter-list button[aria-current="true"]').text_content().startswith("0:40")
     assert page.locator("#language option").all_text_contents() == ["Norsk bokmål", "العربية", "English", "Українська"]
+    page.goto(f"{site}/index.html")
+    page.locator("#session-2").locator("xpath=ancestor::article").get_by_role("link", name="العربية").click()
+    page.wait_for_function("window.replay !== undefined && window.replay.language() === 'ar'")
+    assert page.evaluate("[document.documentElement.dir, window.replay.interface()]") == ["rtl", "ar"]
     page.close()
 
 

@@ -50,9 +50,26 @@ def chromium() -> Iterator[object]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            yield browser
+            yield _Norwegian(browser)
         finally:
             browser.close()
+
+
+class _Norwegian:
+    """A browser whose pages prefer Norwegian (pages that follow the browser's language start in Norwegian),
+    unless a test asks for another locale."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **options):
+        return self._browser.new_context(**{"locale": "nb-NO", **options})
+
+    def new_page(self, **options):
+        return self._browser.new_page(**{"locale": "nb-NO", **options})
 
 
 def serious_violations(page) -> list[tuple[str, str, str]]:

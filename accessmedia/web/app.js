@@ -16,6 +16,37 @@
   var current = null;
   var shown = -1;
   var chapterShown = -1;
+  var ui = "en";  // the interface language
+
+  // The page's own words in the interface language; a word it lacks is English, never a blank.
+  function word(key) {
+    var own = (data.interface[ui] || {})[key];
+    return own || data.interface.en[key] || "";
+  }
+
+  function setInterface(code) {
+    ui = data.interface[code] ? code : "en";
+    document.documentElement.lang = ui;
+    document.documentElement.dir = data.rtl.indexOf(ui) >= 0 ? "rtl" : "ltr";
+    Array.prototype.forEach.call(document.querySelectorAll("[data-word]"), function (el) {
+      el.textContent = word(el.dataset.word);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-word-label]"), function (el) {
+      el.setAttribute("aria-label", word(el.dataset.wordLabel));
+    });
+    if (location.protocol === "file:") showFromDisk();
+    filter();
+  }
+
+  // The language asked for: ?lang=so or #lang=so, else the browser's preferred languages (no, nb-NO -> nb).
+  function asked() {
+    var m = /[?&#]lang=([A-Za-z-]+)/.exec(location.search + location.hash);
+    var wanted = m ? [m[1]] : (navigator.languages || [navigator.language || ""]);
+    return { explicit: !!m, codes: wanted.map(function (tag) {
+      var code = String(tag).toLowerCase().split("-")[0];
+      return code === "no" ? "nb" : code;
+    }) };
+  }
 
   function clock(seconds) {
     var s = Math.floor(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
@@ -23,13 +54,14 @@
     return h ? h + ":" + mm : mm;
   }
 
+  function showFromDisk() {  // the browser will not load the stream from disk: say so, keep the transcript
+    var help = document.getElementById("caption-help");
+    help.textContent = word("from_disk");
+    help.setAttribute("role", "alert");
+  }
+
   function start() {
-    if (location.protocol === "file:") {  // the browser will not load the stream from disk: say so, keep the transcript
-      var help = document.getElementById("caption-help");
-      help.textContent = data.labels.from_disk;
-      help.setAttribute("role", "alert");
-      return;
-    }
+    if (location.protocol === "file:") return;
     if (window.Hls && window.Hls.isSupported()) {
       var hls = new window.Hls({ enableWebVTT: false, enableCEA708Captions: false });
       hls.loadSource(data.hls);
@@ -38,7 +70,7 @@
     } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
       video.src = data.hls;
     } else {
-      status.textContent = data.labels.unsupported;
+      status.textContent = word("unsupported");
     }
   }
 
@@ -187,7 +219,7 @@
       li.hidden = !match;
       if (match) hits++;
     });
-    status.textContent = q || who ? data.labels.found.replace("{n}", hits) : "";
+    status.textContent = q || who ? word("found").replace("{n}", hits) : "";
   }
 
   data.languages.forEach(function (lang) {
@@ -197,7 +229,13 @@
     option.lang = lang.code;
     menu.appendChild(option);
   });
-  menu.value = data.default;
+  // The first subtitles: the language asked for (or the browser's first one this page has), else the default.
+  var wish = asked();
+  var first = data.default;
+  for (var w = 0; w < wish.codes.length; w++) {
+    if (data.languages.some(function (l) { return l.code === wish.codes[w]; })) { first = wish.codes[w]; break; }
+  }
+  menu.value = first;
   (data.speakers || []).forEach(function (name) {  // names are text, never markup
     var option = document.createElement("option");
     option.value = name;
@@ -205,7 +243,11 @@
     speaker.appendChild(option);
   });
   speaker.addEventListener("change", filter);
-  menu.addEventListener("change", function () { render(menu.value); });
+  menu.addEventListener("change", function () {
+    render(menu.value);
+    setInterface(menu.value);
+    note.hidden = true;
+  });
   search.addEventListener("input", filter);
   video.addEventListener("timeupdate", function () { update(false); });
   video.addEventListener("seeked", function () { update(true); });
@@ -214,9 +256,18 @@
   video.addEventListener("webkitbeginfullscreen", function () { setTimeout(syncTracks, 0); });
   video.addEventListener("webkitendfullscreen", function () { setTimeout(syncTracks, 0); });
   window.addEventListener("hashchange", seekToHash);
+  var note = document.getElementById("language-note");
   renderChapters();
-  render(data.default);
+  render(first);
+  setInterface(first);
+  if (wish.explicit && wish.codes[0] !== first) {  // asked for a language this page has no subtitles in (yet)
+    var wanted = wish.codes[0];
+    if (data.interface[wanted]) setInterface(wanted);  // say it in the words of the language asked for
+    note.textContent = word("not_available").replace("{language}", data.names[wanted] || wanted).replace("{shown}", languageOf(first).name);
+    note.setAttribute("lang", ui);
+    note.hidden = false;
+  }
   start();
   seekToHash();
-  window.replay = { update: update, language: function () { return current.code; } };
+  window.replay = { update: update, language: function () { return current.code; }, interface: function () { return ui; } };
 })();
