@@ -296,7 +296,7 @@ def cues_cmd(transcript, out_dir, styles, formats, force):
 
 main.add_command(models_cli.models)
 for _command in (corrections_cli.apply_cmd, corrections_cli.history_cmd, corrections_cli.restore_cmd, corrections_cli.kit,
-                 corrections_cli.review_cmd, corrections_cli.speakers_cmd):
+                 corrections_cli.review_cmd, corrections_cli.speakers_cmd, corrections_cli.studio_cmd):
     main.add_command(_command)
 
 

@@ -147,6 +147,32 @@ def review_cmd(project, port, host, share):
     serve(project, host, port, share)
 
 
+@click.command("studio")
+@click.argument("project", type=click.Path(path_type=Path), default=Path("."), required=False)
+@click.option("--port", type=click.IntRange(1, 65535), default=8090, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--share", is_flag=True, help="Serve to the network; prints a random access token every request must carry.")
+def studio_cmd(project, port, host, share):
+    """The whole job in a browser: make an event (upload recordings, programme, languages, speech
+    model), run it with live progress, review and correct every language, and publish.
+
+    PROJECT is a folder (made if missing; default: here). What you enter is saved as
+    PROJECT/event.toml, so `accessmedia process PROJECT/event.toml` runs the same event. A run
+    goes on when the browser is closed, and resumes when the studio starts again.
+
+    \b
+    Examples:
+      accessmedia studio konferanse-2026
+      accessmedia studio konferanse-2026 --share --port 8090
+    """
+    from .studio import serve
+
+    if project.exists() and not project.is_dir():
+        raise AccessMediaError(f"{project} is not a folder", "pass a project folder (it is made if missing)")
+    project.mkdir(parents=True, exist_ok=True)
+    serve(project, host, port, share)
+
+
 @click.command("speakers")
 @click.argument("project", type=click.Path(path_type=Path))
 @click.option("--name", "namings", multiple=True, metavar='"LABEL=NAME"',

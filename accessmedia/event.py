@@ -12,6 +12,7 @@ every replay page, and a run report.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -337,3 +338,40 @@ def run(event: Event, settings: Settings = Settings(), workers: int | None = Non
                               workers, executor, address, quiet)
         eventsite.write_index(event, outcome.report)
     return outcome
+
+
+def manifest_text(title: str, languages_: list[str], recordings: list[dict], output: str = "ut", model: str | None = None,
+                  routes: dict[str, list[str]] | None = None) -> str:
+    """An event manifest (TOML) from plain values: what the studio's form saves, and what `process` reads.
+    `recordings`: [{"file", "title", "agenda": [{"start", "title", "speakers": [...]}]}]."""
+    def q(value: object) -> str:
+        return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+
+    lines = ["[event]", f"title = {q(title)}", f"languages = [{', '.join(q(c) for c in languages_)}]", f"output = {q(output)}"]
+    if model:
+        lines.append(f"model = {q(model)}")
+    if routes:
+        lines += ["", "[routes]", *[f"{code} = [{', '.join(q(m) for m in models_)}]" for code, models_ in routes.items()]]
+    for rec in recordings:
+        lines += ["", "[[recording]]", f"file = {q(rec['file'])}", f"title = {q(rec.get('title') or Path(rec['file']).stem)}"]
+        for item in rec.get("agenda", []):
+            lines += ["", "[[recording.agenda]]", f"start = {q(item['start'])}", f"title = {q(item['title'])}",
+                      f"speakers = [{', '.join(q(s) for s in item.get('speakers', []))}]"]
+    return "\n".join(lines) + "\n"
+
+
+def save_manifest(path: str | Path, text: str) -> Event:
+    """Check a manifest as `load` does and only then write it (atomically): a bad one changes nothing."""
+    from .fsutil import write_atomic
+
+    path = Path(path)
+    trial = path.with_name(f".{path.name}.check")
+    trial.write_text(text, encoding="utf-8")
+    try:
+        load(trial)
+    except AccessMediaError as exc:
+        raise AccessMediaError(exc.message.replace(trial.name, path.name), exc.hint) from None
+    finally:
+        trial.unlink(missing_ok=True)
+    write_atomic(path, text)
+    return load(path)

@@ -125,7 +125,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
     async def index(request: Request) -> Response:
         links = "".join(
             f'<li>{html.escape(name)}: ' + " ".join(
-                f'<a href="/edit?name={quote(name)}&amp;lang={quote(lang)}">{html.escape(languages.native_name(lang))}</a>'
+                f'<a href="edit?name={quote(name)}&amp;lang={quote(lang)}">{html.escape(languages.native_name(lang))}</a>'
                 for lang in langs
             ) + "</li>"
             for name, langs in recordings(project).items()
@@ -146,7 +146,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
             "dir": "rtl" if lang in languages.RIGHT_TO_LEFT else "ltr",
             "cues": [[c.start, c.end, c.text, c.settings] for c in parsed.cues],
             "check": _check_first(project, name, lang),
-            "video": f"/video?name={quote(name)}" if video else None,
+            "video": f"video?name={quote(name)}" if video else None,
             "rules": {k: v for k, v in asdict(profile).items() if isinstance(v, (int, float)) and not isinstance(v, bool)},
             "csrf": guard.csrf_for(request.state.session),
         })
@@ -230,6 +230,17 @@ def _video(project: Path, name: str) -> Path | None:
     return None
 
 
+def check_port(host: str, port: int) -> None:
+    """A port in use is an error now, before anything is printed."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise AccessMediaError(f"cannot listen on {host}:{port}: {exc.strerror}",
+                               "choose another port with --port (or stop the program using it)") from None
+
+
 def serve(project: str | Path, host: str, port: int, share: bool) -> None:
     """Serve the review app until Ctrl-C. Any address beyond loopback needs the access token."""
     import uvicorn
@@ -237,13 +248,7 @@ def serve(project: str | Path, host: str, port: int, share: bool) -> None:
     share = share or not is_loopback(host)
     if share and host == "127.0.0.1":
         host = "0.0.0.0"
-    try:  # a port in use is an error now, before anything is printed
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-    except OSError as exc:
-        raise AccessMediaError(f"cannot listen on {host}:{port}: {exc.strerror}",
-                               "choose another port with --port (or stop the program using it)") from None
+    check_port(host, port)
     token = secrets.token_urlsafe(18) if share else None
     app = create_app(project, token, host)
     if share:

@@ -1,0 +1,372 @@
+// The studio's page: every action is a request to the studio's server, which calls the library.
+// Text from the project (titles, names, file names, errors) is only ever set as text.
+(function () {
+  "use strict";
+  var csrf = "";
+  var state = null;
+  var formDrawn = false;
+  var CHUNK = 8 * 1024 * 1024;
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "class") node.className = attrs[k]; else node.setAttribute(k, attrs[k]);
+    });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function say(text, bad) {
+    var m = $("message");
+    m.textContent = text;
+    m.className = "message" + (bad ? " bad" : "");
+  }
+  function api(path, options) {
+    options = options || {};
+    options.credentials = "same-origin";
+    options.headers = options.headers || {};
+    if (options.method && options.method !== "GET") {
+      options.headers["x-csrf-token"] = csrf;
+      if (!options.headers["content-type"]) options.headers["content-type"] = "application/json";
+    }
+    return fetch(path, options).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (!r.ok) throw new Error(data.error || ("the server answered " + r.status));
+        return data;
+      });
+    });
+  }
+  function post(path, body) { return api(path, { method: "POST", body: JSON.stringify(body || {}) }); }
+
+  // -- 1. the event ---------------------------------------------------------------------------
+  function chosenFiles() {
+    return Array.prototype.filter.call(document.querySelectorAll("#files input"), function (x) { return x.checked; })
+      .map(function (x) { return x.value; });
+  }
+
+  function agendaRow(list, item) {
+    var n = list.children.length + 1;
+    var id = list.dataset.key + "-" + n;
+    var row = el("li", { class: "agenda-row" });
+    [["start", "Start (m:ss)", item.start || (n === 1 ? "0:00" : "")], ["title", "Title", item.title || ""],
+     ["speakers", "Speakers, separated by commas", (item.speakers || []).join(", ")]].forEach(function (f) {
+      var wrap = el("div");
+      wrap.appendChild(el("label", { for: id + "-" + f[0] }, f[1] + " (item " + n + ")"));
+      wrap.appendChild(el("input", { id: id + "-" + f[0], type: "text", "data-field": f[0], value: f[2], autocomplete: "off" }));
+      row.appendChild(wrap);
+    });
+    list.appendChild(row);
+  }
+
+  function drawProgrammes() {
+    var box = $("programmes");
+    var known = {};
+    Array.prototype.forEach.call(box.querySelectorAll("fieldset"), function (f) { known[f.dataset.file] = f; });
+    var saved = {};
+    ((state.manifest || {}).recordings || []).forEach(function (r) { saved[r.file] = r; });
+    var chosen = chosenFiles();
+    box.textContent = "";
+    chosen.forEach(function (file, i) {
+      if (known[file]) { box.appendChild(known[file]); return; }
+      var rec = saved[file] || { title: "", agenda: [] };
+      var set = el("fieldset", { "data-file": file });
+      set.appendChild(el("legend", {}, "Programme of " + file));
+      var tid = "rec-title-" + i + "-" + Math.random().toString(36).slice(2, 7);
+      set.appendChild(el("label", { for: tid }, "Title of this recording"));
+      set.appendChild(el("input", { id: tid, type: "text", "data-field": "rec-title", value: rec.title || "", autocomplete: "off" }));
+      var list = el("ol", { class: "plain agenda" });
+      list.dataset.key = tid;
+      (rec.agenda.length ? rec.agenda : [{}]).forEach(function (item) { agendaRow(list, item); });
+      set.appendChild(list);
+      var add = el("button", { type: "button" }, "Add a programme item");
+      add.addEventListener("click", function () { agendaRow(list, {}); list.lastChild.querySelector("input").focus(); });
+      set.appendChild(add);
+      box.appendChild(set);
+    });
+  }
+
+  // The recordings in the folder, ticked as before (or as the saved manifest has them).
+  function drawFiles() {
+    var m = state.manifest || { recordings: [] };
+    var ticked = formDrawn ? chosenFiles() : (m.recordings || []).map(function (r) { return r.file; });
+    var files = $("files");
+    files.textContent = "";
+    state.files.forEach(function (file, i) {
+      var li = el("li");
+      var box = el("input", { type: "checkbox", id: "file-" + i, value: file });
+      box.checked = ticked.indexOf(file) >= 0;
+      box.addEventListener("change", drawProgrammes);
+      li.appendChild(box);
+      li.appendChild(el("label", { for: "file-" + i }, " " + file));
+      files.appendChild(li);
+    });
+    if (!state.files.length) files.appendChild(el("li", { class: "hint" }, "No recordings in the folder yet."));
+  }
+
+  function drawEvent() {
+    var m = state.manifest || { title: "", languages: [], recordings: [], model: null };
+    $("title").value = m.title || "";
+    drawFiles();
+    var langs = $("languages");
+    langs.textContent = "";
+    state.languages.forEach(function (l) {
+      var li = el("li");
+      var box = el("input", { type: "checkbox", id: "lang-" + l.code, value: l.code, "aria-describedby": "lang-note-" + l.code });
+      box.checked = (m.languages || []).indexOf(l.code) >= 0;
+      li.appendChild(box);
+      var label = el("label", { for: "lang-" + l.code, lang: l.code, dir: l.dir }, " " + l.name);
+      li.appendChild(label);
+      var how = l.volunteers ? "volunteers will translate it (a template is made)" : l.route + (l.engine ? " — " + l.engine : "");
+      li.appendChild(el("span", { class: "note", id: "lang-note-" + l.code }, l.english + ": " + how));
+      langs.appendChild(li);
+    });
+    var list = $("models");
+    list.textContent = "";
+    state.models.forEach(function (mod, i) {
+      var li = el("li");
+      var radio = el("input", { type: "radio", name: "model", id: "model-" + i, value: mod.name, "aria-describedby": "model-note-" + i });
+      radio.checked = m.model ? m.model === mod.name : mod.default;
+      li.appendChild(radio);
+      li.appendChild(el("label", { for: "model-" + i }, " " + mod.name + (mod.installed ? "" : " (not installed)")));
+      li.appendChild(el("span", { class: "note", id: "model-note-" + i }, mod.description));
+      if (!mod.installed) {
+        var button = el("button", { type: "button" }, "Install " + mod.name + " (needs internet)");
+        button.addEventListener("click", function () {
+          say("Installing " + mod.name + " …");
+          post("api/models/install", { name: mod.name }).then(function () { say(mod.name + " is installed."); refresh(); })
+            .catch(function (e) { say(e.message, true); });
+        });
+        li.appendChild(button);
+      }
+      list.appendChild(li);
+    });
+    drawProgrammes();
+    formDrawn = true;
+  }
+
+  function collect() {
+    var recordings = Array.prototype.map.call($("programmes").querySelectorAll("fieldset"), function (set) {
+      return {
+        file: set.dataset.file,
+        title: set.querySelector('[data-field="rec-title"]').value,
+        agenda: Array.prototype.map.call(set.querySelectorAll(".agenda-row"), function (row) {
+          function v(f) { return row.querySelector('[data-field="' + f + '"]').value.trim(); }
+          return { start: v("start"), title: v("title"), speakers: v("speakers").split(",").map(function (s) { return s.trim(); }).filter(Boolean) };
+        }).filter(function (a) { return a.title; })
+      };
+    });
+    var model = document.querySelector('input[name="model"]:checked');
+    return {
+      title: $("title").value, recordings: recordings, model: model ? model.value : null,
+      languages: Array.prototype.filter.call(document.querySelectorAll("#languages input"), function (x) { return x.checked; })
+        .map(function (x) { return x.value; })
+    };
+  }
+
+  $("event-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    say("Saving …");
+    post("api/event", collect()).then(function (r) {
+      say("Saved: " + r.recordings + " recordings in event.toml. Start the run when you are ready.");
+      refresh();
+    }).catch(function (err) { say(err.message, true); });
+  });
+
+  // Uploads: in chunks; after a break the server says how much arrived and the upload goes on from there.
+  function upload(file) {
+    var li = el("li");
+    var id = "up-" + Math.random().toString(36).slice(2, 8);
+    li.appendChild(el("label", { for: id }, file.name + " "));
+    var bar = el("progress", { id: id, max: String(file.size || 1), value: "0" });
+    li.appendChild(bar);
+    var note = el("span", { class: "note", role: "status" });
+    li.appendChild(note);
+    $("uploads").appendChild(li);
+    var q = "api/upload?name=" + encodeURIComponent(file.name);
+    function send(offset) {
+      var end = Math.min(offset + CHUNK, file.size);
+      var last = end >= file.size;
+      return api(q + "&offset=" + offset + "&size=" + file.size + (last ? "&final=1" : ""), {
+        method: "POST", body: file.slice(offset, end), headers: { "content-type": "application/octet-stream" }
+      }).then(function (r) {
+        bar.value = r.received;
+        if (!last) return send(r.received);
+        return r;
+      });
+    }
+    return api(q).then(function (r) { return send(r.received); }).then(function (r) {
+      note.textContent = " uploaded and checked";
+      note.className = "note ok";
+      return r;
+    }).catch(function (err) {
+      note.textContent = " " + err.message;
+      note.className = "note bad";
+      throw err;
+    });
+  }
+
+  $("upload").addEventListener("change", function () {
+    var files = Array.prototype.slice.call($("upload").files);
+    var chain = Promise.resolve();
+    var added = [];
+    files.forEach(function (f) {
+      chain = chain.then(function () { return upload(f).then(function (r) { added.push(r.file); }).catch(function () {}); });
+    });
+    chain.then(function () {
+      return refresh().then(function () {
+        added.forEach(function (file) {
+          var box = document.querySelector('#files input[value="' + CSS.escape(file) + '"]');
+          if (box) box.checked = true;
+        });
+        drawProgrammes();
+        if (added.length) say(added.length + " recording(s) uploaded. Tick them, fill in the programme and save the event.");
+      });
+    });
+  });
+
+  // -- 2. the run ------------------------------------------------------------------------------
+  function clock(s) { s = Math.round(s); return Math.floor(s / 60) + " min " + (s % 60) + " s"; }
+  function drawRun(run) {
+    var body = $("progress");
+    body.textContent = "";
+    run.recordings.forEach(function (r) {
+      var tr = el("tr");
+      tr.appendChild(el("th", { scope: "row" }, r.title));
+      tr.appendChild(el("td", {}, r.done === r.stages ? "finished" : (r.stage || "waiting")));
+      var td = el("td");
+      var bar = el("progress", { max: String(r.stages), value: String(r.done), "aria-label": r.title + ": " + r.done + " of " + r.stages + " stages" });
+      td.appendChild(bar);
+      td.appendChild(document.createTextNode(" " + r.done + " / " + r.stages));
+      tr.appendChild(td);
+      body.appendChild(tr);
+    });
+    var text = {
+      idle: "Not started.",
+      running: "Running: " + Math.round(run.done * 100) + "% done" + (run.seconds_left != null ? ", about " + clock(run.seconds_left) + " left" : "") +
+        (run.resumed ? " (resumed where it stopped)" : "") + ". You can close this page: the work goes on.",
+      done: "Finished. Every recording is processed.",
+      failed: "The run stopped: " + (run.error || "see the run report") + ". Fix what it says, then start again: finished work is kept."
+    }[run.status] || run.status;
+    $("run-status").textContent = text;
+    $("run-status").className = "status" + (run.status === "failed" ? " bad" : run.status === "done" ? " ok" : "");
+    $("report-link").hidden = !(state && state.report);
+  }
+
+  function watch() {
+    var source = new EventSource("api/progress");
+    source.onmessage = function (e) {
+      var run = JSON.parse(e.data);
+      drawRun(run);
+      if (run.status !== "running") { source.close(); refresh(); }
+    };
+    source.onerror = function () { source.close(); setTimeout(function () { refresh().then(function () { if (state.run.status === "running") watch(); }); }, 2000); };
+  }
+
+  $("start").addEventListener("click", function () {
+    say("Starting …");
+    post("api/run").then(function () { say("The run has started."); watch(); }).catch(function (e) { say(e.message, true); });
+  });
+
+  // -- 3. review and correct ---------------------------------------------------------------------
+  function drawSessions() {
+    var box = $("sessions");
+    box.textContent = "";
+    if (!state.sessions.length) { box.appendChild(el("p", { class: "hint" }, "Nothing to review yet: save the event and run it.")); return; }
+    state.sessions.forEach(function (s) {
+      var div = el("div", { class: "session" });
+      div.appendChild(el("h3", {}, s.name));
+      var ul = el("ul", { class: "plain" });
+      s.languages.forEach(function (code) {
+        var li = el("li");
+        var q = "?name=" + encodeURIComponent(s.name) + "&lang=" + encodeURIComponent(code);
+        li.appendChild(el("a", { href: "review/" + encodeURIComponent(s.name) + "/edit" + q }, "Correct " + code));
+        li.appendChild(document.createTextNode(" · "));
+        var hist = el("button", { type: "button" }, "History of " + code);
+        var list = el("ol", { class: "plain" });
+        hist.addEventListener("click", function () {
+          api("api/history" + q).then(function (r) {
+            list.textContent = "";
+            r.revisions.forEach(function (rev) {
+              var item = el("li", {}, rev.label + " " + rev.when + " " + rev.contributor + (rev.note ? " (" + rev.note + ")" : "") + " ");
+              var back = el("button", { type: "button" }, "Restore " + rev.label);
+              back.addEventListener("click", function () {
+                post("api/restore", { name: s.name, lang: code, number: rev.number }).then(function (x) {
+                  say(code + ": " + rev.label + " restored as " + x.revision + "."); hist.click();
+                }).catch(function (e) { say(e.message, true); });
+              });
+              item.appendChild(back);
+              list.appendChild(item);
+            });
+          }).catch(function (e) { say(e.message, true); });
+        });
+        li.appendChild(hist);
+        li.appendChild(document.createTextNode(" · "));
+        li.appendChild(el("a", { href: "api/kit" + q + "&format=csv" }, "Translation kit (CSV) for " + code));
+        var kid = "kit-" + s.name + "-" + code;
+        li.appendChild(el("label", { for: kid, class: "inline" }, " · Bring back a filled kit for " + code + " "));
+        var input = el("input", { id: kid, type: "file", accept: ".csv,.srt" });
+        input.addEventListener("change", function () {
+          var f = input.files[0];
+          if (!f) return;
+          var fmt = /\.srt$/i.test(f.name) ? "srt" : "csv";
+          api("api/kit" + q + "&format=" + fmt, { method: "POST", body: f, headers: { "content-type": "application/octet-stream" } })
+            .then(function (x) { say(code + ": the kit is in, as " + x.revision + "."); refresh(); })
+            .catch(function (e) { say(e.message, true); });
+        });
+        li.appendChild(input);
+        li.appendChild(list);
+        ul.appendChild(li);
+      });
+      div.appendChild(ul);
+      box.appendChild(div);
+    });
+  }
+
+  // -- 4. publish --------------------------------------------------------------------------------
+  function drawPublish() {
+    var body = $("checklist");
+    body.textContent = "";
+    state.checklist.forEach(function (c) {
+      var tr = el("tr");
+      tr.appendChild(el("th", { scope: "row" }, c.title));
+      tr.appendChild(el("td", { class: c.languages_ok ? "ok" : "bad" }, (c.languages_ok ? "every language present" : "languages missing") +
+        (c.volunteers.length ? " (volunteers: " + c.volunteers.join(", ") + ")" : "")));
+      var rules = Object.keys(c.conformance).map(function (k) { return k + " " + Math.round(c.conformance[k] * 100) + "%"; }).join(", ");
+      tr.appendChild(el("td", { class: c.conformance_ok ? "ok" : "bad" }, rules || "–"));
+      tr.appendChild(el("td", {}, c.low_confidence == null ? "–" : Math.round(c.low_confidence * 100) + "%"));
+      tr.appendChild(el("td", { class: c.unnamed_speakers.length ? "bad" : "ok" },
+        c.unnamed_speakers.length ? "not named yet: " + c.unnamed_speakers.join(", ") : "named (or one voice)"));
+      body.appendChild(tr);
+    });
+    if (!state.checklist.length) body.appendChild(el("tr", {}, "")).appendChild(el("td", { colspan: "5" }, "Run the event first."));
+    var links = $("published");
+    links.textContent = "";
+    if (state.site) links.appendChild(el("li")).appendChild(el("a", { href: "out/index.html" }, "The event site"));
+    state.sessions.forEach(function (s) {
+      if (!s.replay) return;
+      var li = el("li");
+      li.appendChild(el("a", { href: "out/" + encodeURIComponent(s.name) + "/dist/site/index.html" }, "Replay page of " + s.name));
+      li.appendChild(document.createTextNode(" · "));
+      li.appendChild(el("a", { href: "api/archive?name=" + encodeURIComponent(s.name) }, "Download the package of " + s.name + " (zip)"));
+      links.appendChild(li);
+    });
+  }
+
+  function refresh() {
+    return api("api/state").then(function (s) {
+      state = s;
+      csrf = s.csrf;
+      var problem = $("manifest-problem");
+      problem.hidden = !s.manifest_problem;
+      problem.textContent = s.manifest_problem ? "event.toml has a problem: " + s.manifest_problem : "";
+      if (!formDrawn) drawEvent(); else drawFiles();
+      drawRun(s.run);
+      drawSessions();
+      drawPublish();
+      return s;
+    }).catch(function (e) { say(e.message, true); });
+  }
+
+  refresh().then(function (s) { if (s && s.run.status === "running") watch(); });
+  window.studio = { refresh: refresh, state: function () { return state; } };
+})();
