@@ -87,20 +87,8 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
         return name, lang
 
     def refused(request: Request) -> Response | None:
-        if not guard.host_ok(request.headers.get("host", "")):
-            return JSONResponse({"error": "this server is not reached by that name"}, status_code=421)
-        given = request.query_params.get("token") or request.headers.get("x-access-token") or request.cookies.get("token") or ""
-        if not guard.token_ok(given):
-            return JSONResponse({"error": "access token missing or wrong"}, status_code=403)
-        if request.method == "POST":
-            if not guard.same_origin(request.headers.get("origin"), request.url.scheme, request.headers.get("host", ""),
-                                     request.headers.get("sec-fetch-site")):
-                return JSONResponse({"error": "saving is only possible from the review page itself"}, status_code=403)
-            if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-                return JSONResponse({"error": "send the cues as application/json"}, status_code=415)
-            if not guard.csrf_ok(request.cookies.get(SESSION_COOKIE), request.headers.get("x-csrf-token")):
-                return JSONResponse({"error": "the page's session has ended: reload it"}, status_code=403)
-        return None
+        why = guard.refuse(request, SESSION_COOKIE, "the review page")
+        return JSONResponse({"error": why[1]}, status_code=why[0]) if why else None
 
     def guarded(handler):
         async def wrapped(request: Request) -> Response:

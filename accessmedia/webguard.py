@@ -92,6 +92,25 @@ class Guard:
     def new_session() -> str:
         return secrets.token_urlsafe(24)
 
+    def refuse(self, request, session_cookie: str, page: str, bodies: tuple[str, ...] = ("application/json",)) -> tuple[int, str] | None:
+        """Why a request (a Starlette Request) may not go on, as (HTTP status, message); None when it may.
+        Every request: the Host and the token. A state-changing one: the Origin of `page`, a body of one of
+        `bodies` types (no HTML form can send them) and the session's CSRF token."""
+        headers = request.headers
+        if not self.host_ok(headers.get("host", "")):
+            return 421, "this server is not reached by that name"
+        given = request.query_params.get("token") or headers.get("x-access-token") or request.cookies.get("token") or ""
+        if not self.token_ok(given):
+            return 403, "access token missing or wrong"
+        if request.method not in ("GET", "HEAD"):
+            if not self.same_origin(headers.get("origin"), request.url.scheme, headers.get("host", ""), headers.get("sec-fetch-site")):
+                return 403, f"changes are only possible from {page} itself"
+            if headers.get("content-type", "").split(";")[0].strip().lower() not in bodies:
+                return 415, f"send {' or '.join(bodies)}"
+            if not self.csrf_ok(request.cookies.get(session_cookie), headers.get("x-csrf-token")):
+                return 403, "the page's session has ended: reload it"
+        return None
+
 
 async def read_limited(receive_stream, declared: str | None, limit: int) -> bytes:
     """The body of a request, never more than `limit` bytes read: a larger one raises TooLarge as soon

@@ -87,7 +87,7 @@ Promise.allSettled([
             attacker = context.new_page()
             attacker.goto(f"{evil_base}/index.html")
             attacker.wait_for_url("**/api/save**", timeout=15_000)  # the form submits after both fetches were answered
-            assert "saving is only possible from the review page itself" in attacker.content()
+            assert "changes are only possible from the review page itself" in attacker.content()
             assert "s3cret-token" in [c["value"] for c in context.cookies()]  # the cookie was there to ride along
             browser.close()
     finally:

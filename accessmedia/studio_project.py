@@ -1,0 +1,226 @@
+"""The studio's project folder: its manifest, its run, what the pages show of it, package archives.
+
+A project folder holds the event manifest (event.toml), the recordings (recordings/, uploads land
+there), the outputs (ut/) and the studio's own notes (.studio/). A run is `accessmedia process
+event.toml` in a process of its own, so work goes on when the browser is closed, and a run cut off (the
+studio or the machine stopped) is started again when the studio starts: the runner goes on from each
+recording's last finished stage. The web app is studio.py.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+from . import event
+from .errors import AccessMediaError
+from .files import RecordingFiles
+from .fsutil import write_atomic
+from .process import STAGE_NAMES
+
+MANIFEST = "event.toml"
+RECORDINGS = "recordings"
+OUTPUT = "ut"
+COOKIE = "studio-session"
+MEDIA = (".mp4", ".mov", ".mkv", ".webm", ".m4v", ".ts", ".mts", ".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus")
+MAX_UPLOAD = 64 << 30  # bytes: a day of conference video
+CHUNK = 8 << 20  # bytes the page sends at a time
+MAX_JSON = 1 << 20
+NAME = re.compile(r"[\w][\w .,()+-]{0,120}")  # a plain file name: no path, no leading dot
+
+
+def safe_name(name: str) -> str:
+    if not NAME.fullmatch(name or "") or ".." in name:
+        raise AccessMediaError(f"{name!r} is not a plain file name", "use letters, digits, spaces, dots and dashes")
+    return name
+
+
+# -- the run: `accessmedia process` in a process of its own --------------------------------------------
+
+class Runs:
+    """The one run of a project: started, watched, resumed when the studio starts again."""
+
+    def __init__(self, project: Path):
+        self.project = project
+        self.notes = project / ".studio"
+        self.record = self.notes / "run.json"
+        self.child: subprocess.Popen | None = None
+
+    def state(self) -> dict:
+        try:
+            return json.loads(self.record.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return {}
+
+    def running(self) -> bool:
+        if self.child is not None:
+            return self.child.poll() is None
+        pid = self.state().get("pid")
+        if not pid:
+            return False
+        try:
+            status = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+            return status not in ("Z", "X") and self.state().get("status") == "running"
+        except OSError:
+            return False
+
+    def start(self) -> dict:
+        if self.running():
+            raise AccessMediaError("a run is already going on", "watch its progress, or wait for it to finish")
+        manifest = self.project / MANIFEST
+        event.load(manifest)  # a manifest that cannot run is said now, not in a log
+        self.notes.mkdir(exist_ok=True)
+        log = open(self.notes / "run.log", "ab")
+        self.child = subprocess.Popen([sys.executable, "-m", "accessmedia.cli", "process", str(manifest), "-q"], cwd=self.project,
+                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        state = {"pid": self.child.pid, "status": "running", "started": time.time(), "resumed": self.state().get("status") == "running"}
+        write_atomic(self.record, json.dumps(state) + "\n")
+        return state
+
+    def settle(self) -> dict:
+        """The record brought up to date: a run that ended is done (or failed, with its last words)."""
+        state = self.state()
+        if state.get("status") == "running" and not self.running():
+            code = self.child.poll() if self.child is not None else None
+            report = self.project / OUTPUT / "report.json"
+            finished = report.exists() and report.stat().st_mtime >= state.get("started", 0)
+            if code is None and not finished:  # not our child, and it left no report: it was cut off
+                return state
+            state["status"] = "done" if (code == 0 or (code is None and finished)) else "failed"
+            state["ended"] = time.time()
+            if state["status"] == "failed":
+                state["error"] = _last_error(self.notes / "run.log")
+            write_atomic(self.record, json.dumps(state) + "\n")
+        return state
+
+    def resume_if_cut_off(self) -> bool:
+        """A run the studio was watching when it stopped (the machine restarted, the studio was killed):
+        start it again; the runner goes on from the last finished stage of every recording."""
+        state = self.state()
+        if state.get("status") == "running" and not self.running() and (self.project / MANIFEST).exists():
+            self.start()
+            return True
+        return False
+
+    def stop(self) -> None:
+        if self.child is not None and self.child.poll() is None:
+            os.killpg(self.child.pid, signal.SIGTERM)
+
+
+def _last_error(log: Path) -> str:
+    try:
+        lines = [x for x in log.read_text(encoding="utf-8", errors="replace").splitlines() if x.strip()]
+    except OSError:
+        return "the run stopped"
+    errors = [x for x in lines if x.lower().startswith(("error", "accessmedia:"))]
+    return (errors or lines or ["the run stopped"])[-1][:400]
+
+
+def progress(project: Path, runs: Runs) -> dict:
+    """Per recording: the stages finished (process.json), the one going on; the share done and time left."""
+    state = runs.settle()
+    try:
+        ev = event.load(project / MANIFEST)
+    except AccessMediaError:
+        return {"status": state.get("status", "idle"), "recordings": [], "done": 0.0}
+    rows, done_total = [], 0
+    for s in ev.sessions:
+        files = RecordingFiles(ev.output / s.name, s.name)
+        try:
+            finished = json.loads(files.state.read_text(encoding="utf-8")).get("stages", {})
+        except (OSError, json.JSONDecodeError):
+            finished = {}
+        done = [n for n in STAGE_NAMES if n in finished]
+        current = next((n for n in STAGE_NAMES if n not in finished), None)
+        done_total += len(done)
+        rows.append({"name": s.name, "title": s.title, "done": len(done), "stages": len(STAGE_NAMES),
+                     "stage": current if state.get("status") == "running" else None})
+    share = done_total / (len(STAGE_NAMES) * len(ev.sessions)) if ev.sessions else 0.0
+    left = None
+    if state.get("status") == "running" and 0 < share < 1:
+        elapsed = time.time() - state.get("started", time.time())
+        left = round(elapsed * (1 - share) / share)
+    if state.get("status") == "done":
+        share = 1.0
+    return {"status": state.get("status", "idle"), "recordings": rows, "done": round(share, 3), "seconds_left": left,
+            "error": state.get("error"), "resumed": state.get("resumed", False)}
+
+
+# -- what the pages show ---------------------------------------------------------------------------------
+
+def manifest_values(project: Path) -> tuple[dict | None, str | None]:
+    path = project / MANIFEST
+    if not path.exists():
+        return None, None
+    try:
+        ev = event.load(path)
+    except AccessMediaError as exc:
+        return None, exc.one_line()
+    return {
+        "title": ev.title, "languages": list(ev.languages), "model": ev.model,
+        "recordings": [{"file": s.file.relative_to(project).as_posix() if s.file.is_relative_to(project) else str(s.file),
+                        "title": s.title, "agenda": [{"start": _clock(a.start), "title": a.title, "speakers": list(a.speakers)}
+                                                     for a in s.agenda]} for s in ev.sessions],
+    }, None
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def sessions(project: Path) -> dict[str, Path]:
+    """Recording name -> its output folder, for the recordings of the saved manifest."""
+    try:
+        ev = event.load(project / MANIFEST)
+    except AccessMediaError:
+        return {}
+    return {s.name: ev.output / s.name for s in ev.sessions}
+
+
+def checklist(project: Path) -> list[dict]:
+    """Before publishing, per recording: every language present or marked for volunteers, cue conformance,
+    the share of words the model was unsure of, speakers not yet named."""
+    try:
+        report = json.loads((project / OUTPUT / "report.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return []
+    rows = []
+    for s in report.get("sessions", []):
+        langs = s.get("languages", {})
+        missing = langs.get("missing", {})
+        folder = project / OUTPUT / s["name"]
+        templates = [c for c in missing if (folder / f"{s['name']}.{c}.template.csv").exists()]
+        conformance = {lang: c.get("share_ok") for lang, c in s.get("conformance", {}).items() if "share_ok" in c}
+        unnamed = [x["label"] for x in s.get("speakers", []) if len(s.get("speakers", [])) > 1 and x["label"].startswith("Taler ")]
+        rows.append({
+            "name": s["name"], "title": s.get("title", s["name"]), "error": s.get("error"),
+            "languages_ok": all(c in langs.get("produced", {}) or c in templates for c in langs.get("requested", [])),
+            "volunteers": templates, "produced": list(langs.get("produced", {})),
+            "conformance": conformance, "conformance_ok": all(v >= 0.95 for v in conformance.values()),
+            "low_confidence": s.get("low_confidence_share"), "unnamed_speakers": unnamed,
+        })
+    return rows
+
+
+def archive(folder: Path, name: str) -> bytes:
+    """One recording's package as a zip: the HLS, the replay page and the upload bundle."""
+    dist = folder / "dist"
+    if not dist.is_dir():
+        raise AccessMediaError(f"{name} has no package yet", "run the event first")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as z:
+        for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+            z.write(path, f"{name}/{path.relative_to(dist).as_posix()}")
+    return buffer.getvalue()
+
+
