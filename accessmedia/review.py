@@ -15,8 +15,6 @@ import html
 import json
 import math
 import re
-import secrets
-import socket
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
@@ -28,7 +26,7 @@ from .errors import AccessMediaError
 from .files import RecordingFiles
 from .fsutil import run_lock
 from .package import upload_video
-from .webguard import SESSION_COOKIE, Guard, TooLarge, is_loopback, read_limited
+from .webguard import SESSION_COOKIE, Guard, TooLarge, read_limited
 
 MAX_BODY = 2 * 1024 * 1024  # bytes of JSON: about 20,000 cues
 MAX_CUES = 20_000
@@ -86,29 +84,8 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
             raise AccessMediaError(f"no subtitles named {name!r} in {lang!r} here")
         return name, lang
 
-    def refused(request: Request) -> Response | None:
-        why = guard.refuse(request, SESSION_COOKIE, "the review page")
-        return JSONResponse({"error": why[1]}, status_code=why[0]) if why else None
-
     def guarded(handler):
-        async def wrapped(request: Request) -> Response:
-            response = refused(request)
-            if response is not None:
-                return response
-            session = request.cookies.get(SESSION_COOKIE) or guard.new_session()
-            request.state.session = session
-            try:
-                response = await handler(request)
-            except AccessMediaError as exc:
-                response = JSONResponse({"error": exc.one_line()}, status_code=400)
-            response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
-            if token is not None:
-                response.set_cookie("token", token, httponly=True, samesite="strict")
-            response.headers["x-content-type-options"] = "nosniff"
-            response.headers["x-frame-options"] = "DENY"
-            response.headers["referrer-policy"] = "no-referrer"  # the token may be in the address
-            return response
-        return wrapped
+        return guard.wrap(handler, SESSION_COOKIE, "the review page")
 
     async def index(request: Request) -> Response:
         links = "".join(
@@ -218,33 +195,12 @@ def _video(project: Path, name: str) -> Path | None:
     return None
 
 
-def check_port(host: str, port: int) -> None:
-    """A port in use is an error now, before anything is printed."""
-    try:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-    except OSError as exc:
-        raise AccessMediaError(f"cannot listen on {host}:{port}: {exc.strerror}",
-                               "choose another port with --port (or stop the program using it)") from None
-
-
 def serve(project: str | Path, host: str, port: int, share: bool) -> None:
     """Serve the review app until Ctrl-C. Any address beyond loopback needs the access token."""
-    import uvicorn
+    from .webguard import serve as serve_app
 
-    share = share or not is_loopback(host)
-    if share and host == "127.0.0.1":
-        host = "0.0.0.0"
-    check_port(host, port)
-    token = secrets.token_urlsafe(18) if share else None
-    app = create_app(project, token, host)
-    if share:
-        print(f"review app for the network: http://<this machine>:{port}/?token={token}", flush=True)
-        print("give this address only to the volunteers; every request must carry the token", flush=True)
-    else:
-        print(f"review app: http://{host}:{port}/ (this machine only; --share to open it to the network)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    serve_app(create_app, project, host, port, share, "review app",
+              "give this address only to the volunteers; every request must carry the token")
 
 
 PAGE_INDEX = """<!doctype html><html lang="nb"><head><meta charset="utf-8">

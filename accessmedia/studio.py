@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets
+
 from importlib import resources
 from pathlib import Path
 
@@ -47,24 +48,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
     editors: dict[str, object] = {}
 
     def guarded(handler):
-        async def wrapped(request: Request) -> Response:
-            why = guard.refuse(request, COOKIE, "the studio's own pages", BODIES)
-            if why is not None:
-                return JSONResponse({"error": why[1]}, status_code=why[0])
-            session = request.cookies.get(COOKIE) or guard.new_session()
-            request.state.session = session
-            try:
-                response = await handler(request)
-            except AccessMediaError as exc:
-                response = JSONResponse({"error": exc.one_line()}, status_code=400)
-            response.set_cookie(COOKIE, session, httponly=True, samesite="strict")
-            if token is not None:
-                response.set_cookie("token", token, httponly=True, samesite="strict")
-            response.headers["x-content-type-options"] = "nosniff"
-            response.headers["x-frame-options"] = "DENY"
-            response.headers["referrer-policy"] = "no-referrer"
-            return response
-        return wrapped
+        return guard.wrap(handler, COOKIE, "the studio's own pages", BODIES)
 
     async def body_json(request: Request) -> dict:
         try:
@@ -341,19 +325,6 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
 
 def serve(project: str | Path, host: str, port: int, share: bool) -> None:
     """Serve the studio until Ctrl-C. Any address beyond loopback needs the access token."""
-    import uvicorn
+    from .webguard import serve as serve_app
 
-    from .review import check_port
-    from .webguard import is_loopback
-
-    share = share or not is_loopback(host)
-    if share and host == "127.0.0.1":
-        host = "0.0.0.0"
-    check_port(host, port)
-    token = secrets.token_urlsafe(18) if share else None
-    app = create_app(project, token, host)
-    if share:
-        print(f"studio for the network: http://<this machine>:{port}/?token={token}", flush=True)
-    else:
-        print(f"studio: open http://{host}:{port}/ in a browser (this machine only; --share to open it to the network)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    serve_app(create_app, project, host, port, share, "studio", "every request must carry the token")

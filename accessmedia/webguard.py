@@ -92,6 +92,33 @@ class Guard:
     def new_session() -> str:
         return secrets.token_urlsafe(24)
 
+    def wrap(self, handler, session_cookie: str, page: str, bodies: tuple[str, ...] = ("application/json",)):
+        """A Starlette handler behind the checks of `refuse`, given the session (request.state.session) and its
+        cookie, the token as a cookie, and headers that keep the page out of frames and the token out of referrers.
+        An AccessMediaError becomes a 400 with its one line."""
+        from starlette.responses import JSONResponse
+
+        from .errors import AccessMediaError
+
+        async def wrapped(request):
+            why = self.refuse(request, session_cookie, page, bodies)
+            if why is not None:
+                return JSONResponse({"error": why[1]}, status_code=why[0])
+            session = request.cookies.get(session_cookie) or self.new_session()
+            request.state.session = session
+            try:
+                response = await handler(request)
+            except AccessMediaError as exc:
+                response = JSONResponse({"error": exc.one_line()}, status_code=400)
+            response.set_cookie(session_cookie, session, httponly=True, samesite="strict")
+            if self.token is not None:
+                response.set_cookie("token", self.token, httponly=True, samesite="strict")
+            response.headers["x-content-type-options"] = "nosniff"
+            response.headers["x-frame-options"] = "DENY"
+            response.headers["referrer-policy"] = "no-referrer"  # the token may be in the address
+            return response
+        return wrapped
+
     def refuse(self, request, session_cookie: str, page: str, bodies: tuple[str, ...] = ("application/json",)) -> tuple[int, str] | None:
         """Why a request (a Starlette Request) may not go on, as (HTTP status, message); None when it may.
         Every request: the Host and the token. A state-changing one: the Origin of `page`, a body of one of
@@ -127,3 +154,35 @@ async def read_limited(receive_stream, declared: str | None, limit: int) -> byte
         if len(body) > limit:
             raise TooLarge
     return bytes(body)
+
+
+def check_port(host: str, port: int) -> None:
+    """A port in use is an error now, before anything is printed."""
+    from .errors import AccessMediaError
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise AccessMediaError(f"cannot listen on {host}:{port}: {exc.strerror}",
+                               "choose another port with --port (or stop the program using it)") from None
+
+
+def serve(create_app, project, host: str, port: int, share: bool, what: str, shared_note: str) -> None:
+    """Serve `create_app(project, token, host)` until Ctrl-C: loopback alone without a token; shared (or on any
+    other address) with a random access token that every request must carry."""
+    import uvicorn
+
+    share = share or not is_loopback(host)
+    if share and host == "127.0.0.1":
+        host = "0.0.0.0"
+    check_port(host, port)
+    token = secrets.token_urlsafe(18) if share else None
+    app = create_app(project, token, host)
+    if share:
+        print(f"{what} for the network: http://<this machine>:{port}/?token={token}", flush=True)
+        print(shared_note, flush=True)
+    else:
+        print(f"{what}: open http://{host}:{port}/ in a browser (this machine only; --share to open it to the network)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
