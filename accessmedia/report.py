@@ -26,7 +26,7 @@ LOW_CONFIDENCE = 0.5  # a word the model gave less than this probability
 SCHEMA = "accessmedia.report/1"
 
 
-def _conformance(path: Path, profile: style.StyleProfile) -> dict:
+def conformance(path: Path, profile: style.StyleProfile) -> dict:
     try:
         cues = subtitles.read(path, allow_empty=True).cues
     except SubtitleError as exc:
@@ -86,7 +86,7 @@ def session(job: Job, result: ProcessResult, title: str | None = None) -> dict:
     entry["languages"] = {"requested": list(targets), "produced": produced, "missing": missing, "engines": engines}
     entry["check_first"] = check  # machine translations to look at first (suspicious.py)
     entry["conformance"] = {
-        lang: _conformance(files.subtitles(lang), job.settings.profile(lang))
+        lang: conformance(files.subtitles(lang), job.settings.profile(lang))
         for lang in [source, *produced]
         if files.subtitles(lang).exists()
     }

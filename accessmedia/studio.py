@@ -90,10 +90,12 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
         catalogue = models.catalog()
         installed = {m.name for m in models.installed("asr")}
         made = []
+        wanted = (manifest or {}).get("languages", [])
         for name, folder in sessions(project).items():
             langs = [c for c in languages.LANGUAGES if RecordingFiles(folder, name).subtitles(c).exists()]
+            source = RecordingFiles(folder, name).subtitles("nb").exists()
             made.append({"name": name, "languages": langs, "replay": (folder / "dist" / "site" / "index.html").exists(),
-                             "speakers": RecordingFiles(folder, name).speakers.exists()})
+                         "volunteers": [c for c in wanted if c not in langs] if source else []})
         return JSONResponse({
             "csrf": guard.csrf_for(request.state.session),
             "manifest": manifest, "manifest_problem": problem,

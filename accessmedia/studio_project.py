@@ -188,26 +188,40 @@ def sessions(project: Path) -> dict[str, Path]:
 
 
 def checklist(project: Path) -> list[dict]:
-    """Before publishing, per recording: every language present or marked for volunteers, cue conformance,
-    the share of words the model was unsure of, speakers not yet named."""
+    """Before publishing, per recording, as the files are now (corrections and kits included): every language
+    present or marked for volunteers, cue conformance, the share of words the model was unsure of, speakers
+    not yet named, and the run's error if it had one."""
+    from . import speakers
+    from .report import LOW_CONFIDENCE, conformance
+    from .transcript import Transcript
+
     try:
-        report = json.loads((project / OUTPUT / "report.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        ev = event.load(project / MANIFEST)
+    except AccessMediaError:
         return []
+    try:
+        errors = {s["name"]: s.get("error") for s in json.loads((ev.output / "report.json").read_text(encoding="utf-8"))["sessions"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # not run yet
     rows = []
-    for s in report.get("sessions", []):
-        langs = s.get("languages", {})
-        missing = langs.get("missing", {})
-        folder = project / OUTPUT / s["name"]
-        templates = [c for c in missing if (folder / f"{s['name']}.{c}.template.csv").exists()]
-        conformance = {lang: c.get("share_ok") for lang, c in s.get("conformance", {}).items() if "share_ok" in c}
-        unnamed = [x["label"] for x in s.get("speakers", []) if len(s.get("speakers", [])) > 1 and x["label"].startswith("Taler ")]
+    for s in ev.sessions:
+        files = RecordingFiles(ev.output / s.name, s.name)
+        if not files.transcript.exists():
+            rows.append({"name": s.name, "title": s.title, "error": errors.get(s.name) or "not processed yet", "languages_ok": False,
+                         "volunteers": [], "produced": [], "conformance": {}, "conformance_ok": False, "low_confidence": None,
+                         "unnamed_speakers": []})
+            continue
+        present = [c for c in ev.languages if files.subtitles(c).exists()]
+        volunteers = [c for c in ev.languages if c not in present and files.template(c).exists()]
+        shares = {c: conformance(files.subtitles(c), ev.style.profile(c)).get("share_ok", 0.0) for c in [ev.language, *present]}
+        words = Transcript.from_json(files.transcript.read_text(encoding="utf-8")).words
+        voices = speakers.read(files.speakers)["speakers"] if files.speakers.exists() else []
         rows.append({
-            "name": s["name"], "title": s.get("title", s["name"]), "error": s.get("error"),
-            "languages_ok": all(c in langs.get("produced", {}) or c in templates for c in langs.get("requested", [])),
-            "volunteers": templates, "produced": list(langs.get("produced", {})),
-            "conformance": conformance, "conformance_ok": all(v >= 0.95 for v in conformance.values()),
-            "low_confidence": s.get("low_confidence_share"), "unnamed_speakers": unnamed,
+            "name": s.name, "title": s.title, "error": errors.get(s.name),
+            "languages_ok": len(present) + len(volunteers) == len(ev.languages), "volunteers": volunteers, "produced": present,
+            "conformance": shares, "conformance_ok": all(v >= 0.95 for v in shares.values()),
+            "low_confidence": round(sum(w.probability < LOW_CONFIDENCE for w in words) / len(words), 4) if words else 0.0,
+            "unnamed_speakers": [v["label"] for v in voices if len(voices) > 1 and not v.get("name")],
         })
     return rows
 

@@ -300,26 +300,39 @@
           }).catch(function (e) { say(e.message, true); });
         });
         li.appendChild(hist);
-        li.appendChild(document.createTextNode(" · "));
-        li.appendChild(el("a", { href: "api/kit" + q + "&format=csv" }, "Translation kit (CSV) for " + code));
-        var kid = "kit-" + s.name + "-" + code;
-        li.appendChild(el("label", { for: kid, class: "inline" }, " · Bring back a filled kit for " + code + " "));
-        var input = el("input", { id: kid, type: "file", accept: ".csv,.srt" });
-        input.addEventListener("change", function () {
-          var f = input.files[0];
-          if (!f) return;
-          var fmt = /\.srt$/i.test(f.name) ? "srt" : "csv";
-          api("api/kit" + q + "&format=" + fmt, { method: "POST", body: f, headers: { "content-type": "application/octet-stream" } })
-            .then(function (x) { say(code + ": the kit is in, as " + x.revision + "."); refresh(); })
-            .catch(function (e) { say(e.message, true); });
-        });
-        li.appendChild(input);
+        if (code !== "nb") kitLinks(li, s, code, q);
         li.appendChild(list);
+        ul.appendChild(li);
+      });
+      s.volunteers.forEach(function (code) {  // no machine translation: a kit for volunteers, and the way back
+        var known = state.languages.filter(function (l) { return l.code === code; })[0] || { name: code, dir: "ltr" };
+        var li = el("li");
+        li.appendChild(el("span", { lang: code, dir: known.dir }, known.name));
+        li.appendChild(document.createTextNode(": volunteers translate it"));
+        kitLinks(li, s, code, "?name=" + encodeURIComponent(s.name) + "&lang=" + encodeURIComponent(code));
         ul.appendChild(li);
       });
       div.appendChild(ul);
       box.appendChild(div);
     });
+  }
+
+  // A translation kit to download (CSV: the Norwegian and English text, a column to fill in) and a file input to bring it back.
+  function kitLinks(li, s, code, q) {
+    li.appendChild(document.createTextNode(" · "));
+    li.appendChild(el("a", { href: "api/kit" + q + "&format=csv" }, "Translation kit (CSV) for " + code));
+    var kid = "kit-" + s.name + "-" + code;
+    li.appendChild(el("label", { for: kid, class: "inline" }, " · Bring back a filled kit for " + code + " "));
+    var input = el("input", { id: kid, type: "file", accept: ".csv,.srt" });
+    input.addEventListener("change", function () {
+      var f = input.files[0];
+      if (!f) return;
+      var fmt = /\.srt$/i.test(f.name) ? "srt" : "csv";
+      api("api/kit" + q + "&format=" + fmt, { method: "POST", body: f, headers: { "content-type": "application/octet-stream" } })
+        .then(function (x) { say(code + ": the kit is in, as " + x.revision + "."); refresh(); })
+        .catch(function (e) { say(e.message, true); });
+    });
+    li.appendChild(input);
   }
 
   // -- 4. publish --------------------------------------------------------------------------------
