@@ -151,6 +151,7 @@ def test_a_new_users_whole_flow(tmp_path, models_env):
             page.click("#save")
             page.wait_for_function("document.getElementById('status').dataset.result !== undefined")
             assert "Velkommen til panelet." in (folder / "ut" / "panel" / "panel.nb.srt").read_text(encoding="utf-8")
+            assert serious_violations(page) == []  # the editor, as the studio serves it
             shot(page, "5-corrected")
             page.goto(base + "/#review")
             page.locator(".session", has=page.locator("h3", has_text="panel")).get_by_role("button", name="History of nb").click()
