@@ -143,6 +143,9 @@ def test_a_non_commercial_licence_must_be_accepted_by_name(home, toys, tmp_path)
     assert result.exit_code == 1 and "--accept-licence CC-BY-NC-4.0" in result.output
     result = run_cli("models", "install", "nllb-200-3.3B", "--accept-licence", NC)
     assert result.exit_code == 1 and "ct2-transformers-converter --model facebook/nllb-200-3.3B" in result.output
+    offline = run_cli("models", "install", "madlad400-3b", env={"HF_HUB_OFFLINE": "1"})
+    assert offline.exit_code == 1 and "could not download santhosh/madlad400-3b-ct2" in offline.output
+    assert "models add FOLDER" in offline.output and not (home / "translate" / "madlad400-3b").exists()
     # an export carries the licence: the offline machine has to accept it too
     assert add(toys["nllb"], "--name", "nllb-200-distilled-600M", "--accept-licence", NC).exit_code == 0
     carried = tmp_path / "usb"
@@ -211,6 +214,16 @@ def test_somali_and_tigrinya_subtitles_with_a_tiny_nllb_model(home, toys, speech
     assert keys == {f"{sha}:nb-so:beam2", f"{sha}:nb-ti:beam2", f"{english}:beam2"}
     again = run_cli("translate", str(speech), "--to", "so,ti", "-o", str(out), "--force")
     assert again.exit_code == 0 and "0 translated, 6 from the cache" in again.output
+    # the glossary and right-to-left marks work the same with this engine as with Argos
+    glossary = tmp_path / "navn.txt"
+    glossary.write_text("IMDi\nNOVA\n", encoding="utf-8")
+    arabic = run_cli("translate", str(speech), "--to", "ar", "--glossary", str(glossary), "--route", "ar=nllb-200-distilled-600M",
+                     "-o", str(tmp_path / "ar"))
+    assert arabic.exit_code == 0, arabic.output
+    lines = [line for c in subtitles.read(tmp_path / "ar" / "tale.ar.srt").cues for line in c.lines]
+    assert all(line.startswith(RLM) and line.endswith(RLM) for line in lines)
+    text = " ".join(lines)
+    assert "IMDi" in text and "NOVA" in text and "IMDI" not in text
 
 
 def test_a_pinned_route_wins_and_a_bad_pin_names_its_line(home, toys, speech, tmp_path):
