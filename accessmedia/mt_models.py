@@ -159,7 +159,13 @@ def directions_of(folder: Path, family: str, declared: list[tuple[str, str]] | N
     try:  # OPUS-MT models name their languages in tokenizer_config.json
         config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
         src = languages.normalize(str(config["source_lang"]))
-        targets = [c for c in languages.LANGUAGES if token(family, c, vocab)] or [languages.normalize(str(config["target_lang"]))]
+        targets = {c for c in languages.LANGUAGES if token(family, c, vocab)}  # a multilingual model's >>xxx<< targets
+        try:
+            targets.add(languages.normalize(str(config["target_lang"])))
+        except AccessMediaError:  # "mul", "gmq": a group, named by its tokens
+            pass
+        if not targets:
+            raise KeyError("target_lang")
         return frozenset((src, t) for t in targets if t != src)
     except (OSError, KeyError, ValueError, AccessMediaError):
         raise AccessMediaError(f"{folder.name}: cannot tell which languages this OPUS-MT model translates",

@@ -26,6 +26,7 @@ from .mt_routes import Route
 from .style import StyleProfile
 
 RLM = "\u200f"
+LANGUAGE_TOKEN = re.compile(r"[a-z]{3}_[A-Z][a-z]{3}|<2[\w-]+>|>>[\w-]+<<")  # nob_Latn, <2so>, >>som<<: never text
 SENTENCE_PAUSE = 2.0  # seconds between cues that end a sentence even without a full stop
 MAX_SENTENCE_WORDS = 60
 
@@ -192,8 +193,11 @@ class LoadedTranslator:
         pieces = self.source_sp.encode(sentence, out_type=str) + ["</s>"]
         if family == "nllb":
             return [self._token(source)] + pieces
-        if family == "madlad" or (family == "marian" and self.model.multilingual):
+        if family == "madlad":
             return [self._token(target)] + pieces
+        if family == "marian":  # a multilingual OPUS-MT model reads its target from >>xxx<<; a one-pair model has none
+            tag = mt_models.token(family, target, self.vocab)
+            return ([tag] if tag and self.model.multilingual else []) + pieces
         return pieces
 
     def _prefix(self, target: str) -> list[str] | None:
@@ -211,7 +215,7 @@ class LoadedTranslator:
             return value
         if prefix and tokens[: len(prefix)] == prefix:
             tokens = tokens[len(prefix) :]
-        return self.target_sp.decode([t for t in tokens if t not in ("</s>", "<pad>", "<s>")])
+        return self.target_sp.decode([t for t in tokens if t not in ("</s>", "<pad>", "<s>") and not LANGUAGE_TOKEN.fullmatch(t)])
 
     def translate(self, sentences: Sequence[str], source: str, target: str, max_batch_tokens: int = 512) -> list[str]:
         if not sentences:

@@ -255,3 +255,26 @@ def test_a_pinned_route_wins_and_a_bad_pin_names_its_line(home, toys, speech, tm
     with pytest.raises(Exception) as bad:
         event.load(manifest)
     assert "routes.en" in str(bad.value) and "does not translate nb->en" in str(bad.value)
+
+
+CONVERTED = Path(__file__).resolve().parent / "data" / "mt"  # made by CTranslate2's converter (make_converted.py)
+
+
+def test_models_converted_by_ctranslate2s_own_converter_load_with_the_right_tokens(home):
+    """Tiny random models of each family, converted by ct2-transformers-converter from Hugging Face models: the
+    files as the hubs' CTranslate2 copies have them; our tokens are the Hugging Face tokenizers' (tokens.json)."""
+    expected_tokens = json.loads((CONVERTED / "tokens.json").read_text(encoding="utf-8"))
+    opus = mt_models.add_folder(CONVERTED / "opus-mt-nb-mul", "opus-mt-nb-mul")
+    assert opus.family == "marian" and opus.directions == {("nb", "so"), ("nb", "ti")}  # target_lang "mul": from >>som<<, >>tir<<
+    nllb = mt_models.add_folder(CONVERTED / "nllb", "nllb-200-distilled-600M", accept_licence=NC)
+    assert nllb.family == "nllb" and {("nb", "so"), ("nb", "ti"), ("en", "so")} <= nllb.directions
+    madlad = mt_models.add_folder(CONVERTED / "madlad", "madlad400-3b")
+    assert madlad.family == "madlad" and madlad.licence == "Apache-2.0" and ("nb", "so") in madlad.directions
+    sentence = "Kjære alle sammen."
+    for model, key in ((opus, "opus-mt-nb-mul"), (nllb, "nllb"), (madlad, "madlad")):
+        loaded = LoadedTranslator(model)
+        ours = [t if t in loaded.vocab else "<unk>" for t in loaded._encode(sentence, "nb", "so")]
+        assert ours == expected_tokens[key], key
+        out = loaded.translate([sentence, "Takk for i dag."], "nb", "so")
+        assert len(out) == 2 and all(isinstance(x, str) for x in out)  # random weights: it runs, the text means nothing
+    assert LoadedTranslator(nllb)._prefix("so") == ["som_Latn"] and LoadedTranslator(madlad)._prefix("so") is None
