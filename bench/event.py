@@ -129,7 +129,8 @@ def main() -> None:
         f"Speed-up of 2 workers over 1: **{results['speedup_2_over_1']}x** on {os.cpu_count()} cores; peak memory "
         f"{results['peak_rss_mb']['2'] / results['peak_rss_mb']['1']:.2f}x. Same outputs with 1 and 2 workers: "
         f"{'yes' if results['same_outputs'] else 'NO'}. A rerun with everything up to date: {results['rerun_seconds']} s "
-        "(no worker started, no model loaded).",
+        "(no worker started, no model loaded). One worker already translates two batches at once on its cores "
+        "(bench/batching.py), so a second worker gains mostly in transcription and packaging.",
     ])
 
 
