@@ -4,7 +4,6 @@ when the studio starts, progress comes as server-sent events, and the form becom
 from __future__ import annotations
 
 import json
-import shutil
 import time
 
 import pytest
@@ -12,16 +11,12 @@ from starlette.testclient import TestClient
 
 from accessmedia import event, studio
 
-from .conftest import ROOT
-
-BASE = "http://127.0.0.1:8090"
+from .test_studio_security import BASE, new_project
 
 
 @pytest.fixture()
 def project(tmp_path):
-    folder = tmp_path / "prosjekt"
-    folder.mkdir()
-    shutil.copy(ROOT / "samples" / "avslutning.mp4", folder / "avslutning.mp4")
+    folder = new_project(tmp_path)
     text = event.manifest_text("Konferanse «2026»", ["en", "so"], [
         {"file": "avslutning.mp4", "title": "Slutt \"og\" takk", "agenda": [
             {"start": "0:00", "title": "Takk", "speakers": ["Kari Nordmann"]}, {"start": "0:05", "title": "Vel hjem", "speakers": []}]}])

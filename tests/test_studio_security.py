@@ -16,12 +16,17 @@ from .conftest import ROOT
 BASE = "http://127.0.0.1:8090"
 
 
-@pytest.fixture()
-def project(tmp_path):
+def new_project(tmp_path):
+    """A project folder with one sample recording in it."""
     folder = tmp_path / "prosjekt"
     folder.mkdir()
     shutil.copy(ROOT / "samples" / "avslutning.mp4", folder / "avslutning.mp4")
     return folder
+
+
+@pytest.fixture()
+def project(tmp_path):
+    return new_project(tmp_path)
 
 
 @pytest.fixture()
