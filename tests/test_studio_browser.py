@@ -78,7 +78,7 @@ def test_a_new_users_whole_flow(tmp_path, models_env):
     studio = start_studio(folder, port, models_env)
     try:
         with chromium() as browser:
-            page = browser.new_page()
+            page = browser.new_page(locale="en-GB")  # the studio in English (a Norwegian browser gets it in Norwegian)
             page.goto(base + "/")
             page.wait_for_selector("#files li input")
             assert serious_violations(page) == []
@@ -209,6 +209,39 @@ def test_a_new_users_whole_flow(tmp_path, models_env):
             assert answer.status == 200 and answer.headers["content-type"] == "application/zip"
             names = zipfile.ZipFile(io.BytesIO(answer.body())).namelist()
             assert "panel/site/index.html" in names and "panel/hls/master.m3u8" in names and "panel/upload/panel.mp4" in names
+            page.close()
+    finally:
+        os.killpg(studio.pid, signal.SIGKILL)
+        studio.wait()
+
+
+def test_the_studio_speaks_norwegian_to_a_norwegian_browser(tmp_path, models_env):
+    folder = tmp_path / "prosjekt"
+    folder.mkdir()
+    shutil.copy(ROOT / "samples" / "avslutning.mp4", folder / "avslutning.mp4")
+    port = free_port()
+    studio = start_studio(folder, port, models_env)
+    try:
+        with chromium() as browser:
+            page = browser.new_page()  # nb-NO
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector("#files li input")
+            assert page.evaluate("document.documentElement.lang") == "nb"
+            assert page.locator("#save").text_content() == "Lagre arrangementet"
+            assert page.locator("#run-status").text_content() == "Ikke startet."
+            assert serious_violations(page) == []
+            page.fill("#title", "Integreringskonferansen")
+            page.locator('#files input[value="avslutning.mp4"]').check()
+            page.locator("#lang-so").check()
+            page.select_option("#ui-language", "en")
+            assert page.locator("#save").text_content() == "Save the event" and page.evaluate("document.documentElement.lang") == "en"
+            assert page.locator("#title").input_value() == "Integreringskonferansen"  # what was typed stays
+            assert page.locator("#lang-so").is_checked() and page.locator('#files input[value="avslutning.mp4"]').is_checked()
+            assert "volunteers will translate it" in page.locator("#lang-note-so").text_content()
+            page.reload()
+            page.wait_for_selector("#files li input")
+            assert page.locator("#save").text_content() == "Save the event"  # the choice is remembered
+            shot(page, "english")
             page.close()
     finally:
         os.killpg(studio.pid, signal.SIGKILL)

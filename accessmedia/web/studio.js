@@ -7,6 +7,99 @@
   var formDrawn = false;
   var CHUNK = 8 * 1024 * 1024;
 
+  // The studio's own words, in Norwegian (bokmål) and English; the browser's language picks, the menu changes it.
+  var WORDS = {
+    en: {
+      skip: "Skip to the work", language: "Language", steps: "Steps", step_event: "1. Event", step_run: "2. Run",
+      step_review: "3. Review and correct", step_publish: "4. Publish", title_label: "Title of the event", recordings: "Recordings",
+      upload_label: "Upload recordings (video or audio)", tick_hint: "Or tick recordings already in the project folder:",
+      languages_legend: "Languages for subtitles",
+      languages_hint: "Norwegian is always made. Beside each language: the translation it would get, or that volunteers will translate it.",
+      model_legend: "Speech model", save: "Save the event", start: "Start (or resume) the run", progress_caption: "Progress per recording",
+      col_recording: "Recording", col_stage: "Stage", col_done: "Done", report_link: "Open the run report",
+      review_hint: "Open a language to correct it beside the video; rule breaches show as you type. Every save is a revision you can go back to.",
+      checklist_caption: "Checklist before publishing", col_languages: "Languages", col_rules: "Rules met",
+      col_unsure: "Words the model was unsure of", col_speakers: "Speakers",
+      no_files: "No recordings in the folder yet.", programme_of: "Programme of {file}", rec_title: "Title of this recording",
+      start_col: "Start (m:ss) (item {n})", title_col: "Title (item {n})", speakers_col: "Speakers, separated by commas (item {n})",
+      add_item: "Add a programme item", volunteers_note: "volunteers will translate it (a template is made)",
+      not_installed: " (not installed)", install: "Install {name} (needs internet)", installing: "Installing {name} …",
+      installed: "{name} is installed.", saving: "Saving …",
+      saved: "Saved: {n} recordings in event.toml. Start the run when you are ready.", uploaded: " uploaded and checked",
+      uploads_done: "{n} recording(s) uploaded. Tick them, fill in the programme and save the event.",
+      finished_stage: "finished", waiting: "waiting", stages_label: "{title}: {done} of {total} stages",
+      not_started: "Not started.", running: "Running: {pct}% done{left}{resumed}. You can close this page: the work goes on.",
+      left: ", about {time} left", resumed: " (resumed where it stopped)", minutes: "{m} min {s} s",
+      done: "Finished. Every recording is processed.",
+      failed: "The run stopped: {error}. Fix what it says, then start again: finished work is kept.",
+      starting: "Starting …", started: "The run has started.",
+      nothing_review: "Nothing to review yet: save the event and run it.", correct: "Correct {code}", history: "History of {code}",
+      restore: "Restore {label}", restored: "{code}: {label} restored as {new}.", kit: "Translation kit (CSV) for {code}",
+      kit_back: " · Bring back a filled kit for {code} ", kit_in: "{code}: the kit is in, as {rev}.",
+      volunteers_translate: ": volunteers translate it", all_present: "every language present", missing_langs: "languages missing",
+      volunteers_list: " (volunteers: {list})", not_named: "not named yet: {list}", named: "named (or one voice)",
+      run_first: "Run the event first.", event_site: "The event site", replay_of: "Replay page of {name}",
+      zip_of: "Download the package of {name} (zip)", manifest_problem: "event.toml has a problem: {p}"
+    },
+    nb: {
+      skip: "Gå til arbeidet", language: "Språk", steps: "Steg", step_event: "1. Arrangement", step_run: "2. Kjøring",
+      step_review: "3. Gjennomgå og rette", step_publish: "4. Publiser", title_label: "Tittel på arrangementet", recordings: "Opptak",
+      upload_label: "Last opp opptak (video eller lyd)", tick_hint: "Eller kryss av for opptak som allerede ligger i prosjektmappa:",
+      languages_legend: "Språk for undertekster",
+      languages_hint: "Norsk lages alltid. Ved hvert språk: oversettelsen det vil få, eller at frivillige oversetter det.",
+      model_legend: "Talemodell", save: "Lagre arrangementet", start: "Start (eller fortsett) kjøringen", progress_caption: "Framdrift per opptak",
+      col_recording: "Opptak", col_stage: "Steg", col_done: "Ferdig", report_link: "Åpne kjørerapporten",
+      review_hint: "Åpne et språk for å rette det ved siden av videoen; regelbrudd vises mens du skriver. Hver lagring er en revisjon du kan gå tilbake til.",
+      checklist_caption: "Sjekkliste før publisering", col_languages: "Språk", col_rules: "Regler oppfylt",
+      col_unsure: "Ord modellen var usikker på", col_speakers: "Talere",
+      no_files: "Ingen opptak i mappa ennå.", programme_of: "Program for {file}", rec_title: "Tittel på dette opptaket",
+      start_col: "Start (m:ss) (punkt {n})", title_col: "Tittel (punkt {n})", speakers_col: "Talere, skilt med komma (punkt {n})",
+      add_item: "Legg til et programpunkt", volunteers_note: "frivillige oversetter det (en mal lages)",
+      not_installed: " (ikke installert)", install: "Installer {name} (trenger internett)", installing: "Installerer {name} …",
+      installed: "{name} er installert.", saving: "Lagrer …",
+      saved: "Lagret: {n} opptak i event.toml. Start kjøringen når du er klar.", uploaded: " lastet opp og kontrollert",
+      uploads_done: "{n} opptak lastet opp. Kryss av for dem, fyll ut programmet og lagre arrangementet.",
+      finished_stage: "ferdig", waiting: "venter", stages_label: "{title}: {done} av {total} steg",
+      not_started: "Ikke startet.", running: "Kjører: {pct} % ferdig{left}{resumed}. Du kan lukke siden: arbeidet fortsetter.",
+      left: ", omtrent {time} igjen", resumed: " (fortsatt der den stoppet)", minutes: "{m} min {s} s",
+      done: "Ferdig. Alle opptak er behandlet.",
+      failed: "Kjøringen stoppet: {error}. Rett det som står, og start igjen: ferdig arbeid beholdes.",
+      starting: "Starter …", started: "Kjøringen har startet.",
+      nothing_review: "Ingenting å gjennomgå ennå: lagre arrangementet og kjør det.", correct: "Rett {code}", history: "Historikk for {code}",
+      restore: "Gjenopprett {label}", restored: "{code}: {label} gjenopprettet som {new}.", kit: "Oversettelsessett (CSV) for {code}",
+      kit_back: " · Lever et utfylt sett for {code} ", kit_in: "{code}: settet er tatt inn, som {rev}.",
+      volunteers_translate: ": frivillige oversetter det", all_present: "alle språk finnes", missing_langs: "språk mangler",
+      volunteers_list: " (frivillige: {list})", not_named: "ikke navngitt ennå: {list}", named: "navngitt (eller én stemme)",
+      run_first: "Kjør arrangementet først.", event_site: "Arrangementets nettside", replay_of: "Opptaksside for {name}",
+      zip_of: "Last ned pakken for {name} (zip)", manifest_problem: "event.toml har et problem: {p}"
+    }
+  };
+  var ui = (function () {
+    var saved = null;
+    try { saved = window.localStorage.getItem("studio-language"); } catch (e) { saved = null; }
+    if (saved && WORDS[saved]) return saved;
+    var wanted = navigator.languages || [navigator.language || "en"];
+    for (var i = 0; i < wanted.length; i++) {
+      var code = String(wanted[i]).toLowerCase().split("-")[0];
+      if (code === "nb" || code === "nn" || code === "no") return "nb";
+      if (code === "en") return "en";
+    }
+    return "en";
+  })();
+  function t(key, vars) {
+    var text = (WORDS[ui] || {})[key] || WORDS.en[key] || key;
+    Object.keys(vars || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(vars[k])); });
+    return text;
+  }
+  function applyWords() {
+    document.documentElement.lang = ui;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-word]"), function (node) { node.textContent = t(node.dataset.word); });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-word-label]"), function (node) {
+      node.setAttribute("aria-label", t(node.dataset.wordLabel));
+    });
+    document.getElementById("ui-language").value = ui;
+  }
+
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -48,10 +141,10 @@
     var n = list.children.length + 1;
     var id = list.dataset.key + "-" + n;
     var row = el("li", { class: "agenda-row" });
-    [["start", "Start (m:ss)", item.start || (n === 1 ? "0:00" : "")], ["title", "Title", item.title || ""],
-     ["speakers", "Speakers, separated by commas", (item.speakers || []).join(", ")]].forEach(function (f) {
+    [["start", "start_col", item.start || (n === 1 ? "0:00" : "")], ["title", "title_col", item.title || ""],
+     ["speakers", "speakers_col", (item.speakers || []).join(", ")]].forEach(function (f) {
       var wrap = el("div");
-      wrap.appendChild(el("label", { for: id + "-" + f[0] }, f[1] + " (item " + n + ")"));
+      wrap.appendChild(el("label", { for: id + "-" + f[0] }, t(f[1], { n: n })));
       wrap.appendChild(el("input", { id: id + "-" + f[0], type: "text", "data-field": f[0], value: f[2], autocomplete: "off" }));
       row.appendChild(wrap);
     });
@@ -70,15 +163,15 @@
       if (known[file]) { box.appendChild(known[file]); return; }
       var rec = saved[file] || { title: "", agenda: [] };
       var set = el("fieldset", { "data-file": file });
-      set.appendChild(el("legend", {}, "Programme of " + file));
+      set.appendChild(el("legend", {}, t("programme_of", { file: file })));
       var tid = "rec-title-" + i + "-" + Math.random().toString(36).slice(2, 7);
-      set.appendChild(el("label", { for: tid }, "Title of this recording"));
+      set.appendChild(el("label", { for: tid }, t("rec_title")));
       set.appendChild(el("input", { id: tid, type: "text", "data-field": "rec-title", value: rec.title || "", autocomplete: "off" }));
       var list = el("ol", { class: "plain agenda" });
       list.dataset.key = tid;
       (rec.agenda.length ? rec.agenda : [{}]).forEach(function (item) { agendaRow(list, item); });
       set.appendChild(list);
-      var add = el("button", { type: "button" }, "Add a programme item");
+      var add = el("button", { type: "button" }, t("add_item"));
       add.addEventListener("click", function () { agendaRow(list, {}); list.lastChild.querySelector("input").focus(); });
       set.appendChild(add);
       box.appendChild(set);
@@ -100,7 +193,7 @@
       li.appendChild(el("label", { for: "file-" + i }, " " + file));
       files.appendChild(li);
     });
-    if (!state.files.length) files.appendChild(el("li", { class: "hint" }, "No recordings in the folder yet."));
+    if (!state.files.length) files.appendChild(el("li", { class: "hint" }, t("no_files")));
   }
 
   function drawEvent() {
@@ -116,7 +209,7 @@
       li.appendChild(box);
       var label = el("label", { for: "lang-" + l.code, lang: l.code, dir: l.dir }, " " + l.name);
       li.appendChild(label);
-      var how = l.volunteers ? "volunteers will translate it (a template is made)" : l.route + (l.engine ? " — " + l.engine : "");
+      var how = l.volunteers ? t("volunteers_note") : l.route + (l.engine ? " — " + l.engine : "");
       li.appendChild(el("span", { class: "note", id: "lang-note-" + l.code }, l.english + ": " + how));
       langs.appendChild(li);
     });
@@ -127,13 +220,13 @@
       var radio = el("input", { type: "radio", name: "model", id: "model-" + i, value: mod.name, "aria-describedby": "model-note-" + i });
       radio.checked = m.model ? m.model === mod.name : mod.default;
       li.appendChild(radio);
-      li.appendChild(el("label", { for: "model-" + i }, " " + mod.name + (mod.installed ? "" : " (not installed)")));
+      li.appendChild(el("label", { for: "model-" + i }, " " + mod.name + (mod.installed ? "" : t("not_installed"))));
       li.appendChild(el("span", { class: "note", id: "model-note-" + i }, mod.description));
       if (!mod.installed) {
-        var button = el("button", { type: "button" }, "Install " + mod.name + " (needs internet)");
+        var button = el("button", { type: "button" }, t("install", { name: mod.name }));
         button.addEventListener("click", function () {
-          say("Installing " + mod.name + " …");
-          post("api/models/install", { name: mod.name }).then(function () { say(mod.name + " is installed."); refresh(); })
+          say(t("installing", { name: mod.name }));
+          post("api/models/install", { name: mod.name }).then(function () { say(t("installed", { name: mod.name })); refresh(); })
             .catch(function (e) { say(e.message, true); });
         });
         li.appendChild(button);
@@ -165,9 +258,9 @@
 
   $("event-form").addEventListener("submit", function (e) {
     e.preventDefault();
-    say("Saving …");
+    say(t("saving"));
     post("api/event", collect()).then(function (r) {
-      say("Saved: " + r.recordings + " recordings in event.toml. Start the run when you are ready.");
+      say(t("saved", { n: r.recordings }));
       refresh();
     }).catch(function (err) { say(err.message, true); });
   });
@@ -195,7 +288,7 @@
       });
     }
     return api(q).then(function (r) { return send(r.received); }).then(function (r) {
-      note.textContent = " uploaded and checked";
+      note.textContent = t("uploaded");
       note.className = "note ok";
       return r;
     }).catch(function (err) {
@@ -219,33 +312,33 @@
           if (box) box.checked = true;
         });
         drawProgrammes();
-        if (added.length) say(added.length + " recording(s) uploaded. Tick them, fill in the programme and save the event.");
+        if (added.length) say(t("uploads_done", { n: added.length }));
       });
     });
   });
 
   // -- 2. the run ------------------------------------------------------------------------------
-  function clock(s) { s = Math.round(s); return Math.floor(s / 60) + " min " + (s % 60) + " s"; }
+  function clock(s) { s = Math.round(s); return t("minutes", { m: Math.floor(s / 60), s: s % 60 }); }
   function drawRun(run) {
     var body = $("progress");
     body.textContent = "";
     run.recordings.forEach(function (r) {
       var tr = el("tr");
       tr.appendChild(el("th", { scope: "row" }, r.title));
-      tr.appendChild(el("td", {}, r.done === r.stages ? "finished" : (r.stage || "waiting")));
+      tr.appendChild(el("td", {}, r.done === r.stages ? t("finished_stage") : (r.stage || t("waiting"))));
       var td = el("td");
-      var bar = el("progress", { max: String(r.stages), value: String(r.done), "aria-label": r.title + ": " + r.done + " of " + r.stages + " stages" });
+      var bar = el("progress", { max: String(r.stages), value: String(r.done), "aria-label": t("stages_label", { title: r.title, done: r.done, total: r.stages }) });
       td.appendChild(bar);
       td.appendChild(document.createTextNode(" " + r.done + " / " + r.stages));
       tr.appendChild(td);
       body.appendChild(tr);
     });
     var text = {
-      idle: "Not started.",
-      running: "Running: " + Math.round(run.done * 100) + "% done" + (run.seconds_left != null ? ", about " + clock(run.seconds_left) + " left" : "") +
-        (run.resumed ? " (resumed where it stopped)" : "") + ". You can close this page: the work goes on.",
-      done: "Finished. Every recording is processed.",
-      failed: "The run stopped: " + (run.error || "see the run report") + ". Fix what it says, then start again: finished work is kept."
+      idle: t("not_started"),
+      running: t("running", { pct: Math.round(run.done * 100), left: run.seconds_left != null ? t("left", { time: clock(run.seconds_left) }) : "",
+                             resumed: run.resumed ? t("resumed") : "" }),
+      done: t("done"),
+      failed: t("failed", { error: run.error || "see the run report" })
     }[run.status] || run.status;
     $("run-status").textContent = text;
     $("run-status").className = "status" + (run.status === "failed" ? " bad" : run.status === "done" ? " ok" : "");
@@ -263,15 +356,15 @@
   }
 
   $("start").addEventListener("click", function () {
-    say("Starting …");
-    post("api/run").then(function () { say("The run has started."); watch(); }).catch(function (e) { say(e.message, true); });
+    say(t("starting"));
+    post("api/run").then(function () { say(t("started")); watch(); }).catch(function (e) { say(e.message, true); });
   });
 
   // -- 3. review and correct ---------------------------------------------------------------------
   function drawSessions() {
     var box = $("sessions");
     box.textContent = "";
-    if (!state.sessions.length) { box.appendChild(el("p", { class: "hint" }, "Nothing to review yet: save the event and run it.")); return; }
+    if (!state.sessions.length) { box.appendChild(el("p", { class: "hint" }, t("nothing_review"))); return; }
     state.sessions.forEach(function (s) {
       var div = el("div", { class: "session" });
       div.appendChild(el("h3", {}, s.name));
@@ -279,19 +372,19 @@
       s.languages.forEach(function (code) {
         var li = el("li");
         var q = "?name=" + encodeURIComponent(s.name) + "&lang=" + encodeURIComponent(code);
-        li.appendChild(el("a", { href: "review/" + encodeURIComponent(s.name) + "/edit" + q }, "Correct " + code));
+        li.appendChild(el("a", { href: "review/" + encodeURIComponent(s.name) + "/edit" + q }, t("correct", { code: code })));
         li.appendChild(document.createTextNode(" · "));
-        var hist = el("button", { type: "button" }, "History of " + code);
+        var hist = el("button", { type: "button" }, t("history", { code: code }));
         var list = el("ol", { class: "plain" });
         hist.addEventListener("click", function () {
           api("api/history" + q).then(function (r) {
             list.textContent = "";
             r.revisions.forEach(function (rev) {
               var item = el("li", {}, rev.label + " " + rev.when + " " + rev.contributor + (rev.note ? " (" + rev.note + ")" : "") + " ");
-              var back = el("button", { type: "button" }, "Restore " + rev.label);
+              var back = el("button", { type: "button" }, t("restore", { label: rev.label }));
               back.addEventListener("click", function () {
                 post("api/restore", { name: s.name, lang: code, number: rev.number }).then(function (x) {
-                  say(code + ": " + rev.label + " restored as " + x.revision + "."); hist.click();
+                  say(t("restored", { code: code, label: rev.label, new: x.revision })); hist.click();
                 }).catch(function (e) { say(e.message, true); });
               });
               item.appendChild(back);
@@ -308,7 +401,7 @@
         var known = state.languages.filter(function (l) { return l.code === code; })[0] || { name: code, dir: "ltr" };
         var li = el("li");
         li.appendChild(el("span", { lang: code, dir: known.dir }, known.name));
-        li.appendChild(document.createTextNode(": volunteers translate it"));
+        li.appendChild(document.createTextNode(t("volunteers_translate")));
         kitLinks(li, s, code, "?name=" + encodeURIComponent(s.name) + "&lang=" + encodeURIComponent(code));
         ul.appendChild(li);
       });
@@ -320,16 +413,16 @@
   // A translation kit to download (CSV: the Norwegian and English text, a column to fill in) and a file input to bring it back.
   function kitLinks(li, s, code, q) {
     li.appendChild(document.createTextNode(" · "));
-    li.appendChild(el("a", { href: "api/kit" + q + "&format=csv" }, "Translation kit (CSV) for " + code));
+    li.appendChild(el("a", { href: "api/kit" + q + "&format=csv" }, t("kit", { code: code })));
     var kid = "kit-" + s.name + "-" + code;
-    li.appendChild(el("label", { for: kid, class: "inline" }, " · Bring back a filled kit for " + code + " "));
+    li.appendChild(el("label", { for: kid, class: "inline" }, t("kit_back", { code: code })));
     var input = el("input", { id: kid, type: "file", accept: ".csv,.srt" });
     input.addEventListener("change", function () {
       var f = input.files[0];
       if (!f) return;
       var fmt = /\.srt$/i.test(f.name) ? "srt" : "csv";
       api("api/kit" + q + "&format=" + fmt, { method: "POST", body: f, headers: { "content-type": "application/octet-stream" } })
-        .then(function (x) { say(code + ": the kit is in, as " + x.revision + "."); refresh(); })
+        .then(function (x) { say(t("kit_in", { code: code, rev: x.revision })); refresh(); })
         .catch(function (e) { say(e.message, true); });
     });
     li.appendChild(input);
@@ -342,25 +435,25 @@
     state.checklist.forEach(function (c) {
       var tr = el("tr");
       tr.appendChild(el("th", { scope: "row" }, c.title));
-      tr.appendChild(el("td", { class: c.languages_ok ? "ok" : "bad" }, (c.languages_ok ? "every language present" : "languages missing") +
-        (c.volunteers.length ? " (volunteers: " + c.volunteers.join(", ") + ")" : "")));
+      tr.appendChild(el("td", { class: c.languages_ok ? "ok" : "bad" }, (c.languages_ok ? t("all_present") : t("missing_langs")) +
+        (c.volunteers.length ? t("volunteers_list", { list: c.volunteers.join(", ") }) : "")));
       var rules = Object.keys(c.conformance).map(function (k) { return k + " " + Math.round(c.conformance[k] * 100) + "%"; }).join(", ");
       tr.appendChild(el("td", { class: c.conformance_ok ? "ok" : "bad" }, rules || "–"));
       tr.appendChild(el("td", {}, c.low_confidence == null ? "–" : Math.round(c.low_confidence * 100) + "%"));
       tr.appendChild(el("td", { class: c.unnamed_speakers.length ? "bad" : "ok" },
-        c.unnamed_speakers.length ? "not named yet: " + c.unnamed_speakers.join(", ") : "named (or one voice)"));
+        c.unnamed_speakers.length ? t("not_named", { list: c.unnamed_speakers.join(", ") }) : t("named")));
       body.appendChild(tr);
     });
-    if (!state.checklist.length) body.appendChild(el("tr", {}, "")).appendChild(el("td", { colspan: "5" }, "Run the event first."));
+    if (!state.checklist.length) body.appendChild(el("tr", {}, "")).appendChild(el("td", { colspan: "5" }, t("run_first")));
     var links = $("published");
     links.textContent = "";
-    if (state.site) links.appendChild(el("li")).appendChild(el("a", { href: "out/index.html" }, "The event site"));
+    if (state.site) links.appendChild(el("li")).appendChild(el("a", { href: "out/index.html" }, t("event_site")));
     state.sessions.forEach(function (s) {
       if (!s.replay) return;
       var li = el("li");
-      li.appendChild(el("a", { href: "out/" + encodeURIComponent(s.name) + "/dist/site/index.html" }, "Replay page of " + s.name));
+      li.appendChild(el("a", { href: "out/" + encodeURIComponent(s.name) + "/dist/site/index.html" }, t("replay_of", { name: s.name })));
       li.appendChild(document.createTextNode(" · "));
-      li.appendChild(el("a", { href: "api/archive?name=" + encodeURIComponent(s.name) }, "Download the package of " + s.name + " (zip)"));
+      li.appendChild(el("a", { href: "api/archive?name=" + encodeURIComponent(s.name) }, t("zip_of", { name: s.name })));
       links.appendChild(li);
     });
   }
@@ -371,7 +464,7 @@
       csrf = s.csrf;
       var problem = $("manifest-problem");
       problem.hidden = !s.manifest_problem;
-      problem.textContent = s.manifest_problem ? "event.toml has a problem: " + s.manifest_problem : "";
+      problem.textContent = s.manifest_problem ? t("manifest_problem", { p: s.manifest_problem }) : "";
       if (!formDrawn) drawEvent(); else drawFiles();
       drawRun(s.run);
       drawSessions();
@@ -380,6 +473,21 @@
     }).catch(function (e) { say(e.message, true); });
   }
 
+  document.getElementById("ui-language").addEventListener("change", function (e) {
+    ui = e.target.value;
+    try { window.localStorage.setItem("studio-language", ui); } catch (err) { /* private mode: this page only */ }
+    applyWords();
+    if (!state) return;
+    var typed = collect();  // the form drawn again in the new words, with what was typed in it
+    state.manifest = typed;
+    $("programmes").textContent = "";
+    formDrawn = false;
+    drawEvent();
+    drawRun(state.run);
+    drawSessions();
+    drawPublish();
+  });
+  applyWords();
   refresh().then(function (s) { if (s && s.run.status === "running") watch(); });
   window.studio = { refresh: refresh, state: function () { return state; } };
 })();
