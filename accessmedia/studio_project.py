@@ -68,7 +68,8 @@ class Runs:
             return False
         try:
             status = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-            return status not in ("Z", "X") and self.state().get("status") == "running"
+            ours = b"accessmedia.cli" in Path(f"/proc/{pid}/cmdline").read_bytes()  # not another program that got the number
+            return ours and status not in ("Z", "X") and self.state().get("status") == "running"
         except OSError:
             return False
 
