@@ -246,9 +246,9 @@ def _language_keys(c: Context) -> dict[str, str]:
     found = stages.routes(c.source, _machine_targets(c), c.settings.translation.routes)
     source = _files_key([c.files.subtitles(c.source)])
     extra = _formats_key(c)
-    return {t: _key(source, [s.model.key(s.source, s.target) for s in (found[t].steps if found[t] else ())],
+    return {t: _key(source, [s.model.key(s.source, s.target) for s in (route.steps if route else ())],
                     list(c.settings.translation.protected), c.settings.styles.text, *([extra] if extra else []))
-            for t in _machine_targets(c)}
+            for t, route in found.items()}
 
 
 def _language_done(c: Context, target: str) -> bool:

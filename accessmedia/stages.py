@@ -197,7 +197,8 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
     from .translate import Engine, TranslationCache, sentences_of, translate_cues
 
     source_profile = styles.profile(source)
-    found = routes(source, translation.targets, translation.routes)
+    every = routes(source, list(dict.fromkeys([*translation.targets, "en"])), translation.routes)  # English: templates' column
+    found = {t: every[t] for t in translation.targets if t != source}
     cues = speaker_voices(files, cues)
     engine = Engine(TranslationCache(files.folder / ".cache" / "translations.sqlite3"),
                     lambda model: loaded.translator(model, translation), translation.beam_size)
@@ -230,7 +231,7 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
                 written[files.subtitles(target, fmt).name] = subtitles.compose(result.cues, fmt, target)
             produced[target] = {**route.record(), "cues": len(result.cues), "conformance": style.check(result.cues, profile),
                                 "suspicious": [f.to_dict() for f in suspicious.flags(cues, result.cues)]}
-        to_english = routes(source, ["en"], translation.routes).get("en") if None in found.values() else None  # for templates' English column
+        to_english = every.get("en")
         for target, route in found.items():
             if route is not None:
                 continue
