@@ -61,11 +61,11 @@ class MediaInfo:
         error, or, when the user accepts it, a warning; `duration` is then the length that is there."""
         if self.declared is None:
             return None
-        what = (f"{self.path.name} ends at {_clock(self.duration)} although it declares {_clock(self.declared)}: "
+        what = (f"{self.path.name} ends at {clock(self.duration)} although it declares {clock(self.declared)}: "
                 "the file is cut off")
         if not accept:
             raise AccessMediaError(what, "copy or download it again, or pass --accept-truncated to use what is there")
-        return what + f"; using the {_clock(self.duration)} that are there"
+        return what + f"; using the {clock(self.duration)} that are there"
 
     def track(self, number: int | None) -> AudioTrack:
         """The requested audio track, or the default one (disposition default, else the first)."""
@@ -139,7 +139,8 @@ def probe(path: str | os.PathLike) -> MediaInfo:
         return MediaInfo(path, duration, container.format.name, tuple(tracks), has_video)
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
+    """M:SS, or H:MM:SS from an hour on."""
     whole = int(seconds)
     return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}" if whole >= 3600 else f"{whole // 60}:{whole % 60:02d}"
 

@@ -262,8 +262,19 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
         data = archive(session_folder(name), name)
         return Response(data, media_type="application/zip", headers={"content-disposition": f'attachment; filename="{name}.zip"'})
 
+    async def let_through(scope, receive, send, methods: tuple[str, ...] | None = None) -> bool:
+        """The studio's checks on a request that no Route handles (the editors, the outputs), for every method or
+        only `methods`; a refused one is answered here."""
+        request = Request(scope, receive)
+        why = guard.refuse(request, COOKIE, "the studio's own pages", BODIES) if methods is None or request.method in methods else None
+        if why is not None:
+            await JSONResponse({"error": why[1]}, status_code=why[0])(scope, receive, send)
+        return why is None
+
     async def editor(scope, receive, send) -> None:
-        """/review/NAME/...: the review app of that recording's folder."""
+        """/review/NAME/...: the review app of that recording's folder (which checks its own changes)."""
+        if not await let_through(scope, receive, send, ("GET", "HEAD")):
+            return
         parts = scope["path"].split("/", 3)
         name = parts[2] if len(parts) > 2 else ""
         found = sessions(project)
@@ -289,19 +300,8 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
             self.files = StaticFiles(directory=str(project / OUTPUT), html=True, check_dir=False)
 
         async def __call__(self, scope, receive, send):
-            why = guard.refuse(Request(scope, receive), COOKIE, "the studio's own pages", BODIES)
-            if why is not None:
-                await JSONResponse({"error": why[1]}, status_code=why[0])(scope, receive, send)
-                return
-            await self.files(scope, receive, send)
-
-    async def review_app(scope, receive, send):
-        request = Request(scope, receive)
-        why = guard.refuse(request, COOKIE, "the studio's own pages", BODIES) if request.method in ("GET", "HEAD") else None
-        if why is not None:
-            await JSONResponse({"error": why[1]}, status_code=why[0])(scope, receive, send)
-            return
-        await editor(scope, receive, send)
+            if await let_through(scope, receive, send):
+                await self.files(scope, receive, send)
 
     routes = [
         Route("/", guarded(page)), Route("/assets/{name}", guarded(asset)), Route("/api/state", guarded(state)),
@@ -317,7 +317,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
 
     async def with_editors(scope, receive, send):
         if scope["type"] == "http" and scope["path"].startswith("/review/"):
-            await review_app(scope, receive, send)
+            await editor(scope, receive, send)
             return
         await app(scope, receive, send)
 

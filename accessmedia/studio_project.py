@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
 import time
 import zipfile
 from pathlib import Path
 
-from . import event
+from . import event, media
 from .errors import AccessMediaError
 from .files import RecordingFiles
 from .fsutil import write_atomic
@@ -43,6 +41,28 @@ def safe_name(name: str) -> str:
     return name
 
 
+_EVENTS: dict[Path, tuple[tuple, tuple]] = {}
+
+
+def current_event(project: Path) -> tuple["event.Event | None", str | None]:
+    """The saved manifest, read and checked (every recording probed with ffprobe) once per version of it, not on
+    every page request and progress tick; (None, why) when it cannot be read, (None, None) when there is none.
+    A version: the manifest's size and time, and the times of the folders its recordings are added to."""
+    path = project / MANIFEST
+    if not path.exists():
+        return None, None
+    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) for p in (path, project, project / RECORDINGS) if p.exists())
+    cached = _EVENTS.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        found = (event.load(path), None)
+    except AccessMediaError as exc:
+        found = (None, exc.one_line())
+    _EVENTS[path] = (stamp, found)
+    return found
+
+
 # -- the run: `accessmedia process` in a process of its own --------------------------------------------
 
 class Runs:
@@ -63,13 +83,14 @@ class Runs:
     def running(self) -> bool:
         if self.child is not None:
             return self.child.poll() is None
-        pid = self.state().get("pid")
-        if not pid:
+        state = self.state()
+        pid = state.get("pid")
+        if not pid or state.get("status") != "running":
             return False
         try:
             status = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
             ours = b"accessmedia.cli" in Path(f"/proc/{pid}/cmdline").read_bytes()  # not another program that got the number
-            return ours and status not in ("Z", "X") and self.state().get("status") == "running"
+            return ours and status not in ("Z", "X")
         except OSError:
             return False
 
@@ -112,10 +133,6 @@ class Runs:
             return True
         return False
 
-    def stop(self) -> None:
-        if self.child is not None and self.child.poll() is None:
-            os.killpg(self.child.pid, signal.SIGTERM)
-
 
 def _last_error(log: Path) -> str:
     try:
@@ -129,9 +146,8 @@ def _last_error(log: Path) -> str:
 def progress(project: Path, runs: Runs) -> dict:
     """Per recording: the stages finished (process.json), the one going on; the share done and time left."""
     state = runs.settle()
-    try:
-        ev = event.load(project / MANIFEST)
-    except AccessMediaError:
+    ev = current_event(project)[0]
+    if ev is None:
         return {"status": state.get("status", "idle"), "recordings": [], "done": 0.0}
     rows, done_total = [], 0
     for s in ev.sessions:
@@ -159,31 +175,21 @@ def progress(project: Path, runs: Runs) -> dict:
 # -- what the pages show ---------------------------------------------------------------------------------
 
 def manifest_values(project: Path) -> tuple[dict | None, str | None]:
-    path = project / MANIFEST
-    if not path.exists():
-        return None, None
-    try:
-        ev = event.load(path)
-    except AccessMediaError as exc:
-        return None, exc.one_line()
+    ev, problem = current_event(project)
+    if ev is None:
+        return None, problem
     return {
         "title": ev.title, "languages": list(ev.languages), "model": ev.model,
         "recordings": [{"file": s.file.relative_to(project).as_posix() if s.file.is_relative_to(project) else str(s.file),
-                        "title": s.title, "agenda": [{"start": _clock(a.start), "title": a.title, "speakers": list(a.speakers)}
+                        "title": s.title, "agenda": [{"start": media.clock(a.start), "title": a.title, "speakers": list(a.speakers)}
                                                      for a in s.agenda]} for s in ev.sessions],
     }, None
 
 
-def _clock(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-
-
 def sessions(project: Path) -> dict[str, Path]:
     """Recording name -> its output folder, for the recordings of the saved manifest."""
-    try:
-        ev = event.load(project / MANIFEST)
-    except AccessMediaError:
+    ev = current_event(project)[0]
+    if ev is None:
         return {}
     return {s.name: ev.output / s.name for s in ev.sessions}
 
@@ -196,9 +202,8 @@ def checklist(project: Path) -> list[dict]:
     from .report import LOW_CONFIDENCE, conformance
     from .transcript import Transcript
 
-    try:
-        ev = event.load(project / MANIFEST)
-    except AccessMediaError:
+    ev = current_event(project)[0]
+    if ev is None:
         return []
     try:
         errors = {s["name"]: s.get("error") for s in json.loads((ev.output / "report.json").read_text(encoding="utf-8"))["sessions"]}
