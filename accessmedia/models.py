@@ -163,7 +163,7 @@ def install(name: str) -> InstalledModel:
         else:
             raise AccessMediaError(f"catalogue entry '{name}' has an unknown source '{entry.source}'")
         _check_whisper_folder(tmp)
-        digest = _verify(tmp / "model.bin", entry.sha256, name)
+        digest = verify(tmp / "model.bin", entry.sha256, name)
         _write_manifest(tmp, entry.name, entry.kind, entry.source, digest)
     return find_installed(entry.name, entry.kind)
 
@@ -179,7 +179,7 @@ def _install_speaker(entry: CatalogEntry, scheme: str, ref: str, target: Path) -
             path = speaker_models.fetch_from_hub(ref, tmp)
         else:
             raise AccessMediaError(f"catalogue entry '{entry.name}' has an unknown source '{entry.source}'")
-        digest = _verify(path, entry.sha256, entry.name)
+        digest = verify(path, entry.sha256, entry.name)
         _write_manifest(tmp, entry.name, entry.kind, entry.source, digest)
     return find_installed(entry.name, entry.kind)
 
@@ -222,7 +222,7 @@ def add_speaker(path: str | os.PathLike, name: str | None = None, kind: str = "s
     target = models_home() / kind / name
     with staging_dir(target) as tmp:
         model = speaker_models.copy_local(src, tmp, member)
-        digest = _verify(model, entry.sha256 if entry and model.suffix == ".pt" else None, name)
+        digest = verify(model, entry.sha256 if entry and model.suffix == ".pt" else None, name)
         _write_manifest(tmp, name, kind, f"file:{src.resolve()}", digest)
     return find_installed(name, kind)
 
@@ -247,7 +247,7 @@ def add(path: str | os.PathLike, name: str | None = None, kind: str = "asr") -> 
         for item in src.iterdir():
             if item.is_file() and item.name != MANIFEST:
                 shutil.copy2(item, tmp / item.name)
-        digest = _verify(tmp / "model.bin", entry.sha256 if entry else None, name)
+        digest = verify(tmp / "model.bin", entry.sha256 if entry else None, name)
         _write_manifest(tmp, name, kind, f"folder:{src.resolve()}", digest)
     return find_installed(name, kind)
 
@@ -263,7 +263,7 @@ def _check_whisper_folder(folder: Path) -> None:
         )
 
 
-def _verify(path: Path, expected: str | None, name: str) -> str:
+def verify(path: Path, expected: str | None, name: str) -> str:
     """The sha256 of a model's weights file, which must be `expected` when the catalogue knows it."""
     digest = sha256_file(path)
     if expected and digest != expected:

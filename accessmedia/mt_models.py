@@ -27,8 +27,8 @@ from pathlib import Path
 
 from . import argos, languages
 from .errors import AccessMediaError
-from .fsutil import sha256_file, staging_dir, write_atomic
-from .models import MANIFEST, CatalogEntry, catalog, models_home
+from .fsutil import staging_dir, write_atomic
+from .models import MANIFEST, CatalogEntry, catalog, models_home, verify
 
 FAMILIES = {"argos": "Argos Translate", "marian": "OPUS-MT", "nllb": "NLLB-200", "madlad": "MADLAD-400"}
 MAX_FOLDER = 48 << 30  # bytes: MADLAD-400 10B in float32 is 43 GB
@@ -238,11 +238,7 @@ def add_folder(folder: str | os.PathLike, name: str | None = None, pairs: list[t
             if (folder / file).is_file():
                 shutil.copy2(folder / file, tmp / file)
         _loads(tmp, family)
-        expected = entry.sha256 if entry is not None and entry.kind == "translate" else None
-        digest = sha256_file(tmp / "model.bin")
-        if expected and digest != expected:
-            raise AccessMediaError(f"model '{name}' failed verification: sha256 of model.bin is {digest}, expected {expected}",
-                                   "the files are corrupt or a different model; nothing was installed")
+        digest = verify(tmp / "model.bin", entry.sha256 if entry is not None and entry.kind == "translate" else None, name)
         meta = {"name": name, "kind": "translate", "family": family, "source": source or f"folder:{folder.resolve()}",
                 "sha256": digest, "licence": licence, "directions": sorted(f"{s}-{t}" for s, t in directions),
                 "installed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
