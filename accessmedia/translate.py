@@ -174,7 +174,7 @@ class LoadedTranslator:
                 self.target_sp = spm.SentencePieceProcessor(model_file=str(mt_models.sentencepiece_file(model.path, model.family, "target")))
                 self.vocab = mt_models.vocabulary(model.path)
             cores = threads or os.cpu_count() or 1
-            parallel = 2 if device == "cpu" and cores >= 2 else 1  # two batches at once: 2.3x on 2 cores (bench/batching.py)
+            parallel = 2 if device == "cpu" and cores >= 2 else 1  # two batches at once: 2.3-2.4x on 2 cores (bench/batching.py)
             self.translator = ctranslate2.Translator(str(folder), device=device, intra_threads=max(1, cores // parallel),
                                                      inter_threads=parallel)
         except (RuntimeError, ValueError, OSError) as exc:
