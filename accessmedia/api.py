@@ -9,23 +9,64 @@ import time
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
-from . import argos, languages, media, models, mt_models, mt_routes, stages, style, subtitles
-from .corrections import ApplyResult, apply, history, kit_export, kit_import, restore
-from .cues import Cue, cues_from_transcript
-from .errors import AccessMediaError
-from .files import RecordingFiles
-from .fsutil import ensure_writable
-from .ledger import Ledger
-from .progress import Reporter
-from .runtime import LoadedModels
-from .settings import Packaging, Settings, Styles
-from .transcript import Transcript
+from accessmedia.core import languages, media
+from accessmedia.core.clock import clock
+from accessmedia.core.errors import AccessMediaError, from_os_error
+from accessmedia.core.files import RecordingFiles
+from accessmedia.core.fsutil import ensure_writable, run_lock, write_atomic
+from accessmedia.core.glossary import load_glossary
+from accessmedia.core.ledger import Ledger
+from accessmedia.core.progress import Display, Reporter
+from accessmedia.core.transcript import Transcript
+from accessmedia.editing.corrections import ApplyResult, apply, apply_edit, history, kit_export, kit_import, recover, restore
+from accessmedia.editing.naming import describe as describe_speakers, name as name_speakers
+from accessmedia.editing.revisions import corrected_by_people
+from accessmedia.models import argos
+from accessmedia.models import catalog as models
+from accessmedia.models import translation as mt_models
+from accessmedia.models.catalog import catalog, installed
+from accessmedia.models.transfer import add_export, export as export_models, is_export
+from accessmedia.models.translation import TOKENIZERS
+from accessmedia.packaging.package import upload_video
+from accessmedia.pipeline import stages
+from accessmedia.pipeline.runtime import LoadedModels
+from accessmedia.pipeline.settings import (Decoding, ModelLoad, Packaging, Recognition, Settings, Styles, Translation, build,
+                                           diarizing)
+from accessmedia.pipeline.stages import packaged_before, read_record
+from accessmedia.runs.event import Event, load as load_event, manifest_text, save_manifest
+from accessmedia.runs.process import STAGE_NAMES, Job, finished_stages
+from accessmedia.runs.report import LOW_CONFIDENCE, conformance
+from accessmedia.runs.runner import RunOutcome, process_all
+from accessmedia.speakers.record import parse_naming, read as read_speakers
+from accessmedia.subtitles import formats as subtitles
+from accessmedia.subtitles import style
+from accessmedia.subtitles.cue import Cue
+from accessmedia.subtitles.formats import read as read_subtitles
+from accessmedia.subtitles.segmenter import cues_from_transcript
+from accessmedia.subtitles.style import ERROR_RULES, load_profile
+from accessmedia.translation import routes as mt_routes
 
-__all__ = ["probe", "transcribe", "cues", "check", "translate", "package", "apply", "history", "restore", "kit_export", "kit_import",
-           "models_list", "models_install", "models_add", "models_add_translation", "models_install_translate", "models_add_package", "translation_routes",
-           "ApplyResult", "CheckResult", "TranscribeResult", "TranslateResult", "HARD_RULES"]
+__all__ = [
+    # the verbs, one per command
+    "probe", "transcribe", "cues", "check", "translate", "package", "process", "apply", "apply_edit", "history", "restore",
+    "recover", "kit_export", "kit_import", "name_speakers", "describe_speakers", "models_list", "models_install", "models_add",
+    "models_add_translation", "models_install_translate", "models_add_package", "translation_routes", "export_models",
+    "add_export", "is_export", "load_event", "manifest_text", "save_manifest",
+    # what the verbs take and give
+    "Settings", "build", "Decoding", "ModelLoad", "Recognition", "Styles", "Translation", "Packaging", "diarizing",
+    "load_glossary", "Reporter", "Display", "RunOutcome", "ProcessOutcome", "Event", "Job", "Cue", "Transcript",
+    "RecordingFiles", "ApplyResult", "CheckResult", "TranscribeResult", "TranslateResult", "AccessMediaError", "from_os_error",
+    # reading what a run made
+    "read_subtitles", "read_speakers", "parse_naming", "read_record", "packaged_before", "finished_stages", "conformance",
+    "corrected_by_people", "upload_video", "catalog", "installed", "load_profile", "probe_media",
+    # small helpers the edges share
+    "languages", "clock", "ensure_writable", "run_lock", "write_atomic",
+    "HARD_RULES", "ERROR_RULES", "LOW_CONFIDENCE", "STAGE_NAMES", "TOKENIZERS",
+]
+
+probe_media = media.probe
 
 HARD_RULES = ("timing", "lines", "line_length", "min_duration", "max_duration", "overlap", "gap", "order")
 
@@ -58,7 +99,7 @@ def transcribe(inputs: Sequence[str | Path], out_dir: str | Path, settings: Sett
     Every input is checked before any work starts. `loaded` keeps the speech
     model between calls (one load per worker process).
     """
-    reporter = reporter or Reporter(quiet=True)
+    reporter = reporter or Reporter()
     out_dir = Path(out_dir)
     if not inputs:
         raise AccessMediaError("no recording given", "pass one or more files: accessmedia transcribe REC.mp4 -o out")
@@ -121,7 +162,7 @@ def cues(transcript_path: str | Path, out_dir: str | Path | None = None, styles:
         Ledger(files.folder).refuse_edits(files.cue_files(transcript.language))
     made = stages.make_cues(files, transcript, styles.profile(transcript.language), formats)
     for w in made.warnings:
-        (reporter or Reporter(quiet=True)).warn(w)
+        (reporter or Reporter()).warn(w)
     return made
 
 
@@ -282,7 +323,7 @@ def source_cues(path: Path, styles: Styles) -> tuple[RecordingFiles, str, list[C
 def translate(input_path: str | Path, out_dir: str | Path, settings: Settings, force: bool = False,
               reporter: Reporter | None = None, loaded: LoadedModels | None = None) -> TranslateResult:
     """Translate subtitles into every target language of `settings` that has a model; a template for the others."""
-    reporter = reporter or Reporter(quiet=True)
+    reporter = reporter or Reporter()
     started = time.monotonic()
     path = Path(input_path)
     if not settings.translation.targets:
@@ -309,9 +350,50 @@ def package(recording: str | Path, subs_dir: str | Path, dist: str | Path, packa
     How it was packaged is remembered in SUBS/NAME.package.json, so that `apply` can rebuild the package
     after a correction.
     """
-    from .package import read_chapters
+    from accessmedia.packaging.package import read_chapters
 
     recording = Path(recording)
     if chapters_file is not None:
         packaging = replace(packaging, chapters=tuple(read_chapters(Path(chapters_file), media.probe(recording).duration)))
     return stages.package(RecordingFiles(Path(subs_dir), recording.stem), recording, Path(dist), packaging)
+
+
+@dataclass(frozen=True)
+class ProcessOutcome:
+    """What `process` did: a result per recording, the run report, and the event site (for an event)."""
+
+    run: RunOutcome
+    index: Path | None  # the event site's index.html; None for one recording
+    sessions: int
+
+    @property
+    def results(self):
+        return self.run.results
+
+    @property
+    def failed(self):
+        return self.run.failed
+
+    @property
+    def report_files(self) -> tuple[Path, Path]:
+        return self.run.report_files
+
+
+def process(recording: str | Path, out_dir: str | Path, settings: Settings, title: str | None = None, workers: int | None = None,
+            executor: str | None = None, address: str | None = None,
+            display: Callable[[list[str], int], Display] = Display) -> ProcessOutcome:
+    """Every stage a recording (or each recording of an event manifest, `.toml`) still needs, then the run report.
+    A manifest brings its own languages, glossary, programme and output; `settings` gives the rest. `display` makes
+    what shows the run's progress from the recordings' names and the number of stages (the command line's: a terminal)."""
+    recording = Path(recording)
+    if recording.suffix.lower() == ".toml":
+        from accessmedia.runs import event
+
+        ev = event.load(recording, settings.language, settings.recognition.decode.accept_truncated)
+        outcome = event.run(ev, settings, workers, executor, address, display)
+        return ProcessOutcome(outcome, ev.output / "index.html", len(ev.sessions))
+    probe(recording, settings)  # its warnings come from the stage, and stay in the report
+    job = Job.of(recording, Path(out_dir), settings)
+    ensure_writable(job.folder)  # inputs are checked: now the folder, before any work
+    outcome = process_all([job], job.folder, title or job.name, {}, 1, executor or "local", address, display)
+    return ProcessOutcome(outcome, None, 1)

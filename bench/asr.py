@@ -33,7 +33,7 @@ import jiwer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from accessmedia import media  # noqa: E402
-from accessmedia.models import resolve_asr_model  # noqa: E402
+from accessmedia.models.catalog import resolve_asr_model  # noqa: E402
 from bench.results import write_section  # noqa: E402
 
 EVAL = Path(os.environ.get("ACCESSMEDIA_EVAL", ROOT.parent / "shared" / "eval"))

@@ -39,8 +39,8 @@ def main() -> None:
     import ctranslate2
     import sentencepiece as spm
 
-    from accessmedia import subtitles
-    from accessmedia.translate import sentences_of
+    from accessmedia.subtitles import formats as subtitles
+    from accessmedia.translation.translate import sentences_of
     from bench.results import write_section
     from bench.translate import make_srt
     from tests.argos_toy import build_package

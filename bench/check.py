@@ -41,8 +41,8 @@ def files() -> dict[str, Path]:
 
 
 def make() -> None:
-    from accessmedia.cues import Cue
-    from accessmedia.subtitles import compose_srt, compose_vtt
+    from accessmedia.subtitles.cue import Cue
+    from accessmedia.subtitles.formats import compose_srt, compose_vtt
 
     WORK.mkdir(parents=True, exist_ok=True)
     cues = [Cue(n * 2.0, n * 2.0 + 1.5, (f"Linje nummer {n} med litt tekst", "og en til på to")) for n in range(CUES)]

@@ -36,7 +36,7 @@ PAIRS = (("nb", "en"), ("en", "ar"), ("en", "uk"))
 
 def models_home() -> Path:
     """A models folder with Argos-size packages (made once, kept in bench/work) and the default speech model."""
-    from accessmedia import models
+    from accessmedia.models import catalog as models
     from tests.argos_toy import build_package
 
     home = WORK / "models"

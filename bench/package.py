@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from accessmedia import media, subtitles  # noqa: E402
-from accessmedia.cues import Cue  # noqa: E402
+from accessmedia.subtitles.cue import Cue  # noqa: E402
 from bench.results import write_section  # noqa: E402
 
 HOUR = 3600

@@ -78,7 +78,7 @@ def _baseline(reference):
 
 
 def _score(reference, hypothesis, duration):
-    from accessmedia import der
+    from accessmedia.speakers import der
 
     s = der.der(reference, hypothesis, duration)
     return {"der": round(s.der, 4), "missed": round(s.missed, 2), "false_alarm": round(s.false_alarm, 2),
@@ -92,22 +92,23 @@ def _pooled(rows):
 
 
 def speaker_model():
-    from accessmedia.runtime import LoadedModels
-    from accessmedia.settings import Diarizing
+    from accessmedia.pipeline.runtime import LoadedModels
+    from accessmedia.pipeline.settings import Diarizing
 
     return LoadedModels().speaker_model(Diarizing())[0]
 
 
 def segmentation_model():
-    from accessmedia.runtime import LoadedModels
-    from accessmedia.settings import Diarizing
+    from accessmedia.pipeline.runtime import LoadedModels
+    from accessmedia.pipeline.settings import Diarizing
 
     return LoadedModels().segmentation(Diarizing())
 
 
 def meetings() -> dict:
     """The AMI excerpts (pooled) and the two-speaker conversation: diarization alone."""
-    from accessmedia import diarize, rttm
+    from accessmedia.speakers import diarize
+    from accessmedia.speakers import rttm
 
     model, segmentation = speaker_model(), segmentation_model()
     folder = EVAL / "speakers"
@@ -125,10 +126,10 @@ def meetings() -> dict:
 
 def transcribe_with_speakers(wav: Path, out: Path) -> dict:
     """The product path on one recording: recognition and speakers, each timed (models loaded before)."""
-    from accessmedia import stages
-    from accessmedia.files import RecordingFiles
-    from accessmedia.runtime import LoadedModels
-    from accessmedia.settings import Settings
+    from accessmedia.pipeline import stages
+    from accessmedia.core.files import RecordingFiles
+    from accessmedia.pipeline.runtime import LoadedModels
+    from accessmedia.pipeline.settings import Settings
 
     settings = Settings()
     loaded = LoadedModels()
@@ -150,7 +151,8 @@ def transcribe_with_speakers(wav: Path, out: Path) -> dict:
 
 
 def norwegian(work: Path) -> dict:
-    from accessmedia import der, rttm
+    from accessmedia.speakers import der
+    from accessmedia.speakers import rttm
 
     audio, reference = norwegian_turns()
     wav = work / "turns.wav"
@@ -182,7 +184,8 @@ def long_audio(minutes: float) -> np.ndarray:
 
 def child_diarize(wav: str) -> None:
     """In a process of its own: diarize `wav` streaming, print seconds and peak memory."""
-    from accessmedia import diarize, media
+    from accessmedia.speakers import diarize
+    from accessmedia.core import media
 
     model, segmentation = speaker_model(), segmentation_model()
     info = media.probe(wav)

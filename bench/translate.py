@@ -34,8 +34,8 @@ BEAM = 2
 
 def make_srt(path: Path, cues: int) -> None:
     """Norwegian cues from the king's speech, each sentence made unique by a number, 2-3 cues a sentence."""
-    from accessmedia.cues import Cue
-    from accessmedia.subtitles import compose_srt
+    from accessmedia.subtitles.cue import Cue
+    from accessmedia.subtitles.formats import compose_srt
 
     sentences = [s.strip() for s in (EVAL / "king.ref.txt").read_text(encoding="utf-8").replace("!", ".").split(".") if s.strip()]
     out, t, n = [], 1.0, 0
@@ -51,14 +51,14 @@ def make_srt(path: Path, cues: int) -> None:
 
 
 def child(kind: str, srt: Path, models: Path, work: Path) -> None:
-    from accessmedia import subtitles
+    from accessmedia.subtitles import formats as subtitles
 
     cues = subtitles.read(srt).cues
     started = time.monotonic()
     sentences = 0
     if kind == "accessmedia":
         from accessmedia import api
-        from accessmedia.settings import Translation, build
+        from accessmedia.pipeline.settings import Translation, build
 
         sentences = api.translate(srt, work / "out", build(targets=["en"], translation=Translation(beam_size=BEAM))).sentences
     else:
@@ -107,7 +107,7 @@ def families(srt: Path, corpus: str, work: Path) -> dict[str, dict]:
         subprocess.run([sys.executable, "-m", "accessmedia.cli", "models", "add", str(model), *extra], check=True,
                        env={**os.environ, "ACCESSMEDIA_MODELS": str(home)}, stdout=subprocess.DEVNULL)
         rows[family] = measure("accessmedia", srt, folder, folder / "run", home)
-        from accessmedia import subtitles
+        from accessmedia.subtitles import formats as subtitles
         from tests.argos_toy import expected
 
         source = " ".join(" ".join(c.lines) for c in subtitles.read(srt).cues)
@@ -136,7 +136,7 @@ def main() -> None:
         models = work / "models"
         srt = work / "bench.nb.srt"
         make_srt(srt, args.cues)
-        from accessmedia import subtitles
+        from accessmedia.subtitles import formats as subtitles
 
         corpus = "\n".join(" ".join(c.lines) for c in subtitles.read(srt).cues)
         # a subword vocabulary learnt from the text: sentences as many tokens long as with a real model

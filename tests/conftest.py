@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from accessmedia import media
+from accessmedia.core import media
 from accessmedia.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -153,8 +153,8 @@ def test_process_with_bad_input_writes_nothing(tmp_path, make):
 def test_a_full_disk_while_writing_cues_is_one_line_and_leaves_no_part_files(tmp_path, monkeypatch):
     import errno
 
-    from accessmedia import fsutil
-    from accessmedia.transcript import Segment, Transcript, Word
+    from accessmedia.core import fsutil
+    from accessmedia.core.transcript import Segment, Transcript, Word
 
     words = tuple(Word(w, 1.0 + i * 0.4, 1.3 + i * 0.4, 0.9) for i, w in enumerate("Velkommen til konferansen i dag .".split()))
     path = tmp_path / "tale.transcript.json"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from accessmedia import clidocs, languages
+from accessmedia.cli import docs as clidocs
+from accessmedia.core import languages
 from accessmedia.cli import main
-from accessmedia.errors import AccessMediaError
-from accessmedia.glossary import load_glossary
+from accessmedia.core.errors import AccessMediaError
+from accessmedia.core.glossary import load_glossary
 
 from .conftest import run_cli
 
@@ -21,7 +22,7 @@ def test_every_command_has_an_example(path):
 
 def test_readme_command_reference_is_current():
     text = clidocs.README.read_text(encoding="utf-8")
-    assert clidocs.render(text) == text, "run: python -m accessmedia.clidocs"
+    assert clidocs.render(text) == text, "run: python -m accessmedia.cli.docs"
 
 
 def test_readme_begins_with_the_two_commands():

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from accessmedia import revisions, subtitles
+from accessmedia.editing import revisions
+from accessmedia.subtitles import formats as subtitles
 
 from .conftest import run_cli
 
@@ -186,8 +187,9 @@ def test_translation_kit_round_trip(project, tmp_path):
 def test_an_interrupted_apply_is_finished_by_the_next_start(project, tmp_path, monkeypatch, step):
     """Killed after the revision was saved (before the current file, or before the package): the history
     is ahead of the files. The next start of the review app (or apply, or process) finishes the apply."""
-    from accessmedia import corrections, stages
-    from accessmedia.review import create_app
+    from accessmedia.editing import corrections
+    from accessmedia.pipeline import stages
+    from accessmedia.web.review import create_app
 
     fixed = tmp_path / "tale.nb.srt"
     fixed.write_text(SPEECH.replace("ny rapport", "fersk rapport"), encoding="utf-8")
@@ -213,7 +215,7 @@ def test_an_interrupted_apply_is_finished_by_the_next_start(project, tmp_path, m
 
 
 def test_cues_past_the_end_of_the_recording_are_refused(project, tmp_path):
-    from accessmedia.transcript import Transcript
+    from accessmedia.core.transcript import Transcript
 
     (project / "tale.transcript.json").write_text(Transcript("nb", 40.0, ()).to_json(), encoding="utf-8")
     fixed = tmp_path / "tale.nb.srt"

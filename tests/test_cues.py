@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from accessmedia import style
-from accessmedia.cues import build_cues
-from accessmedia.transcript import Word
+from accessmedia.subtitles import style
+from accessmedia.subtitles.segmenter import build_cues
+from accessmedia.core.transcript import Word
 
 PROFILE = style.load_profile("nb")
 HARD = ("timing", "lines", "line_length", "min_duration", "max_duration", "overlap", "gap", "order")
@@ -134,7 +134,7 @@ def test_style_file_overrides_the_profile(tmp_path):
 def test_bad_style_file_is_a_clear_error(tmp_path):
     import pytest
 
-    from accessmedia.errors import AccessMediaError
+    from accessmedia.core.errors import AccessMediaError
 
     path = tmp_path / "style.toml"
     path.write_text("max_chars_per_lines = 32\n", encoding="utf-8")

@@ -10,14 +10,15 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
-from accessmedia import whisper_fixes
+from accessmedia.recognition import whisper_fixes
 
 from .conftest import SAMPLE
 
 FEATURES = """
 import hashlib, sys
-from accessmedia import asr, media
-from accessmedia.settings import ModelLoad
+from accessmedia.recognition import asr
+from accessmedia.core import media
+from accessmedia.pipeline.settings import ModelLoad
 r = asr.Recognizer(ModelLoad(threads=1))
 info = media.probe(sys.argv[1])
 audio = next(media.decode_blocks(sys.argv[1], info.track(None), block_seconds=30.0))

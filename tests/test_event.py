@@ -8,8 +8,11 @@ import json
 import m3u8
 import pytest
 
-from accessmedia import event, eventsite, languages, subtitles
-from accessmedia.errors import AccessMediaError
+from accessmedia.runs import event
+from accessmedia.packaging import eventsite
+from accessmedia.core import languages
+from accessmedia.subtitles import formats as subtitles
+from accessmedia.core.errors import AccessMediaError
 
 from .conftest import EVENT_LANGUAGES, accessmedia, make_event, run_cli
 
@@ -181,8 +184,8 @@ def test_second_run_does_no_work(event_run, models_env):
 
 
 def test_index_page_escapes_and_marks_languages(tmp_path):
-    from accessmedia.event import AgendaItem, Event, Session
-    from accessmedia.settings import Styles
+    from accessmedia.runs.event import AgendaItem, Event, Session
+    from accessmedia.pipeline.settings import Styles
 
     recording = tmp_path / "a&b.mp4"
     recording.write_bytes(b"")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from accessmedia import eventsite
-from accessmedia.event import AgendaItem, Event, Session
-from accessmedia.settings import Styles
+from accessmedia.packaging import eventsite
+from accessmedia.runs.event import AgendaItem, Event, Session
+from accessmedia.pipeline.settings import Styles
 
 from .web import ARTIFACTS, chromium, page_width, serious_violations, serve
 

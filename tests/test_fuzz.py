@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from accessmedia import style
+from accessmedia.subtitles import style
 from accessmedia.cli import main
-from accessmedia.errors import AccessMediaError
-from accessmedia.settings import Styles
+from accessmedia.core.errors import AccessMediaError
+from accessmedia.pipeline.settings import Styles
 
 from .conftest import SAMPLE
 
@@ -116,7 +116,7 @@ OPTIONS = [  # (verb, option, values that are never valid)
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory) -> Path:
-    from accessmedia.transcript import Transcript
+    from accessmedia.core.transcript import Transcript
 
     tmp = tmp_path_factory.mktemp("fuzz")
     (tmp / "tale.nb.srt").write_text("1\n00:00:01,000 --> 00:00:02,500\nHei.\n", encoding="utf-8")

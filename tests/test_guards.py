@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from accessmedia.guards import collapse_repeats, is_credit_text, screen
-from accessmedia.transcript import Segment, Word
+from accessmedia.recognition.guards import collapse_repeats, is_credit_text, screen
+from accessmedia.core.transcript import Segment, Word
 
 
 def seg(text: str, start: float = 0.0, p: float = 0.8, no_speech: float = 0.1, logprob: float = -0.3) -> Segment:

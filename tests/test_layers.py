@@ -13,12 +13,15 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from accessmedia import api, process, stages, subtitles
-from accessmedia.cli_options import glossary_option, recognition_options, styles_option
-from accessmedia.errors import AccessMediaError
-from accessmedia.files import RecordingFiles
-from accessmedia.settings import Chapter, Decoding, ModelLoad, Packaging, Recognition, Settings, Styles, Translation, build
-from accessmedia.transcript import Segment, Transcript, Word
+from accessmedia import api
+from accessmedia.runs import process
+from accessmedia.pipeline import stages
+from accessmedia.subtitles import formats as subtitles
+from accessmedia.cli.options import glossary_option, recognition_options, styles_option
+from accessmedia.core.errors import AccessMediaError
+from accessmedia.core.files import RecordingFiles
+from accessmedia.pipeline.settings import Chapter, Decoding, ModelLoad, Packaging, Recognition, Settings, Styles, Translation, build
+from accessmedia.core.transcript import Segment, Transcript, Word
 
 # one sentence of 14 words, 0.4 s each: the built-in profile makes few cues of it, a narrow one many
 SENTENCE = "Velkommen til den nasjonale integreringskonferansen i Oslo der alle deltakerne får teksting på sitt språk."
@@ -197,7 +200,7 @@ def test_translate_from_a_transcript_uses_the_style_for_source_cues_and_template
 
 
 def test_translate_stage_keeps_earlier_languages_in_its_record(home, tmp_path):
-    from accessmedia.runtime import LoadedModels
+    from accessmedia.pipeline.runtime import LoadedModels
 
     files = RecordingFiles(tmp_path, "tale")
     cues = stages.make_cues(files, transcript(), Settings().profile()) and subtitles.read(files.subtitles("nb")).cues
@@ -289,7 +292,7 @@ def test_an_english_template_has_no_second_english_column(tmp_path, monkeypatch)
 
 
 def test_a_worker_always_sends_the_end_of_a_stage():
-    from accessmedia.progress import ForwardingReporter
+    from accessmedia.core.progress import ForwardingReporter
 
     events: list[tuple] = []
     r = ForwardingReporter(events.append, "tale", interval=60.0)
@@ -302,7 +305,7 @@ def test_a_worker_always_sends_the_end_of_a_stage():
 
 
 def test_the_report_links_each_replay_page(tmp_path):
-    from accessmedia import report
+    from accessmedia.runs import report
 
     page = tmp_path / "konferanse" / "dist" / "site" / "index.html"
     session = {"name": "konferanse", "title": "Åpning", "recording": "konferanse.mp4", "worker": "", "error": None,

@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from accessmedia import models
-from accessmedia.errors import AccessMediaError
+from accessmedia.models import catalog as models
+from accessmedia.core.errors import AccessMediaError
 
 from .conftest import run_cli
 
@@ -119,8 +119,8 @@ def test_hub_layout_of_nb_whisper_is_assembled(home, tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_a_worker_loads_the_speech_model_once():
-    from accessmedia.runtime import LoadedModels
-    from accessmedia.settings import ModelLoad
+    from accessmedia.pipeline.runtime import LoadedModels
+    from accessmedia.pipeline.settings import ModelLoad
 
     loaded = LoadedModels()
     notes: list[str] = []

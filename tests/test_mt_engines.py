@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from accessmedia import mt_models, style, subtitles
+from accessmedia.models import translation as mt_models
+from accessmedia.subtitles import style
+from accessmedia.subtitles import formats as subtitles
 from accessmedia.api import HARD_RULES
-from accessmedia.translate import RLM, LoadedTranslator
+from accessmedia.translation.translate import RLM, LoadedTranslator
 
 from .argos_toy import expected
 from .conftest import run_cli
@@ -227,8 +229,8 @@ def test_somali_and_tigrinya_subtitles_with_a_tiny_nllb_model(home, toys, speech
 
 
 def test_a_pinned_route_wins_and_a_bad_pin_names_its_line(home, toys, speech, tmp_path):
-    from accessmedia import event
-    from accessmedia.settings import Translation, build
+    from accessmedia.runs import event
+    from accessmedia.pipeline.settings import Translation, build
 
     assert add(toys["nllb"], "--name", "nllb-200-distilled-600M", "--accept-licence", NC).exit_code == 0
     assert add(toys["madlad"], "--name", "madlad400-3b").exit_code == 0

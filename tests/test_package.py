@@ -11,8 +11,8 @@ import m3u8
 import pytest
 import webvtt
 
-from accessmedia import subtitles
-from accessmedia.cues import Cue
+from accessmedia.subtitles import formats as subtitles
+from accessmedia.subtitles.cue import Cue
 
 from .conftest import SAMPLE, ffmpeg, run_cli
 

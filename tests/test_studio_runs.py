@@ -9,7 +9,8 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
-from accessmedia import event, studio
+from accessmedia.runs import event
+from accessmedia.web import studio
 
 from .test_studio_security import BASE, new_project
 

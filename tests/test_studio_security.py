@@ -9,7 +9,7 @@ import shutil
 import pytest
 from starlette.testclient import TestClient
 
-from accessmedia import studio
+from accessmedia.web import studio
 
 from .conftest import ROOT
 

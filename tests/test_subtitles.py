@@ -10,8 +10,8 @@ import srt as srt_lib
 import webvtt
 from hypothesis import assume, given, settings, strategies as st
 
-from accessmedia.cues import Cue
-from accessmedia.subtitles import SubtitleError, compose_srt, compose_vtt, parse, read
+from accessmedia.subtitles.cue import Cue
+from accessmedia.subtitles.formats import SubtitleError, compose_srt, compose_vtt, parse, read
 
 from .conftest import run_cli
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from accessmedia.cues import Cue
-from accessmedia.suspicious import flags, repeats
+from accessmedia.subtitles.cue import Cue
+from accessmedia.translation.suspicious import flags, repeats
 
 from .conftest import run_cli
 
@@ -45,9 +45,9 @@ def test_flags_reach_the_record_the_report_and_the_review_app(home, tmp_path):
     with running(out) as c:
         status, data = c.request("GET", c.q("/api/cues?name=tale&lang=en"))
     assert status == 200 and data["check"] == [[4.0, 6.0, "the same as its source: not translated"]]
-    from accessmedia import report
-    from accessmedia.process import Job, ProcessResult
-    from accessmedia.settings import build
+    from accessmedia.runs import report
+    from accessmedia.runs.process import Job, ProcessResult
+    from accessmedia.pipeline.settings import build
 
     job = Job(tmp_path / "tale.mp4", tmp_path, build(targets=["en"]))
     entry = report.session(job, ProcessResult("tale", out, (), 0.0), "Tale")

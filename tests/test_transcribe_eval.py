@@ -11,9 +11,10 @@ import pytest
 import srt
 import webvtt
 
-from accessmedia import style, subtitles
+from accessmedia.subtitles import style
+from accessmedia.subtitles import formats as subtitles
 from accessmedia.api import HARD_RULES
-from accessmedia.transcript import Transcript
+from accessmedia.core.transcript import Transcript
 
 from .conftest import ffmpeg, wer
 
@@ -31,7 +32,7 @@ def bare_faster_whisper(eval_files):
     """The peer: bare faster-whisper on an eval file, as its README shows it, in this run on this machine."""
     from faster_whisper import WhisperModel
 
-    from accessmedia.models import resolve_asr_model
+    from accessmedia.models.catalog import resolve_asr_model
 
     model = WhisperModel(str(resolve_asr_model(None).path), device="cpu", compute_type="int8")
 

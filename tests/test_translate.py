@@ -15,10 +15,12 @@ import srt as srt_lib
 import webvtt
 from hypothesis import given, settings, strategies as st
 
-from accessmedia import argos, style, subtitles
+from accessmedia.models import argos
+from accessmedia.subtitles import style
+from accessmedia.subtitles import formats as subtitles
 from accessmedia.api import HARD_RULES
-from accessmedia.cues import Cue
-from accessmedia.translate import RLM, distribute, protect, restore, sentences_of
+from accessmedia.subtitles.cue import Cue
+from accessmedia.translation.translate import RLM, distribute, protect, restore, sentences_of
 
 from .argos_toy import expected
 from .conftest import PAIRS, run_cli
@@ -204,8 +206,8 @@ def test_sentences_not_cues_are_translated_and_cached(home, speech_srt, tmp_path
 
 def test_a_worker_loads_a_translation_model_once_and_not_at_all_when_all_is_cached(home, speech_srt, tmp_path):
     from accessmedia import api
-    from accessmedia.runtime import LoadedModels
-    from accessmedia.settings import build
+    from accessmedia.pipeline.runtime import LoadedModels
+    from accessmedia.pipeline.settings import build
 
     settings = build(targets=["en", "ar"])
     loaded = LoadedModels()
@@ -218,7 +220,7 @@ def test_a_worker_loads_a_translation_model_once_and_not_at_all_when_all_is_cach
 
 
 def test_sentences_go_to_the_model_in_batches(home, speech_srt, tmp_path, monkeypatch):
-    from accessmedia import translate as translate_module
+    from accessmedia.translation import translate as translate_module
 
     calls = []
     original = translate_module.LoadedTranslator.translate

@@ -9,10 +9,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from accessmedia import markup, subtitles, ttml
-from accessmedia.cues import Cue
-from accessmedia.errors import SubtitleError
-from accessmedia.transcript import Segment, Transcript, Word
+from accessmedia.subtitles import markup
+from accessmedia.subtitles import formats as subtitles
+from accessmedia.subtitles import ttml
+from accessmedia.subtitles.cue import Cue
+from accessmedia.core.errors import SubtitleError
+from accessmedia.core.transcript import Segment, Transcript, Word
 
 from .conftest import run_cli
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from accessmedia import markup
-from accessmedia.cues import Cue
-from accessmedia.subtitles import compose_vtt
+from accessmedia.subtitles import markup
+from accessmedia.subtitles.cue import Cue
+from accessmedia.subtitles.formats import compose_vtt
 
 from .web import chromium, serve
 

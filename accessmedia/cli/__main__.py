@@ -1,0 +1,3 @@
+from accessmedia.cli.commands import main
+
+main()

@@ -1,0 +1,248 @@
+"""People's corrections: a volunteer's file applied as a new revision (and carried into the translations
+nobody corrected by hand), the history of revisions, restoring one, and translation kits.
+
+A revision is never deleted or overwritten; the current file of a language is always the latest revision.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from accessmedia.core.clock import clock
+from accessmedia.core import languages
+from accessmedia.core import media
+from accessmedia.editing import revisions
+from accessmedia.pipeline import stages
+from accessmedia.subtitles import style
+from accessmedia.subtitles import formats as subtitles
+from accessmedia.subtitles.cue import Cue
+from accessmedia.core.errors import AccessMediaError
+from accessmedia.core.files import APPLY_JOURNAL_PREFIX, RecordingFiles
+from accessmedia.core.fsutil import remove_leftovers, run_lock, write_atomic
+from accessmedia.core.ledger import Ledger
+from accessmedia.pipeline.runtime import LoadedModels
+from accessmedia.pipeline.settings import Styles, Translation
+from accessmedia.subtitles.sheets import cues_from_sheet, template_csv
+from accessmedia.core.transcript import Transcript
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    name: str
+    language: str
+    revision: revisions.Revision
+    retranslated: dict[str, int]  # language -> sentences sent to a model
+    flagged: tuple[str, ...]  # languages a person corrected: kept, flagged "source changed, please check"
+    package: object = None  # the rebuilt package, when the recording had been packaged
+
+
+def _make_current(files: RecordingFiles, lang: str, cues) -> None:
+    """The current files of `lang`: SRT and WebVTT, and TTML where the project has it."""
+    for fmt in subtitles.FORMATS:
+        if fmt in subtitles.PIPELINE_FORMATS or files.subtitles(lang, fmt).exists():
+            write_atomic(files.subtitles(lang, fmt), subtitles.compose(cues, fmt, lang))
+
+
+def _refuse_broken(label: str, cues, lang: str, hint: str, duration: float | None = None) -> None:
+    """Refuse cues that make a broken file, or that run past the end of the recording."""
+    broken = style.check(cues, style.load_profile(lang)).errors
+    if broken:
+        b = broken[0]
+        raise AccessMediaError(f"{label}: cue {b.cue} at {clock(b.start, millis='.')}: {b.rule}: {b.detail} ({len(broken)} such problems)", hint)
+    if duration is not None:
+        late = next(((n, c) for n, c in enumerate(cues, start=1) if c.end > duration + LENGTH_SLACK), None)
+        if late is not None:
+            n, c = late
+            raise AccessMediaError(f"{label}: cue {n} ends at {clock(c.end, millis='.')}, after the recording ends "
+                                   f"({clock(duration, millis='.')})", "check the times: is this the file of another recording?")
+
+
+LENGTH_SLACK = 1.0  # seconds a cue may run past the recording's end (rounding, a last cue held for reading)
+
+
+def recording_length(files: RecordingFiles) -> float | None:
+    """How long the recording is, from its transcript, or from the recording its package was made from."""
+    if files.transcript.exists():
+        return Transcript.from_json(files.transcript.read_text(encoding="utf-8")).duration
+    before = stages.packaged_before(files)
+    if before is not None and before[0].is_file():
+        return media.probe(before[0]).duration
+    return None
+
+
+def apply(corrected: str | Path, project: str | Path, name: str | None = None, lang: str | None = None,
+          contributor: str = "volunteer", retranslate: bool = True, accept_loss: bool = False) -> ApplyResult:
+    """Accept a corrected subtitle file: validate, keep it as a new revision, make it current,
+    and carry a Norwegian correction into every translation nobody has corrected by hand.
+    A file with blocks that cannot be read is refused, naming them, unless `accept_loss`."""
+    corrected = Path(corrected)
+    guessed, lang = RecordingFiles.of_subtitles(corrected, lang)
+    if lang is None:
+        raise AccessMediaError(f"cannot tell the language of {corrected.name}", "name it NAME.<lang>.srt or pass --lang")
+    parsed = subtitles.read(corrected, language=lang)
+    return _accept(RecordingFiles(Path(project), name or guessed.name), lang, parsed.cues, corrected.read_bytes(), corrected.name,
+                   parsed.encoding, contributor, retranslate, _loss(parsed, accept_loss))
+
+
+def _loss(parsed: subtitles.SubtitleFile, accept: bool) -> str:
+    """The revision's note on blocks a file loses; refused unless the person accepts the loss."""
+    if not parsed.skipped:
+        return ""
+    if not accept:
+        raise AccessMediaError(f"{len(parsed.skipped)} block(s) of the file cannot be read and would be lost: " + "; ".join(parsed.skipped),
+                               "fix them, or pass --accept-loss to keep the file without them")
+    return f"accepted the loss of {len(parsed.skipped)} unreadable block(s): " + "; ".join(parsed.skipped)
+
+
+def apply_edit(project: str | Path, name: str, lang: str, cues: Sequence[Cue], contributor: str = "volunteer") -> ApplyResult:
+    """Cues edited in the review app, accepted exactly as a corrected file would be."""
+    files = RecordingFiles(Path(project), name)
+    if not cues:
+        raise AccessMediaError("nothing to save: the edit has no cues", "reload the page; every cue was removed")
+    text = subtitles.compose_vtt(cues)  # WebVTT keeps every span and cue setting the page kept
+    name = files.subtitles(lang, "vtt").name
+    parsed = subtitles.parse(text, name, "vtt").cues
+    return _accept(files, lang, parsed, text.encode("utf-8"), name, "utf-8", contributor, True)
+
+
+def _accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, encoding: str, contributor: str,
+            retranslate: bool, note: str = "", hint: str | None = None, new_language: bool = False, package: bool = True) -> ApplyResult:
+    """Keep `data` as a new revision of `lang` and carry it through (see _carry), under the folder's lock
+    and journalled, so that a killed apply is finished by the next apply, process or review."""
+    current = files.subtitles(lang)
+    if not current.exists() and not new_language:
+        raise AccessMediaError(f"{files.folder} has no {current.name}", "pass the project folder that transcribe/translate wrote to, and --name")
+    with run_lock(files.folder):
+        recover(files.folder)  # an apply that was killed: finish it first
+        _refuse_broken(filename, cues, lang, hint or f"fix them first; `accessmedia check {filename}` lists them all", recording_length(files))
+        before = subtitles.read(current, allow_empty=True) if current.exists() else None
+        write_atomic(files.apply_journal, json.dumps({"language": lang, "retranslate": retranslate}) + "\n")
+        if before is not None and not revisions.history(files.folder, files.name, lang):
+            # keep the machine's version before the first correction replaces it
+            revisions.save(files.folder, files.name, lang, current.read_bytes(), current.name, before.cues, None, revisions.MACHINE,
+                           before.encoding, "the version accessmedia wrote")
+        revision = revisions.save(files.folder, files.name, lang, data, filename, cues, before.cues if before else None, contributor,
+                                  encoding, note)
+        retranslated, flagged, packaged = _carry(files, lang, retranslate, package)
+        files.apply_journal.unlink()
+    return ApplyResult(files.name, lang, revision, retranslated, flagged, packaged)
+
+
+def revision_cues(revision: revisions.Revision, lang: str) -> list[Cue]:
+    """The cues of a revision as it was saved: a subtitle file, or a translation kit's sheet."""
+    if revision.file.suffix.lower() == ".csv":
+        return cues_from_sheet(revision.file, lang)
+    return list(subtitles.read(revision.file, language=lang).cues)  # its code page is the language's, whatever its name
+
+
+def _carry(files: RecordingFiles, lang: str, retranslate: bool, package: bool = True) -> tuple[dict[str, int], tuple[str, ...], object]:
+    """Make the latest revision of `lang` current, carry a Norwegian one into every translation nobody
+    corrected by hand (those are kept and flagged), and package again. Safe to run twice."""
+    latest = revisions.history(files.folder, files.name, lang)[-1]
+    cues = revision_cues(latest, lang)
+    _make_current(files, lang, cues)
+    source = json.loads(files.translations.read_text(encoding="utf-8")).get("source_language", "nb") if files.translations.exists() else "nb"
+    if lang != source and lang not in stages.read_record(files.translations, "produced"):
+        stages.record_volunteer_language(files, lang, len(cues), source)  # a language only people made (a translation kit)
+    retranslated: dict[str, int] = {}
+    flagged: list[str] = []
+    record = stages.read_record(files.translations, "produced")
+    if retranslate and lang == "nb" and record:
+        loaded = LoadedModels()
+        ledger = Ledger(files.folder)
+        current = files.subtitles(lang)
+        source_cues = subtitles.read(current).cues  # as the current file holds them, as a rerun would read them
+        for target in sorted(record):
+            # a translation a person corrected, through accessmedia or by hand, is theirs: kept and flagged
+            if revisions.corrected_by_people(files.folder, files.name, target) or any(
+                    ledger.edited(path) for path in files.translation_files([target])):
+                revisions.flag(files.folder, files.name, target, f"source changed in nb {latest.label}, please check")
+                flagged.append(target)
+                continue
+            formats = [f for f in subtitles.FORMATS if f in subtitles.PIPELINE_FORMATS or files.subtitles(target, f).exists()]
+            result = stages.translate(files, source_cues, lang, Translation(targets=(target,)), Styles(), loaded, current.name,
+                                      formats=formats)
+            retranslated[target] = result.translated
+    return retranslated, tuple(flagged), stages.repackage(files, lang) if package else None
+
+
+def recover(project: Path) -> list[str]:
+    """Finish every apply in `project` that was killed part way, so that the history, the current files,
+    the translations and the package agree again. Call it holding the folder's run lock. Returns the
+    recordings it finished."""
+    finished = []
+    remove_leftovers(project)
+    for journal in sorted((Path(project) / ".accessmedia").glob(f"{APPLY_JOURNAL_PREFIX}*.json")):
+        files = RecordingFiles(Path(project), journal.name[len(APPLY_JOURNAL_PREFIX):-len(".json")])
+        try:
+            step = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            step = {}
+        if step.get("language") and revisions.history(files.folder, files.name, step["language"]):
+            before = stages.packaged_before(files)
+            if before is not None:
+                remove_leftovers(before[1].parent)  # the half-built package of the killed apply
+            _carry(files, step["language"], bool(step.get("retranslate", True)))
+        journal.unlink()
+        finished.append(files.name)
+    return finished
+
+
+def history(project: str | Path, name: str | None = None, lang: str | None = None) -> dict[tuple[str, str], list]:
+    """Every revision of every subtitle file in the project (or of one name/language)."""
+    root = Path(project) / "revisions"
+    found = {}
+    for lang_dir in sorted(root.glob(f"{name or '*'}/{languages.normalize(lang) if lang else '*'}")):
+        if lang_dir.is_dir():
+            found[(lang_dir.parent.name, lang_dir.name)] = revisions.history(Path(project), lang_dir.parent.name, lang_dir.name)
+    return found
+
+
+def restore(project: str | Path, name: str, lang: str, number: int, contributor: str = "volunteer") -> revisions.Revision:
+    """Make revision `number` current again, as a new revision: nothing is lost."""
+    project, lang = Path(project), languages.normalize(lang)
+    files = RecordingFiles(project, name)
+    wanted = next((r for r in revisions.history(project, name, lang) if r.number == number), None)
+    if wanted is None:
+        raise AccessMediaError(f"{name}.{lang} has no revision {number}", f"see `accessmedia history {project} --lang {lang}`")
+    meta = json.loads((wanted.path / "meta.json").read_text(encoding="utf-8"))
+    return _accept(files, lang, revision_cues(wanted, lang), wanted.file.read_bytes(), wanted.file.name, meta.get("encoding", "utf-8"),
+                   contributor, True, f"restored {wanted.label}").revision
+
+
+def kit_export(project: str | Path, name: str, lang: str, source: str = "nb") -> tuple[Path, Path]:
+    """Timed cues for volunteers to translate: an SRT to overwrite (in Subtitle Edit or any editor)
+    and a CSV sheet with the Norwegian and English text and an empty column for `lang`."""
+    files, lang = RecordingFiles(Path(project), name), languages.normalize(lang)
+    current = files.subtitles(source)
+    if not current.exists():
+        raise AccessMediaError(f"{project} has no {current.name}", "transcribe first, or check --name")
+    cues = subtitles.read(current, allow_empty=True).cues
+    english_path = files.subtitles("en")
+    english = subtitles.read(english_path, allow_empty=True).cues if english_path.exists() and lang != "en" else None
+    srt_path, csv_path = files.kit(lang, "srt"), files.kit(lang, "csv")
+    write_atomic(srt_path, subtitles.compose_srt(cues))
+    write_atomic(csv_path, template_csv(cues, english, source, lang))
+    return srt_path, csv_path
+
+
+def kit_import(path: str | Path, project: str | Path, name: str, lang: str, contributor: str = "volunteer",
+               source: str = "nb") -> revisions.Revision:
+    """Bring a finished kit (the SRT or the CSV sheet) back as that language's revision."""
+    path, lang = Path(path), languages.normalize(lang)
+    files = RecordingFiles(Path(project), name)
+    cues: list[Cue]
+    if path.suffix.lower() == ".csv":
+        cues, encoding = cues_from_sheet(path, lang), "utf-8"
+    else:
+        parsed = subtitles.read(path, language=lang)
+        _loss(parsed, False)
+        cues, encoding = list(parsed.cues), parsed.encoding
+        original = files.subtitles(source)
+        if original.exists() and [c.lines for c in subtitles.read(original).cues] == [c.lines for c in cues]:
+            raise AccessMediaError(f"{path.name} still holds the {source} text", f"replace each cue's text with the {lang} translation first")
+    return _accept(files, lang, cues, path.read_bytes(), path.name, encoding, contributor, False, "translation kit",
+                   "fix the times, then import again", new_language=True).revision

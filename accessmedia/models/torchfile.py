@@ -1,0 +1,96 @@
+"""Read a PyTorch checkpoint (a zip of a pickle and raw storages) into numpy arrays, without torch.
+
+Only what a state dict holds is accepted: tensors, dicts, lists, tuples and
+plain values. Any other object the pickle names is refused, so reading a
+checkpoint can never run code.
+"""
+
+from __future__ import annotations
+
+import collections
+import pickle
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from accessmedia.core.errors import AccessMediaError
+
+_DTYPES = {
+    "FloatStorage": np.float32,
+    "DoubleStorage": np.float64,
+    "HalfStorage": np.float16,
+    "LongStorage": np.int64,
+    "IntStorage": np.int32,
+    "ShortStorage": np.int16,
+    "CharStorage": np.int8,
+    "ByteStorage": np.uint8,
+    "BoolStorage": np.bool_,
+}
+
+
+class _StorageType:
+    def __init__(self, name: str):
+        self.dtype = np.dtype(_DTYPES[name])
+
+
+def _rebuild_tensor(storage, offset, size, stride, *_rest):
+    if not size:
+        return storage[offset:offset + 1].reshape(()).copy()
+    itemsize = storage.dtype.itemsize
+    view = np.lib.stride_tricks.as_strided(
+        storage[offset:], shape=tuple(size), strides=tuple(s * itemsize for s in stride)
+    )
+    return np.array(view)
+
+
+def _rebuild_parameter(data, *_rest):
+    return data
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, fh, archive: zipfile.ZipFile, prefix: str):
+        super().__init__(fh)
+        self._archive = archive
+        self._prefix = prefix
+        self._loaded: dict[str, np.ndarray] = {}
+
+    def find_class(self, module: str, name: str):
+        if module == "collections" and name == "OrderedDict":
+            return collections.OrderedDict
+        if module == "torch._utils" and name == "_rebuild_tensor_v2":
+            return _rebuild_tensor
+        if module == "torch._utils" and name == "_rebuild_parameter":
+            return _rebuild_parameter
+        if module == "torch" and name in _DTYPES:
+            return _StorageType(name)
+        raise pickle.UnpicklingError(f"a checkpoint may not name {module}.{name}")
+
+    def persistent_load(self, pid):
+        kind, storage_type, key, _location, _numel = pid
+        if kind != "storage" or not isinstance(storage_type, _StorageType):
+            raise pickle.UnpicklingError(f"unexpected storage record {kind!r}")
+        if key not in self._loaded:
+            raw = self._archive.read(f"{self._prefix}data/{key}")
+            self._loaded[key] = np.frombuffer(raw, dtype=storage_type.dtype)
+        return self._loaded[key]
+
+
+def load_state_dict(path: str | Path) -> dict[str, np.ndarray]:
+    """The tensors of a torch checkpoint by name, as numpy arrays."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            pkl = next((n for n in archive.namelist() if n.endswith("data.pkl")), None)
+            if pkl is None:
+                raise AccessMediaError(f"{path} is not a PyTorch checkpoint (no data.pkl)", "reinstall the model")
+            prefix = pkl[: -len("data.pkl")]
+            with archive.open(pkl) as fh:
+                state = _Unpickler(fh, archive, prefix).load()
+    except (zipfile.BadZipFile, pickle.UnpicklingError, KeyError, ValueError, EOFError) as exc:
+        raise AccessMediaError(f"{path} could not be read as a PyTorch checkpoint ({exc})", "reinstall the model") from exc
+    if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict):
+        raise AccessMediaError(f"{path} holds no state dict", "reinstall the model")
+    return {str(k): v for k, v in state.items() if isinstance(v, np.ndarray)}

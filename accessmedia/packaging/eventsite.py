@@ -1,0 +1,126 @@
+"""The event site: OUTPUT/index.html lists every session with its title, speakers, duration,
+programme and subtitle languages, and links each replay page (and each programme item to its
+moment in the replay, `index.html#t=SECONDS`).
+
+Static, no script. The same rules as the replay page: every text escaped,
+language and direction marked on every language name, visible focus, large
+targets, one column on phones.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from urllib.parse import quote
+
+from accessmedia.core.clock import clock
+from accessmedia.core import languages
+from accessmedia.speakers import record as speakers
+from accessmedia.core.errors import AccessMediaError
+from accessmedia.core.files import RecordingFiles
+from accessmedia.core.fsutil import write_atomic
+
+CSS = """
+:root{--ink:#1b1b1b;--paper:#fff;--accent:#0b4f8a;--muted:#4a4a4a}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic","Noto Sans Ethiopic",sans-serif;color:var(--ink);background:var(--paper)}
+header,main{max-width:900px;margin:0 auto;padding:.75rem 1rem}
+h1,h2,p,li{overflow-wrap:anywhere}
+h1{font-size:1.5rem;margin:.25rem 0}h2{font-size:1.25rem;margin:.25rem 0}h3{font-size:1rem;margin:.75rem 0 .25rem}
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:var(--paper);padding:.5rem;z-index:10}
+a{color:var(--accent)}:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+.sessions{list-style:none;margin:0;padding:0}
+.sessions>li{border-top:1px solid #bbb;padding:.75rem 0}
+.sessions h2 a{display:inline-block;min-height:44px;padding:.35rem 0}
+.meta,.status{color:var(--muted);margin:.25rem 0}
+.langs{display:flex;flex-wrap:wrap;gap:.25rem .75rem;list-style:none;margin:.25rem 0;padding:0}
+.programme{margin:.25rem 0;padding-inline-start:0;list-style:none}
+.programme a{display:inline-flex;gap:.6rem;align-items:baseline;min-height:44px;padding:.5rem 0}
+.programme time,.meta time{font-variant-numeric:tabular-nums;direction:ltr;unicode-bidi:isolate}
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _clock(seconds: float) -> str:
+    return clock(round(seconds))  # rounded: a session of 59.6 s lasted 1:00
+
+
+def _iso_duration(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"PT{s // 3600}H{s % 3600 // 60}M{s % 60}S"
+
+
+def _language_items(codes: list[str], href: str | None = None) -> str:
+    """Each language in its own name; with the replay page's address, a link that opens it in that language."""
+    def item(c: str) -> str:
+        name = _e(languages.native_name(c))
+        return f'<a href="{_e(href)}?lang={_e(c)}">{name}</a>' if href else name
+
+    return "".join(f'<li lang="{_e(c)}" dir="{"rtl" if c in languages.RIGHT_TO_LEFT else "ltr"}">{item(c)}</li>' for c in codes)
+
+
+def _who_spoke(files: RecordingFiles) -> list[tuple[str, float]]:
+    """The recording's speakers as found (named, or "Taler 1" ...) with their speaking time, when there are
+    several, or one who was named."""
+    if not files.speakers.exists():
+        return []
+    try:
+        found = speakers.read(files.speakers)["speakers"]
+    except AccessMediaError:
+        return []
+    if len(found) < 2 and not any(s.get("name") for s in found):
+        return []
+    return [(s.get("name") or s["label"], float(s["seconds"])) for s in found]
+
+
+def write_index(event, report: dict) -> Path:
+    """Write OUTPUT/index.html for `event` (an event.Event), with the languages and state the run `report` found."""
+    found = {s["name"]: s for s in report.get("sessions", [])}
+    rows = []
+    for n, s in enumerate(event.sessions, start=1):
+        info = found.get(s.name, {})
+        page = RecordingFiles(event.output / s.name, s.name).replay_page
+        href = f"{quote(s.name)}/dist/site/index.html"
+        ready = page.exists()
+        produced = list(info.get("languages", {}).get("produced", {}))
+        codes = [event.language, *[c for c in event.languages if c in produced]]
+        title = f'<a href="{_e(href)}">{_e(s.title)}</a>' if ready else _e(s.title)
+        meta = [f'Varighet / Duration: <time datetime="{_iso_duration(s.duration)}">{_clock(s.duration)}</time>']
+        if s.speakers:
+            meta.append(f"Talere / Speakers: {_e(', '.join(s.speakers))}")
+        spoke = _who_spoke(RecordingFiles(event.output / s.name, s.name))
+        if spoke:
+            meta.append("Hvem snakket / Who spoke: " + ", ".join(
+                f'{_e(label)} (<time datetime="{_iso_duration(sec)}">{_clock(sec)}</time>)' for label, sec in spoke))
+        parts = [
+            f'<li><article aria-labelledby="session-{n}"><h2 id="session-{n}">{title}</h2>',
+            f'<p class="meta">{" · ".join(meta)}</p>',
+        ]
+        if ready:
+            parts.append(f'<h3 id="langs-{n}">Undertekster / Subtitles</h3><ul class="langs" aria-labelledby="langs-{n}">{_language_items(codes, href)}</ul>')
+        else:
+            parts.append('<p class="status">Ikke klar ennå / Not ready yet</p>')
+        if s.agenda:
+            items = []
+            for a in s.agenda:
+                when = f'<time datetime="{_iso_duration(a.start)}">{_clock(a.start)}</time>'
+                text = f"{when} <span>{_e(a.label)}</span>"
+                items.append(f'<li><a href="{_e(href)}#t={int(a.start)}">{text}</a></li>' if ready else f"<li>{text}</li>")
+            parts.append(f'<h3 id="programme-{n}">Program / Programme</h3><ol class="programme" aria-labelledby="programme-{n}">{"".join(items)}</ol>')
+        parts.append("</article></li>")
+        rows.append("".join(parts))
+    page = (
+        '<!doctype html>\n<html lang="nb">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(event.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        '<a class="skip" href="#sessions">Gå til opptakene / Skip to the recordings</a>\n'
+        f"<header><h1>{_e(event.title)}</h1>"
+        "<p>Opptak med undertekster og oversettelser / Recordings with subtitles and translations</p></header>\n"
+        f'<main id="sessions" tabindex="-1"><ul class="sessions">{"".join(rows)}</ul></main>\n</body>\n</html>\n'
+    )
+    index = event.output / "index.html"
+    write_atomic(index, page)
+    return index

@@ -1,0 +1,81 @@
+"""The settings of a run: one frozen record, built once at the edge (the CLI's option groups, an event
+manifest) and handed down whole to every stage, which finds its own part in it.
+
+A new setting goes into the part of the stage that uses it, into the CLI option group that fills that
+part, and into the stage: nothing else passes it along. Each stage's record keeps the part it used
+(`record()`), so every output says how it was made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from accessmedia.core import languages
+from accessmedia.packaging.settings import Chapter, Packaging
+from accessmedia.recognition.settings import Decoding, ModelLoad, Recognition
+from accessmedia.speakers.settings import Diarizing, diarizing
+from accessmedia.subtitles.style import StyleProfile, Styles
+from accessmedia.translation.settings import Translation
+
+__all__ = ["Settings", "build", "Chapter", "Packaging", "Decoding", "ModelLoad", "Recognition", "Diarizing", "diarizing", "Styles",
+           "Translation"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run was asked to do, one part per stage."""
+
+    language: str = "nb"  # spoken language of the recordings, BCP-47
+    recognition: Recognition = Recognition()
+    speakers: Diarizing = Diarizing()
+    translation: Translation = Translation()
+    packaging: Packaging = Packaging()
+    styles: Styles = Styles()
+    formats: tuple[str, ...] = ("srt", "vtt")  # subtitle files per language; ttml on request
+
+    def with_threads(self, threads: int) -> "Settings":
+        """The same work with `threads` CPU threads for every model (a worker's share of the cores);
+        settings that asked for a number keep it."""
+        load = self.recognition.load
+        return replace(
+            self,
+            recognition=replace(self.recognition, load=replace(load, threads=load.threads or threads)),
+            speakers=replace(self.speakers, threads=self.speakers.threads or threads),
+            translation=replace(self.translation, threads=self.translation.threads or threads),
+        )
+
+    def profile(self, language: str | None = None) -> StyleProfile:
+        return self.styles.profile(language or self.language)
+
+
+def unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def build(
+    language: str = "nb",
+    recognition: Recognition = Recognition(),
+    targets: Iterable[str] = (),
+    terms: Iterable[str] = (),
+    hotwords: Iterable[str] | None = None,
+    style: str | Path | Styles | None = None,
+    translation: Translation = Translation(),
+    packaging: Packaging = Packaging(),
+    formats: Iterable[str] = ("srt", "vtt"),
+    speakers: Diarizing = Diarizing(),
+) -> Settings:
+    """A checked Settings: language codes normalised, the style file read, the glossary's `terms` kept as
+    they are in translation and, unless other `hotwords` are given, given to the recogniser as hotwords."""
+    terms = unique(terms)
+    return Settings(
+        language=languages.normalize(language),
+        recognition=replace(recognition, decode=replace(recognition.decode, hotwords=unique(hotwords if hotwords is not None else terms))),
+        speakers=speakers,
+        translation=replace(translation, targets=unique(languages.normalize(t) for t in targets), protected=terms),
+        packaging=replace(packaging, burn=tuple(languages.normalize(b) for b in packaging.burn),
+                          languages=tuple(languages.normalize(x) for x in packaging.languages) if packaging.languages else None),
+        styles=style if isinstance(style, Styles) else Styles.read(style),
+        formats=unique(["srt", "vtt", *formats]),
+    )
