@@ -34,7 +34,7 @@ from accessmedia.pipeline import stages
 from accessmedia.pipeline.runtime import LoadedModels
 from accessmedia.pipeline.settings import (Decoding, ModelLoad, Packaging, Recognition, Settings, Styles, Translation, build,
                                            diarizing)
-from accessmedia.pipeline.stages import packaged_before, read_record
+from accessmedia.pipeline.stages import packaged_before, read_record, recorded_settings
 from accessmedia.runs.event import Event, load as load_event, manifest_text, save_manifest
 from accessmedia.runs.process import STAGE_NAMES, Job, finished_stages
 from accessmedia.runs.report import LOW_CONFIDENCE, conformance
@@ -45,7 +45,7 @@ from accessmedia.subtitles import style
 from accessmedia.subtitles.cue import Cue
 from accessmedia.subtitles.formats import read as read_subtitles
 from accessmedia.subtitles.segmenter import cues_from_transcript
-from accessmedia.subtitles.style import ERROR_RULES, load_profile
+from accessmedia.subtitles.style import ERROR_RULES, HARD_RULES, load_profile
 from accessmedia.translation import routes as mt_routes
 
 __all__ = [
@@ -60,7 +60,7 @@ __all__ = [
     "RecordingFiles", "ApplyResult", "CheckResult", "TranscribeResult", "TranslateResult", "AccessMediaError", "from_os_error",
     # reading what a run made
     "read_subtitles", "read_speakers", "parse_naming", "read_record", "packaged_before", "finished_stages", "conformance",
-    "corrected_by_people", "upload_video", "catalog", "installed", "load_profile", "probe_media",
+    "corrected_by_people", "upload_video", "catalog", "installed", "load_profile", "probe_media", "recorded_settings",
     # small helpers the edges share
     "languages", "clock", "ensure_writable", "run_lock", "write_atomic",
     "HARD_RULES", "ERROR_RULES", "LOW_CONFIDENCE", "STAGE_NAMES", "TOKENIZERS",
@@ -68,7 +68,6 @@ __all__ = [
 
 probe_media = media.probe
 
-HARD_RULES = ("timing", "lines", "line_length", "min_duration", "max_duration", "overlap", "gap", "order")
 
 
 @dataclass(frozen=True)
@@ -355,7 +354,8 @@ def package(recording: str | Path, subs_dir: str | Path, dist: str | Path, packa
     recording = Path(recording)
     if chapters_file is not None:
         packaging = replace(packaging, chapters=tuple(read_chapters(Path(chapters_file), media.probe(recording).duration)))
-    return stages.package(RecordingFiles(Path(subs_dir), recording.stem), recording, Path(dist), packaging)
+    files = RecordingFiles(Path(subs_dir), recording.stem)
+    return stages.package(files, recording, Path(dist), packaging, stages.recorded_settings(files).language)
 
 
 @dataclass(frozen=True)

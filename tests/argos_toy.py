@@ -8,7 +8,7 @@ zip with metadata.json, model/ and sentencepiece.model, exactly as Argos
 publishes them, so every line of loading, tokenising, batching and decoding
 is the real thing, and outputs are predictable:
 
-  nb->en: upper case            ("hei på deg." -> "HEI PÅ DEG.")
+  nb->en, nn->en: upper case            ("hei på deg." -> "HEI PÅ DEG.")
   en->ar, en->fa, en->ur: Latin capitals -> Arabic letters, "?" -> "؟", "," -> "،"
   en->uk: Latin capitals -> Cyrillic
   en->pl: lower case
@@ -46,7 +46,7 @@ COMMON = " .,!?;:-'\"()0123456789%"
 
 def table(src: str, tgt: str) -> dict[str, str]:
     """Character table of the toy model for one language pair."""
-    if (src, tgt) == ("nb", "en"):
+    if (src, tgt) in (("nb", "en"), ("nn", "en")):
         return {c: c.upper() for c in LOWER + UPPER + COMMON}
     if tgt in ("ar", "fa", "ur"):  # from English (or any Latin text)
         t = {c: c for c in COMMON}

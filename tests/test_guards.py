@@ -66,3 +66,16 @@ def test_words_without_audio_are_dropped():
     s = Segment(1.0, 2.41, "Det er en test", words, -0.5, 0.3, 1.2)
     kept, removed = screen([s])
     assert kept == [] and removed[0].reason == "words with no audio under them"
+
+
+def test_words_after_the_end_of_the_audio_are_invented():
+    """Over 40 s of music one CPU family decoded "Hva?" from 39.98 to 40.81 s: no sound lies under it."""
+    late = Segment(39.98, 40.81, "Hva?", (Word("Hva?", 39.98, 40.81, 0.6),), -0.4, 0.2)
+    kept, removed = screen([late], audio_end=40.0)
+    assert kept == [] and removed[0].reason == "words after the end of the audio"
+    # a word that ends a little past (timing slack) stays; one past the slack is cut from its segment
+    edge = Segment(38.0, 40.5, "takk skal dere ha", tuple(Word(w, 38.0 + 0.5 * n, 38.45 + 0.5 * n, 0.9) for n, w in
+                                                            enumerate(["takk", "skal", "dere", "ha"])))
+    kept, removed = screen([edge], audio_end=39.3)
+    assert kept[0].text == "takk skal dere" and removed[0].text == "ha"
+    assert screen([edge], audio_end=40.3)[0] == [edge] and screen([edge])[0] == [edge]

@@ -77,12 +77,10 @@ def transcribe(inputs, out_dir, language, recognition, speakers, terms, styles, 
     reporter = Reporter(quiet=quiet)
     results = api.transcribe(inputs, out_dir, settings, force, reporter)
     for r in results:
-        c = r.conformance
-        hard = min(c.share_ok(rule) for rule in api.HARD_RULES)
         rtf = r.seconds_taken / r.duration if r.duration else 0.0
         click.echo(
             f"{r.input.name}: {r.duration / 60:.1f} min audio, {r.cues} cues, "
-            f"rules met {hard:.0%} (reading speed {c.share_ok('reading_speed'):.0%}), "
+            f"{r.conformance.met()}, "
             f"{r.seconds_taken:.1f} s ({rtf:.2f}x real time)"
             + (f", {r.removed} hallucinated passages removed" if r.removed else "")
         )
@@ -152,9 +150,7 @@ def translate(input_path, targets, out_dir, terms, styles, translation, formats,
     settings = build(targets=_codes(targets), terms=terms, style=styles, translation=translation, formats=formats)
     result = api.translate(input_path, out_dir, settings, force, reporter)
     for lang, p in result.produced.items():
-        c = p["conformance"]
-        hard = min(c.share_ok(rule) for rule in api.HARD_RULES)
-        click.echo(f"{lang}: {p['cues']} cues ({p['route']}: {p['engine']}), rules met {hard:.0%} (reading speed {c.share_ok('reading_speed'):.0%}) -> {p['srt']}")
+        click.echo(f"{lang}: {p['cues']} cues ({p['route']}: {p['engine']}), {p['conformance'].met()} -> {p['srt']}")
     for lang, m in result.missing.items():
         click.echo(f"{lang}: missing ({m['why']}) -> template {out_dir / m['template']}")
     click.echo(
@@ -278,9 +274,7 @@ def cues_cmd(transcript, out_dir, styles, formats, force):
       accessmedia cues out/konferanse.transcript.json --style teksting.toml
     """
     result = api.cues(transcript, out_dir, styles, force, Reporter(), formats)
-    c = result.conformance
-    hard = min(c.share_ok(rule) for rule in api.HARD_RULES)
-    click.echo(f"{result.cues} cues, rules met {hard:.0%} (reading speed {c.share_ok('reading_speed'):.0%})")
+    click.echo(f"{result.cues} cues, {result.conformance.met()}")
     click.echo("  -> " + "  ".join(str(path) for path in result.outputs.values()))
 
 

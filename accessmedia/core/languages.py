@@ -42,6 +42,11 @@ LANGUAGES: dict[str, tuple[str, str]] = {
 
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "ur", "ps", "he", "yi", "ckb"})
 
+
+def direction(code: str) -> str:
+    """"rtl" for a language written right to left, else "ltr": the one rule every page, file and translation uses."""
+    return "rtl" if code in RIGHT_TO_LEFT else "ltr"
+
 _ALIASES = {"no": "nb", "nob": "nb", "nno": "nn", "nb-no": "nb", "nn-no": "nn", "en-gb": "en", "en-us": "en"}
 
 

@@ -7,7 +7,7 @@ A revision is never deleted or overwritten; the current file of a language is al
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -24,7 +24,7 @@ from accessmedia.core.files import APPLY_JOURNAL_PREFIX, RecordingFiles
 from accessmedia.core.fsutil import remove_leftovers, run_lock, write_atomic
 from accessmedia.core.ledger import Ledger
 from accessmedia.pipeline.runtime import LoadedModels
-from accessmedia.pipeline.settings import Styles, Translation
+from accessmedia.pipeline.settings import Settings
 from accessmedia.subtitles.sheets import cues_from_sheet, template_csv
 from accessmedia.core.transcript import Transcript
 
@@ -46,9 +46,9 @@ def _make_current(files: RecordingFiles, lang: str, cues) -> None:
             write_atomic(files.subtitles(lang, fmt), subtitles.compose(cues, fmt, lang))
 
 
-def _refuse_broken(label: str, cues, lang: str, hint: str, duration: float | None = None) -> None:
-    """Refuse cues that make a broken file, or that run past the end of the recording."""
-    broken = style.check(cues, style.load_profile(lang)).errors
+def _refuse_broken(label: str, cues, profile: style.StyleProfile, hint: str, duration: float | None = None) -> None:
+    """Refuse cues that make a broken file by the recording's style profile, or that run past its end."""
+    broken = style.check(cues, profile).errors
     if broken:
         b = broken[0]
         raise AccessMediaError(f"{label}: cue {b.cue} at {clock(b.start, millis='.')}: {b.rule}: {b.detail} ({len(broken)} such problems)", hint)
@@ -83,7 +83,7 @@ def apply(corrected: str | Path, project: str | Path, name: str | None = None, l
     if lang is None:
         raise AccessMediaError(f"cannot tell the language of {corrected.name}", "name it NAME.<lang>.srt or pass --lang")
     parsed = subtitles.read(corrected, language=lang)
-    return _accept(RecordingFiles(Path(project), name or guessed.name), lang, parsed.cues, corrected.read_bytes(), corrected.name,
+    return accept(RecordingFiles(Path(project), name or guessed.name), lang, parsed.cues, corrected.read_bytes(), corrected.name,
                    parsed.encoding, contributor, retranslate, _loss(parsed, accept_loss))
 
 
@@ -105,10 +105,10 @@ def apply_edit(project: str | Path, name: str, lang: str, cues: Sequence[Cue], c
     text = subtitles.compose_vtt(cues)  # WebVTT keeps every span and cue setting the page kept
     name = files.subtitles(lang, "vtt").name
     parsed = subtitles.parse(text, name, "vtt").cues
-    return _accept(files, lang, parsed, text.encode("utf-8"), name, "utf-8", contributor, True)
+    return accept(files, lang, parsed, text.encode("utf-8"), name, "utf-8", contributor, True)
 
 
-def _accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, encoding: str, contributor: str,
+def accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, encoding: str, contributor: str,
             retranslate: bool, note: str = "", hint: str | None = None, new_language: bool = False, package: bool = True) -> ApplyResult:
     """Keep `data` as a new revision of `lang` and carry it through (see _carry), under the folder's lock
     and journalled, so that a killed apply is finished by the next apply, process or review."""
@@ -117,7 +117,8 @@ def _accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, 
         raise AccessMediaError(f"{files.folder} has no {current.name}", "pass the project folder that transcribe/translate wrote to, and --name")
     with run_lock(files.folder):
         recover(files.folder)  # an apply that was killed: finish it first
-        _refuse_broken(filename, cues, lang, hint or f"fix them first; `accessmedia check {filename}` lists them all", recording_length(files))
+        settings = stages.recorded_settings(files)  # the rules, routes and glossary the recording was made with
+        _refuse_broken(filename, cues, settings.profile(lang), hint or f"fix them first; `accessmedia check {filename}` lists them all", recording_length(files))
         before = subtitles.read(current, allow_empty=True) if current.exists() else None
         write_atomic(files.apply_journal, json.dumps({"language": lang, "retranslate": retranslate}) + "\n")
         if before is not None and not revisions.history(files.folder, files.name, lang):
@@ -126,7 +127,7 @@ def _accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, 
                            before.encoding, "the version accessmedia wrote")
         revision = revisions.save(files.folder, files.name, lang, data, filename, cues, before.cues if before else None, contributor,
                                   encoding, note)
-        retranslated, flagged, packaged = _carry(files, lang, retranslate, package)
+        retranslated, flagged, packaged = _carry(files, lang, retranslate, package, settings)
         files.apply_journal.unlink()
     return ApplyResult(files.name, lang, revision, retranslated, flagged, packaged)
 
@@ -138,19 +139,22 @@ def revision_cues(revision: revisions.Revision, lang: str) -> list[Cue]:
     return list(subtitles.read(revision.file, language=lang).cues)  # its code page is the language's, whatever its name
 
 
-def _carry(files: RecordingFiles, lang: str, retranslate: bool, package: bool = True) -> tuple[dict[str, int], tuple[str, ...], object]:
-    """Make the latest revision of `lang` current, carry a Norwegian one into every translation nobody
-    corrected by hand (those are kept and flagged), and package again. Safe to run twice."""
+def _carry(files: RecordingFiles, lang: str, retranslate: bool, package: bool = True,
+           settings: Settings | None = None) -> tuple[dict[str, int], tuple[str, ...], object]:
+    """Make the latest revision of `lang` current, carry one in the spoken language into every translation nobody
+    corrected by hand (those are kept and flagged), and package again, all with the settings the recording was
+    made with (its process.json: glossary, pinned routes, beam, style file, source language). Safe to run twice."""
+    settings = settings or stages.recorded_settings(files)
     latest = revisions.history(files.folder, files.name, lang)[-1]
     cues = revision_cues(latest, lang)
     _make_current(files, lang, cues)
-    source = json.loads(files.translations.read_text(encoding="utf-8")).get("source_language", "nb") if files.translations.exists() else "nb"
+    source = settings.language
     if lang != source and lang not in stages.read_record(files.translations, "produced"):
         stages.record_volunteer_language(files, lang, len(cues), source)  # a language only people made (a translation kit)
     retranslated: dict[str, int] = {}
     flagged: list[str] = []
     record = stages.read_record(files.translations, "produced")
-    if retranslate and lang == "nb" and record:
+    if retranslate and lang == source and record:
         loaded = LoadedModels()
         ledger = Ledger(files.folder)
         current = files.subtitles(lang)
@@ -159,11 +163,12 @@ def _carry(files: RecordingFiles, lang: str, retranslate: bool, package: bool = 
             # a translation a person corrected, through accessmedia or by hand, is theirs: kept and flagged
             if revisions.corrected_by_people(files.folder, files.name, target) or any(
                     ledger.edited(path) for path in files.translation_files([target])):
-                revisions.flag(files.folder, files.name, target, f"source changed in nb {latest.label}, please check")
+                revisions.flag(files.folder, files.name, target, f"source changed in {source} {latest.label}, please check")
                 flagged.append(target)
                 continue
             formats = [f for f in subtitles.FORMATS if f in subtitles.PIPELINE_FORMATS or files.subtitles(target, f).exists()]
-            result = stages.translate(files, source_cues, lang, Translation(targets=(target,)), Styles(), loaded, current.name,
+            result = stages.translate(files, source_cues, lang, replace(settings.translation, targets=(target,)), settings.styles,
+                                      loaded, current.name,
                                       formats=formats)
             retranslated[target] = result.translated
     return retranslated, tuple(flagged), stages.repackage(files, lang) if package else None
@@ -209,14 +214,15 @@ def restore(project: str | Path, name: str, lang: str, number: int, contributor:
     if wanted is None:
         raise AccessMediaError(f"{name}.{lang} has no revision {number}", f"see `accessmedia history {project} --lang {lang}`")
     meta = json.loads((wanted.path / "meta.json").read_text(encoding="utf-8"))
-    return _accept(files, lang, revision_cues(wanted, lang), wanted.file.read_bytes(), wanted.file.name, meta.get("encoding", "utf-8"),
+    return accept(files, lang, revision_cues(wanted, lang), wanted.file.read_bytes(), wanted.file.name, meta.get("encoding", "utf-8"),
                    contributor, True, f"restored {wanted.label}").revision
 
 
-def kit_export(project: str | Path, name: str, lang: str, source: str = "nb") -> tuple[Path, Path]:
+def kit_export(project: str | Path, name: str, lang: str, source: str | None = None) -> tuple[Path, Path]:
     """Timed cues for volunteers to translate: an SRT to overwrite (in Subtitle Edit or any editor)
-    and a CSV sheet with the Norwegian and English text and an empty column for `lang`."""
+    and a CSV sheet with the Norwegian and English text and an empty column for `lang`. `source`: the spoken language the recording was made in, unless given."""
     files, lang = RecordingFiles(Path(project), name), languages.normalize(lang)
+    source = source or stages.recorded_settings(files).language
     current = files.subtitles(source)
     if not current.exists():
         raise AccessMediaError(f"{project} has no {current.name}", "transcribe first, or check --name")
@@ -230,10 +236,11 @@ def kit_export(project: str | Path, name: str, lang: str, source: str = "nb") ->
 
 
 def kit_import(path: str | Path, project: str | Path, name: str, lang: str, contributor: str = "volunteer",
-               source: str = "nb") -> revisions.Revision:
+               source: str | None = None) -> revisions.Revision:
     """Bring a finished kit (the SRT or the CSV sheet) back as that language's revision."""
     path, lang = Path(path), languages.normalize(lang)
     files = RecordingFiles(Path(project), name)
+    source = source or stages.recorded_settings(files).language
     cues: list[Cue]
     if path.suffix.lower() == ".csv":
         cues, encoding = cues_from_sheet(path, lang), "utf-8"
@@ -244,5 +251,5 @@ def kit_import(path: str | Path, project: str | Path, name: str, lang: str, cont
         original = files.subtitles(source)
         if original.exists() and [c.lines for c in subtitles.read(original).cues] == [c.lines for c in cues]:
             raise AccessMediaError(f"{path.name} still holds the {source} text", f"replace each cue's text with the {lang} translation first")
-    return _accept(files, lang, cues, path.read_bytes(), path.name, encoding, contributor, False, "translation kit",
+    return accept(files, lang, cues, path.read_bytes(), path.name, encoding, contributor, False, "translation kit",
                    "fix the times, then import again", new_language=True).revision

@@ -118,17 +118,18 @@ def _apply(files: RecordingFiles, data: dict, new_names: dict[str, str], contrib
             result.kept.append(files.text.name)
         else:
             ledger.write({files.text.name: readable_text(transcript, labels)})
+    settings = stages.recorded_settings(files)  # the project's style profile, not the built-in one
     note = "named " + ", ".join(f"{old} {new}" for old, new in renames.items())
     for lang in files.subtitle_languages():
         current = files.subtitles(lang, "vtt")
         cues = subtitles.read(current, language=lang).cues
-        profile = style.load_profile(lang)
+        profile = settings.profile(lang)
         changed = [_renamed_cue(c, renames, profile) for c in cues]
         if changed == list(cues):
             continue
         text = subtitles.compose_vtt(changed)
         parsed = subtitles.parse(text, current.name, "vtt").cues
-        corrections._accept(files, lang, parsed, text.encode("utf-8"), current.name, "utf-8", contributor, False, note, package=False)
+        corrections.accept(files, lang, parsed, text.encode("utf-8"), current.name, "utf-8", contributor, False, note, package=False)
         result.languages.append(lang)
     if result.languages:
         stages.repackage(files)

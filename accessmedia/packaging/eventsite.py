@@ -59,7 +59,7 @@ def _language_items(codes: list[str], href: str | None = None) -> str:
         name = _e(languages.native_name(c))
         return f'<a href="{_e(href)}?lang={_e(c)}">{name}</a>' if href else name
 
-    return "".join(f'<li lang="{_e(c)}" dir="{"rtl" if c in languages.RIGHT_TO_LEFT else "ltr"}">{item(c)}</li>' for c in codes)
+    return "".join(f'<li lang="{_e(c)}" dir="{languages.direction(c)}">{item(c)}</li>' for c in codes)
 
 
 def _who_spoke(files: RecordingFiles) -> list[tuple[str, float]]:

@@ -270,7 +270,7 @@ def _burn(inputs: list[str], cues: Sequence[Cue], lang: str, out: Path) -> str:
 
 
 def package(recording: str | Path, files: RecordingFiles, dist: str | Path, packaging: Packaging = Packaging(),
-            segment_seconds: int = 6) -> PackageResult:
+            segment_seconds: int = 6, source: str = "nb") -> PackageResult:
     """Build DIST/hls (master.m3u8), DIST/site (replay page), DIST/upload and, with `packaging.burn`, DIST/social,
     from the recording and its subtitle files."""
     started = time.monotonic()
@@ -284,7 +284,7 @@ def package(recording: str | Path, files: RecordingFiles, dist: str | Path, pack
     for lang in burn:
         if lang not in found:
             raise AccessMediaError(f"cannot burn in {lang}: no {stem}.{lang}.vtt or .srt in {files.folder}", "translate into it first, or choose another --burn")
-    order = sorted(found, key=lambda lang: (lang != "nb", lang != "nn", lang))  # Norwegian first: it is the default
+    order = sorted(found, key=lambda lang: (lang != source, lang != "nb", lang != "nn", lang))  # the spoken language is the default
     cues = {lang: subtitles.read(path, allow_empty=True).cues for lang, path in found.items()}
     vcodec, width, height = _video_codec(recording)
     audio_only = vcodec is None

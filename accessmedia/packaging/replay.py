@@ -127,7 +127,7 @@ def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str
             {
                 "code": lang,
                 "name": languages.native_name(lang),
-                "dir": "rtl" if lang in languages.RIGHT_TO_LEFT else "ltr",
+                "dir": languages.direction(lang),
                 "cues": [_cue(c) for c in cues[lang]],
             }
             for lang in order

@@ -79,3 +79,25 @@ def build(
         styles=style if isinstance(style, Styles) else Styles.read(style),
         formats=unique(["srt", "vtt", *formats]),
     )
+
+
+def from_record(stages: Mapping[str, Mapping], source_language: str | None = None) -> Settings:
+    """The Settings a recording was made with, from the stage records of its process.json (what each stage's `uses`
+    kept): what people change later (a correction, a name, a restore) is redone with these, never with defaults.
+    A stage that never ran leaves its part at the defaults; `source_language` (from NAME.translations.json) serves
+    when no transcribe stage was recorded."""
+    used = {k: v for stage in stages.values() for k, v in (stage.get("settings") or {}).items()}
+    language = used.get("language") or source_language or "nb"
+    rec = used.get("recognition") or {}
+    recognition = Recognition(ModelLoad(**rec.get("load", {})),
+                              Decoding(**{**rec.get("decode", {}), "hotwords": tuple(rec.get("decode", {}).get("hotwords", ()))}))
+    spk = dict(used.get("speakers") or {})
+    speakers = Diarizing(**{**spk, "references": tuple(tuple(r) for r in spk.get("references", ())),
+                            "names": tuple(spk.get("names", ()))})
+    tr = dict(used.get("translation") or {})
+    translation = Translation(**{**tr, "targets": tuple(tr.get("targets", ())), "protected": tuple(tr.get("protected", ())),
+                                 "routes": tuple((lang, tuple(models)) for lang, models in tr.get("routes", ()))})
+    style_file = (used.get("styles") or {}).get("file")
+    return Settings(language=languages.normalize(language), recognition=recognition, speakers=speakers, translation=translation,
+                    packaging=Packaging.from_record(used.get("packaging") or {}), styles=Styles.read(style_file),
+                    formats=tuple(used.get("formats") or ("srt", "vtt")))

@@ -39,6 +39,7 @@ from accessmedia.core.ledger import Ledger
 from accessmedia.translation.routes import Route
 from accessmedia.pipeline.runtime import LoadedModels
 from accessmedia.pipeline.settings import Decoding, Diarizing, Packaging, Styles, Translation
+from accessmedia.pipeline.settings import Settings, from_record as settings_from_record
 from accessmedia.subtitles.sheets import template_csv
 from accessmedia.core.transcript import Transcript, readable_text
 
@@ -293,7 +294,7 @@ def record_volunteer_language(files: RecordingFiles, language: str, cues: int, s
 
 # -- package ----------------------------------------------------------------------------
 
-def package(files: RecordingFiles, recording: Path, dist: Path, packaging: Packaging):
+def package(files: RecordingFiles, recording: Path, dist: Path, packaging: Packaging, source: str = "nb"):
     """HLS with subtitle renditions, a replay page, an upload bundle and open-caption videos for one recording.
 
     How it was packaged is remembered in NAME.package.json, with paths relative to the recording's
@@ -301,7 +302,7 @@ def package(files: RecordingFiles, recording: Path, dist: Path, packaging: Packa
     """
     from accessmedia.packaging.package import package as build
 
-    result = build(recording, files, dist, packaging)
+    result = build(recording, files, dist, packaging, source=source)
     record = {
         "recording": files.relative(recording),
         "recording_absolute": str(Path(recording).resolve()),
@@ -333,6 +334,20 @@ def packaged_before(files: RecordingFiles) -> tuple[Path, Path, Packaging] | Non
     return recording, files.resolve(s["dist"]), packaging
 
 
+def recorded_settings(files: RecordingFiles) -> Settings:
+    """The settings this recording was made with (its process.json; the source language of its translations
+    where no transcribe stage was recorded), for everything that changes its files later."""
+    try:
+        recorded = json.loads(files.state.read_text(encoding="utf-8")).get("stages", {})
+    except (OSError, json.JSONDecodeError, AttributeError):
+        recorded = {}
+    try:
+        source = json.loads(files.translations.read_text(encoding="utf-8")).get("source_language")
+    except (OSError, json.JSONDecodeError, AttributeError):
+        source = None
+    return settings_from_record(recorded, source)
+
+
 def repackage(files: RecordingFiles, language: str | None = None):
     """Package again as last time, if this recording was packaged before; `language` (one people just made,
     a translation kit) joins a package that named its languages."""
@@ -342,4 +357,4 @@ def repackage(files: RecordingFiles, language: str | None = None):
     recording, dist, packaging = before
     if language and packaging.languages and language not in packaging.languages and files.subtitles(language, "vtt").exists():
         packaging = replace(packaging, languages=(*packaging.languages, language))
-    return package(files, recording, dist, packaging)
+    return package(files, recording, dist, packaging, recorded_settings(files).language)

@@ -211,7 +211,7 @@ class Recognizer:
             timed, last_speech = self._align(window, encoded, min(WINDOW_FRAMES, frames - window[0].seek), last_speech)
             restored = [restore(seg, ts_map, edges, base) for seg in timed]
             restored = snap_to_voice(restored, loudness, base)
-            kept, removed = guards.screen(restored)
+            kept, removed = guards.screen(restored, base + audio.shape[0] / SR)
             yield from sorted([*kept, *removed], key=lambda x: x.start)
 
         # faster-whisper encodes a window, then yields its segments, all with the window's seek

@@ -42,6 +42,9 @@ MIN_NGRAM_REPEATS = 3  # a phrase said three times in a row is a loop...
 MIN_WORD_REPEATS = 5  # ...but "nei, nei, nei" is speech, so single words need more
 
 
+PAST_END = 0.25  # seconds a word's end may lie past the audio (timing slack) before it has no sound under it
+
+
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFC", text).lower()
     return "".join(c for c in text if c.isalnum())
@@ -94,13 +97,23 @@ def _removal(words: Iterable[Word], reason: str, fallback: Segment) -> Removal:
     return Removal(fallback.start, fallback.end, fallback.text, reason)
 
 
-def screen(segments: Iterable[Segment]) -> tuple[list[Segment], list[Removal]]:
-    """Apply every guard; return the segments to keep and what was removed."""
+def screen(segments: Iterable[Segment], audio_end: float | None = None) -> tuple[list[Segment], list[Removal]]:
+    """Apply every guard; return the segments to keep and what was removed. `audio_end`: where the audio under
+    these segments ends (seconds): a word that lies past it has no sound under it, so it was invented."""
     kept: list[Segment] = []
     removed: list[Removal] = []
     for seg in segments:
         if not seg.words:
             continue
+        if audio_end is not None:
+            past = [w for w in seg.words if w.end > audio_end + PAST_END]
+            if len(past) == len(seg.words):
+                removed.append(_removal(seg.words, "words after the end of the audio", seg))
+                continue
+            if past:
+                removed.append(_removal(past, "words after the end of the audio", seg))
+                words = tuple(w for w in seg.words if w not in past)
+                seg = replace(seg, words=words, text=" ".join(w.text for w in words), end=words[-1].end)
         if is_credit_text(seg.text):
             removed.append(_removal(seg.words, "subtitle credit text Whisper invents over non-speech", seg))
             continue

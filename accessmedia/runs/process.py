@@ -300,7 +300,8 @@ def _package(c: Context) -> Outcome:
         text = youtube_chapters(packaging.chapters)
         if not c.files.chapters.exists() or c.files.chapters.read_text(encoding="utf-8") != text:
             write_atomic(c.files.chapters, text)
-    stages.package(c.files, c.job.recording, c.files.dist, replace(packaging, languages=tuple(_package_languages(c))))
+    stages.package(c.files, c.job.recording, c.files.dist, replace(packaging, languages=tuple(_package_languages(c))),
+                   c.settings.language)
     return Outcome()
 
 

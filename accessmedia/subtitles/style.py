@@ -138,6 +138,7 @@ def load_profile(language: str = "nb", path: str | Path | None = None) -> StyleP
 # -- conformance ----------------------------------------------------------
 
 ERROR_RULES = ("timing", "overlap", "order")  # broken files; the others are style advice
+HARD_RULES = ("timing", "lines", "line_length", "min_duration", "max_duration", "overlap", "gap", "order")  # never traded away
 RULES = ("timing", "lines", "line_length", "reading_speed", "min_duration", "max_duration", "overlap", "gap", "order")
 
 
@@ -180,6 +181,11 @@ class Conformance:
 
     def share_ok(self, rule: str) -> float:
         return 1.0 if self.cues == 0 else 1 - self.failing(rule) / self.cues
+
+    def met(self) -> str:
+        """One line for people: the share of cues that meet every hard rule, and the reading speed's."""
+        hard = min(self.share_ok(rule) for rule in HARD_RULES)
+        return f"rules met {hard:.0%} (reading speed {self.share_ok('reading_speed'):.0%})"
 
     def summary(self) -> dict[str, float]:
         return {rule: round(self.share_ok(rule), 4) for rule in RULES}

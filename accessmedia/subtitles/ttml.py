@@ -43,7 +43,7 @@ def _line(text: str) -> str:
 
 
 def compose_ttml(cues: Sequence[Cue], language: str) -> str:
-    rtl = language in languages.RIGHT_TO_LEFT
+    rtl = languages.direction(language) == "rtl"
     direction = ' style="rtl"' if rtl else ""  # styles by reference only: EBU-TT-D has no inline styling
     styles = "".join(f'\n      <style xml:id="{name}" {attr}/>' for name, attr in _STYLES.values())
     if rtl:

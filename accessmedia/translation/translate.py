@@ -347,7 +347,7 @@ def translate_cues(
         for piece, part in zip(own, distribute(text, [len(p.text) for p in own], profile.clause_end)):
             if part:
                 per_cue.setdefault(piece.cue, []).append(part)
-    rtl = target in languages.RIGHT_TO_LEFT
+    rtl = languages.direction(target) == "rtl"
     out: list[Cue] = []
     for n, cue in enumerate(cues):
         own = [(k, u) for k, (m, u) in enumerate(parts) if m == n]

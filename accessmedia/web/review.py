@@ -100,11 +100,11 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
     async def cues(request: Request) -> Response:
         name, lang = checked(request)
         parsed = api.read_subtitles(RecordingFiles(project, name).subtitles(lang), allow_empty=True)
-        profile = api.load_profile(lang)
+        profile = api.recorded_settings(RecordingFiles(project, name)).profile(lang)  # the project's style, not the built-in
         video = _video(project, name)
         return JSONResponse({
             "name": name, "lang": lang, "language": languages.native_name(lang),
-            "dir": "rtl" if lang in languages.RIGHT_TO_LEFT else "ltr",
+            "dir": languages.direction(lang),
             "cues": [[c.start, c.end, c.text, c.settings] for c in parsed.cues],
             "check": _check_first(project, name, lang),
             "video": f"video?name={quote(name)}" if video else None,

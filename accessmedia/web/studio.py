@@ -20,7 +20,7 @@ from pathlib import Path
 from accessmedia import api
 from accessmedia.api import AccessMediaError, RecordingFiles, languages
 from accessmedia.web.project import (CHUNK, COOKIE, MANIFEST, MAX_JSON, MAX_UPLOAD, MEDIA, NAME, OUTPUT, RECORDINGS, Runs, archive,
-                             checklist, manifest_values, progress, safe_name, sessions)
+                                      checklist, current_event, manifest_values, progress, safe_name, sessions)
 from accessmedia.web.guard import Guard, TooLarge, read_limited
 
 
@@ -84,7 +84,8 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
 
     async def state(request: Request) -> Response:
         manifest, problem = manifest_values(project)
-        codes = [c for c in languages.LANGUAGES if c != "nb"]
+        event = current_event(project)[0]
+        codes = [c for c in languages.LANGUAGES if c != (event.language if event is not None else "nb")]  # the spoken one aside
         routes = api.translation_routes(codes)
         catalogue = api.catalog()
         installed = {m.name for m in api.installed("asr")}
@@ -92,7 +93,8 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
         wanted = (manifest or {}).get("languages", [])
         for name, folder in sessions(project).items():
             langs = [c for c in languages.LANGUAGES if RecordingFiles(folder, name).subtitles(c).exists()]
-            source = RecordingFiles(folder, name).subtitles("nb").exists()
+            files = RecordingFiles(folder, name)
+            source = files.subtitles(api.recorded_settings(files).language).exists()
             made.append({"name": name, "languages": langs, "replay": (folder / "dist" / "site" / "index.html").exists(),
                          "volunteers": [c for c in wanted if c not in langs] if source else []})
         return JSONResponse({
@@ -102,7 +104,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
                             if p.is_file() and p.suffix.lower() in MEDIA and not any(part.startswith(".") or part == OUTPUT
                                                                                      for part in p.relative_to(project).parts)),
             "languages": [{"code": c, "name": languages.native_name(c), "english": languages.LANGUAGES[c][0],
-                           "dir": "rtl" if c in languages.RIGHT_TO_LEFT else "ltr", "route": routes[c]["route"],
+                           "dir": languages.direction(c), "route": routes[c]["route"],
                            "engine": routes[c]["engine"], "volunteers": not routes[c]["models"]} for c in codes],
             "models": [{"name": e.name, "description": e.description, "installed": e.name in installed or e.default, "default": e.default,
                         "size_mb": e.size_mb} for e in catalogue.values() if e.kind == "asr"],
