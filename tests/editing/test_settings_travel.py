@@ -17,7 +17,7 @@ from accessmedia.subtitles import formats as subtitles
 from accessmedia.subtitles.cue import Cue
 
 from ..conftest import ROOT, SAMPLE, run_cli
-from ..test_review_security import Client, serve_review
+from ..web.test_review_security import Client, serve_review
 
 NARROW = "name = \"smal\"\nmax_chars_per_line = 30\n"
 

@@ -1,0 +1,248 @@
+"""A new user's whole flow in the studio, in real Chromium against the real server (its own process): make an
+event from the three sample recordings (one uploaded through the page) with a programme and four languages,
+run it, kill the studio and the run midway and start the studio again (the run resumes), correct a cue,
+restore the machine's revision, name a speaker, open the replay page in Arabic, download a package, and
+scan every studio page with axe-core. Screenshots of each step go to tests/artifacts/studio-*.png."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ROOT
+from ..web.test_review_security import free_port
+from ..chromium import ARTIFACTS, chromium, page_width, serious_violations
+
+pytestmark = pytest.mark.slow
+
+
+def start_studio(folder: Path, port: int, env: dict) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "accessmedia.cli", "studio", str(folder), "--port", str(port)],
+                            env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
+                if answer.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail("the studio did not start: " + proc.stdout.read().decode(errors="replace"))
+
+
+def crash(proc: subprocess.Popen, folder: Path) -> None:
+    """The studio and its run killed at once, as when the machine goes down."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    run = json.loads((folder / ".studio" / "run.json").read_text(encoding="utf-8"))
+    try:
+        os.killpg(run["pid"], signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    for _ in range(100):
+        if not Path(f"/proc/{run['pid']}").exists() or Path(f"/proc/{run['pid']}/stat").read_text().split(")")[-1].split()[0] == "Z":
+            break
+        time.sleep(0.1)
+
+
+def stages_done(folder: Path, name: str) -> dict:
+    try:
+        return json.loads((folder / "ut" / name / "process.json").read_text(encoding="utf-8"))["stages"]
+    except (OSError, json.JSONDecodeError, KeyError):
+        return {}
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"studio-{name}.png"), full_page=True)
+
+
+def test_a_new_users_whole_flow(tmp_path, models_env):
+    folder = tmp_path / "integreringskonferansen"
+    folder.mkdir()
+    for name in ("konferanse.mp4", "avslutning.mp4"):
+        shutil.copy(ROOT / "samples" / name, folder / name)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    studio = start_studio(folder, port, models_env)
+    try:
+        with chromium() as browser:
+            page = browser.new_page(locale="en-GB")  # the studio in English (a Norwegian browser gets it in Norwegian)
+            page.goto(base + "/")
+            page.wait_for_selector("#files li input")
+            assert serious_violations(page) == []
+            page.keyboard.press("Tab")  # keyboard: the skip link first, then the steps, each a link to its section
+            assert page.evaluate("document.activeElement.textContent") == "Skip to the work"
+            page.keyboard.press("Enter")
+            assert page.evaluate("document.activeElement.id") == "main"
+            shot(page, "1-start")
+
+            # 1. the event: one recording uploaded, two from the folder, a programme, four languages
+            page.set_input_files("#upload", str(ROOT / "samples" / "panel.mp4"))
+            page.get_by_text("uploaded and checked").wait_for(timeout=60_000)
+            assert (folder / "recordings" / "panel.mp4").read_bytes() == (ROOT / "samples" / "panel.mp4").read_bytes()
+            page.fill("#title", "Nasjonal integreringskonferanse")
+            for file in ("konferanse.mp4", "recordings/panel.mp4", "avslutning.mp4"):
+                page.locator(f'#files input[value="{file}"]').check()
+            panel = page.locator('fieldset[data-file="recordings/panel.mp4"]')
+            panel.locator('[data-field="rec-title"]').fill("Panelsamtale: språk og arbeid")
+            first = panel.locator(".agenda-row").nth(0)
+            first.locator('[data-field="title"]').fill("Den første jobben")
+            first.locator('[data-field="speakers"]').fill("Amina Yusuf, Piotr Nowak")
+            panel.get_by_role("button", name="Add a programme item").click()
+            second = panel.locator(".agenda-row").nth(1)
+            second.locator('[data-field="start"]').fill("0:40")
+            second.locator('[data-field="title"]').fill("Informasjon på flere språk")
+            for code in ("en", "ar", "uk", "so"):
+                page.locator(f"#lang-{code}").check()
+            assert "volunteers will translate it" in page.locator("#lang-note-so").text_content()
+            assert "nb->en->ar pivot" in page.locator("#lang-note-ar").text_content()
+            assert page.locator('label[for="lang-ti"]').text_content().strip() == "ትግርኛ"
+            shot(page, "2-event")
+            page.click("#save")
+            page.get_by_text("Saved: 3 recordings").wait_for()
+            manifest = (folder / "event.toml").read_text(encoding="utf-8")
+            assert 'file = "recordings/panel.mp4"' in manifest and 'speakers = ["Amina Yusuf", "Piotr Nowak"]' in manifest
+            assert 'languages = ["en", "ar", "uk", "so"]' in manifest and 'start = "0:40"' in manifest
+
+            # 2. the run, cut off midway (studio and run killed), resumed when the studio starts again
+            page.click("#start")
+            deadline = time.time() + 240
+            while not stages_done(folder, "konferanse") and time.time() < deadline:
+                time.sleep(0.5)
+            assert stages_done(folder, "konferanse"), "no stage finished within 4 minutes"
+            page.wait_for_function("document.getElementById('run-status').textContent.indexOf('Running') === 0")
+            assert page.locator("#progress tr").count() == 3
+            shot(page, "3-running")
+            crash(studio, folder)
+            kept = stages_done(folder, "konferanse")
+            studio = start_studio(folder, port, models_env)
+            page.goto(base + "/")
+            page.wait_for_function("document.getElementById('run-status').textContent.length > 12")
+            assert json.loads((folder / ".studio" / "run.json").read_text(encoding="utf-8"))["resumed"] is True
+            page.wait_for_function("document.getElementById('run-status').textContent.indexOf('Finished') === 0", timeout=400_000)
+            after = stages_done(folder, "konferanse")
+            assert all(after[s]["finished"] == kept[s]["finished"] for s in kept)  # finished stages were not done again
+            page.wait_for_selector("#sessions .session")
+            shot(page, "4-finished")
+            page.locator("#run").screenshot(path=str(ARTIFACTS / "studio-run.png"))  # the README's picture
+            assert serious_violations(page) == []
+
+            # 3. correct a cue beside the video, then go back to the machine's version
+            panel_box = page.locator(".session", has=page.locator("h3", has_text="panel"))
+            panel_box.get_by_role("link", name="Correct nb").click()
+            assert "/review/panel/edit" in page.url
+            text = page.get_by_label("cue 1 text")
+            text.wait_for()
+            machine = text.input_value()
+            text.fill("Velkommen til panelet.")
+            page.fill("#who", "Kari")
+            page.click("#save")
+            page.wait_for_function("document.getElementById('status').dataset.result !== undefined")
+            assert "Velkommen til panelet." in (folder / "ut" / "panel" / "panel.nb.srt").read_text(encoding="utf-8")
+            assert serious_violations(page) == []  # the editor, as the studio serves it
+            shot(page, "5-corrected")
+            page.goto(base + "/#review")
+            page.locator(".session", has=page.locator("h3", has_text="panel")).get_by_role("button", name="History of nb").click()
+            page.get_by_role("button", name="Restore r0000").click()
+            page.get_by_text("r0000 restored as r0002").wait_for()
+            assert "Velkommen til panelet." not in (folder / "ut" / "panel" / "panel.nb.srt").read_text(encoding="utf-8")
+            assert machine.split()[0] in (folder / "ut" / "panel" / "panel.nb.srt").read_text(encoding="utf-8")
+            shot(page, "6-restored")
+
+            # Somali has no model here: its translation kit goes to volunteers and comes back through the page
+            kit = page.request.get(base + "/api/kit?name=panel&lang=so&format=csv")
+            assert kit.status == 200
+            import csv
+
+            rows = list(csv.reader(io.StringIO(kit.body().decode("utf-8-sig"))))
+            assert rows[0] == ["cue", "start", "end", "nb", "en", "so"]
+            for row in rows[1:]:
+                row[5] = "Soomaali " + row[0]
+            filled = tmp_path / "panel.so.csv"
+            with open(filled, "w", encoding="utf-8", newline="") as fh:
+                csv.writer(fh).writerows(rows)
+            page.locator("#kit-panel-so").set_input_files(str(filled))
+            page.get_by_text("so: the kit is in").wait_for()
+            assert "Soomaali 1" in (folder / "ut" / "panel" / "panel.so.srt").read_text(encoding="utf-8")
+            shot(page, "6b-kit")
+
+            # name a speaker in the editor's "Who speaks" panel
+            page.goto(base + "/review/panel/edit?name=panel&lang=nb")
+            page.wait_for_selector("#voice-list li")
+            page.fill("#who", "Kari")
+            page.fill("#voice-1", "Amina Yusuf")
+            page.get_by_label("Gi navn / Name: Taler 2").click()
+            page.wait_for_function("document.getElementById('voice-status').dataset.result !== undefined")
+            assert "Amina Yusuf: " in (folder / "ut" / "panel" / "panel.nb.srt").read_text(encoding="utf-8")
+            shot(page, "7-named")
+
+            # 4. publish: the checklist, the replay page in Arabic, a package to download
+            page.goto(base + "/#publish")
+            page.wait_for_selector("#checklist tr th")
+            rows = page.locator("#checklist tr")
+            panel_row = page.locator("#checklist tr", has_text="Panelsamtale").text_content()
+            assert rows.count() == 3 and "every language present" in panel_row and "volunteers" not in panel_row  # the kit came back
+            assert "not named yet: Taler 1" in panel_row  # Taler 2 was named Amina Yusuf
+            assert serious_violations(page) == []
+            shot(page, "8-publish")
+            assert page_width(browser, base + "/", "#sessions .session", ARTIFACTS / "studio-phone.png") <= 390
+            page.get_by_role("link", name="Replay page of panel").click()
+            page.goto(page.url + "?lang=ar")
+            page.wait_for_function("window.replay !== undefined && window.replay.interface() === 'ar'")
+            assert page.evaluate("document.documentElement.dir") == "rtl"
+            assert page.locator("label[for=language]").text_content() == "الترجمة النصية"
+            assert serious_violations(page) == []
+            shot(page, "9-replay-arabic")
+            answer = page.request.get(base + "/api/archive?name=panel")
+            assert answer.status == 200 and answer.headers["content-type"] == "application/zip"
+            names = zipfile.ZipFile(io.BytesIO(answer.body())).namelist()
+            assert "panel/site/index.html" in names and "panel/hls/master.m3u8" in names and "panel/upload/panel.mp4" in names
+            page.close()
+    finally:
+        os.killpg(studio.pid, signal.SIGKILL)
+        studio.wait()
+
+
+def test_the_studio_speaks_norwegian_to_a_norwegian_browser(tmp_path, models_env):
+    folder = tmp_path / "prosjekt"
+    folder.mkdir()
+    shutil.copy(ROOT / "samples" / "avslutning.mp4", folder / "avslutning.mp4")
+    port = free_port()
+    studio = start_studio(folder, port, models_env)
+    try:
+        with chromium() as browser:
+            page = browser.new_page()  # nb-NO
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector("#files li input")
+            assert page.evaluate("document.documentElement.lang") == "nb"
+            assert page.locator("#save").text_content() == "Lagre arrangementet"
+            assert page.locator("#run-status").text_content() == "Ikke startet."
+            assert serious_violations(page) == []
+            page.fill("#title", "Integreringskonferansen")
+            page.locator('#files input[value="avslutning.mp4"]').check()
+            page.locator("#lang-so").check()
+            page.select_option("#ui-language", "en")
+            assert page.locator("#save").text_content() == "Save the event" and page.evaluate("document.documentElement.lang") == "en"
+            assert page.locator("#title").input_value() == "Integreringskonferansen"  # what was typed stays
+            assert page.locator("#lang-so").is_checked() and page.locator('#files input[value="avslutning.mp4"]').is_checked()
+            assert "volunteers will translate it" in page.locator("#lang-note-so").text_content()
+            page.reload()
+            page.wait_for_selector("#files li input")
+            assert page.locator("#save").text_content() == "Save the event"  # the choice is remembered
+            shot(page, "english")
+            page.close()
+    finally:
+        os.killpg(studio.pid, signal.SIGKILL)
+        studio.wait()

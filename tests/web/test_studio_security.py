@@ -1,0 +1,121 @@
+"""The studio's server as an attacker meets it: foreign Origin, wrong Host, no token off loopback, no CSRF
+token, oversized and non-media uploads, path names in every parameter; and resumable uploads."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from starlette.testclient import TestClient
+
+from accessmedia.web import studio
+
+from ..conftest import ROOT
+
+BASE = "http://127.0.0.1:8090"
+
+
+def new_project(tmp_path):
+    """A project folder with one sample recording in it."""
+    folder = tmp_path / "prosjekt"
+    folder.mkdir()
+    shutil.copy(ROOT / "samples" / "avslutning.mp4", folder / "avslutning.mp4")
+    return folder
+
+
+@pytest.fixture()
+def project(tmp_path):
+    return new_project(tmp_path)
+
+
+@pytest.fixture()
+def client(project):
+    c = TestClient(studio.create_app(project), base_url=BASE)
+    c.csrf = c.get("/api/state").json()["csrf"]
+    return c
+
+
+def post(c, path, body=b"{}", kind="application/json", params=None, **headers):
+    h = {"origin": BASE, "x-csrf-token": c.csrf, "content-type": kind, **headers}
+    return c.post(path, content=body, headers=h, params=params)
+
+
+EVENT = {"title": "Konferanse", "languages": ["en"], "recordings": [{"file": "avslutning.mp4", "title": "Slutt", "agenda": []}]}
+
+
+def test_state_changes_need_the_studios_own_page(client, project):
+    ok = post(client, "/api/event", json.dumps(EVENT).encode())
+    assert ok.status_code == 200, ok.text
+    assert 'file = "avslutning.mp4"' in (project / "event.toml").read_text(encoding="utf-8")
+    body = json.dumps({**EVENT, "title": "Overtatt"}).encode()
+    for headers, status in (({"origin": "http://evil.example"}, 403), ({"origin": "http://127.0.0.1:9999"}, 403),
+                            ({"sec-fetch-site": "cross-site"}, 403), ({"x-csrf-token": "forged"}, 403),
+                            ({"content-type": "text/plain"}, 415), ({"host": "evil.example"}, 421)):
+        kind = headers.pop("content-type", "application/json")
+        answer = post(client, "/api/event", body, kind, **headers)
+        assert answer.status_code == status, (headers, answer.text)
+    assert "Overtatt" not in (project / "event.toml").read_text(encoding="utf-8")
+    assert client.get("/api/state", headers={"host": "rebinding.example:8090"}).status_code == 421
+    assert client.get("/out/index.html", headers={"host": "rebinding.example"}).status_code == 421
+
+
+def test_off_loopback_every_request_needs_the_token(project):
+    c = TestClient(studio.create_app(project, token="s3cret", host="0.0.0.0"), base_url="http://192.0.2.10:8090")
+    assert c.get("/").status_code == 403 and c.get("/api/state").status_code == 403
+    assert c.get("/out/index.html").status_code == 403 and c.get("/review/avslutning/edit").status_code == 403
+    assert c.get("/api/state?token=wrong").status_code == 403
+    page = c.get("/?token=s3cret")
+    assert page.status_code == 200 and "accessmedia studio" in page.text
+    assert c.get("/api/state").status_code == 200  # the token came back as an HttpOnly cookie
+
+
+def test_uploads_resume_are_limited_and_must_be_media(client, project):
+    data = (ROOT / "samples" / "konferanse.mp4").read_bytes()
+    size = len(data)
+    half = size // 2
+    first = post(client, f"/api/upload?name=opptak.mp4&offset=0&size={size}", data[:half], "application/octet-stream")
+    assert first.status_code == 200 and first.json()["received"] == half
+    assert client.get("/api/upload?name=opptak.mp4").json() == {"received": half, "done": False}  # where to go on after a break
+    again = post(client, f"/api/upload?name=opptak.mp4&offset=0&size={size}", data[:half], "application/octet-stream")
+    assert again.status_code == 409 and again.json()["received"] == half  # out of step: nothing appended twice
+    last = post(client, f"/api/upload?name=opptak.mp4&offset={half}&size={size}&final=1", data[half:], "application/octet-stream")
+    assert last.status_code == 200, last.text
+    assert (project / "recordings" / "opptak.mp4").read_bytes() == data
+    assert "recordings/opptak.mp4" in client.get("/api/state").json()["files"]
+    # not media: refused after the last chunk, and nothing is left behind
+    fake = b"this is not a video at all" * 100
+    bad = post(client, f"/api/upload?name=falsk.mp4&offset=0&size={len(fake)}&final=1", fake, "application/octet-stream")
+    assert bad.status_code == 400 and "upload a video or audio recording" in bad.json()["error"]
+    assert not any(p.name.startswith((".falsk", "falsk")) for p in (project / "recordings").iterdir())
+    assert post(client, "/api/upload?name=virus.exe&offset=0&size=4&final=1", b"MZ\0\0", "application/octet-stream").status_code == 400
+    huge = post(client, f"/api/upload?name=stor.mp4&offset=0&size={studio.MAX_UPLOAD + 1}", b"x", "application/octet-stream")
+    assert huge.status_code == 413
+    lying = post(client, "/api/upload?name=kort.mp4&offset=0&size=10", b"x" * 100, "application/octet-stream")
+    assert lying.status_code == 413  # more bytes than the file was said to have
+
+
+@pytest.mark.parametrize("name", ["../x.mp4", "..", "/etc/passwd", "a/b.mp4", ".skjult.mp4", "x\0.mp4", "%2e%2e/x.mp4", ""])
+def test_path_names_are_refused_in_every_parameter(client, project, name):
+    from urllib.parse import quote
+
+    answer = post(client, "/api/upload", b"abcd", "application/octet-stream", params={"name": name, "offset": 0, "size": 4})
+    assert answer.status_code == 400
+    assert client.get("/api/upload", params={"name": name}).status_code == 400
+    event = {**EVENT, "recordings": [{"file": name or "..", "title": "x", "agenda": []}]}
+    assert post(client, "/api/event", json.dumps(event).encode()).status_code == 400
+    for path in ("/api/history", "/api/kit", "/api/archive"):
+        assert client.get(path, params={"name": name, "lang": "nb"}).status_code == 400, path
+    assert post(client, "/api/restore", json.dumps({"name": name, "lang": "nb", "number": 1}).encode()).status_code == 400
+    assert client.get(f"/review/{quote(name, safe='')}/edit", params={"name": name, "lang": "nb"}).status_code == 404
+    assert not list(project.parent.glob("x.mp4")) and not (project / "recordings" / "x.mp4").exists()
+
+
+def test_the_outputs_are_served_read_only_and_never_outside_the_output_folder(client, project):
+    (project / "ut").mkdir()
+    (project / "ut" / "index.html").write_text("<!doctype html><title>x</title>", encoding="utf-8")
+    (project / "hemmelig.txt").write_text("no", encoding="utf-8")
+    assert client.get("/out/index.html").status_code == 200
+    assert client.get("/out/../hemmelig.txt").status_code == 404
+    assert client.get("/out/%2e%2e/hemmelig.txt").status_code == 404
+    assert post(client, "/out/index.html").status_code in (403, 405)
