@@ -8,7 +8,7 @@ part, and into the stage: nothing else passes it along. Each stage's record keep
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 

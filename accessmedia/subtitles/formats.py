@@ -9,7 +9,6 @@ through pysrt, WebVTT with its text escaped so that a cue containing
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence

@@ -10,7 +10,6 @@ from typing import Sequence
 
 from accessmedia.core.clock import clock, seconds
 from accessmedia.subtitles import encodings
-from accessmedia.subtitles import formats as subtitles
 from accessmedia.subtitles.cue import Cue
 from accessmedia.core.errors import AccessMediaError
 

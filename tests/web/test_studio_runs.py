@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from accessmedia.runs import event
-from accessmedia.web import studio
+from accessmedia.web import project as project_state, studio
 
 from ..web.test_studio_security import BASE, new_project
 
@@ -49,11 +49,11 @@ def test_the_form_becomes_the_manifest_process_reads(project):
 
 def test_a_failed_run_is_said_in_plain_words(project):
     (project / "ut").write_text("a file where the output folder should be", encoding="utf-8")
-    runs = studio.Runs(project)
+    runs = project_state.Runs(project)
     runs.start()
     state = wait_settled(runs)
     assert state["status"] == "failed" and "ut" in state["error"], state
-    progress = studio.progress(project, runs)
+    progress = project_state.progress(project, runs)
     assert progress["status"] == "failed" and progress["error"] == state["error"]
 
 

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from starlette.testclient import TestClient
 
-from accessmedia.web import studio
+from accessmedia.web import project as project_state, studio
 
 from ..conftest import ROOT
 
@@ -89,7 +89,7 @@ def test_uploads_resume_are_limited_and_must_be_media(client, project):
     assert bad.status_code == 400 and "upload a video or audio recording" in bad.json()["error"]
     assert not any(p.name.startswith((".falsk", "falsk")) for p in (project / "recordings").iterdir())
     assert post(client, "/api/upload?name=virus.exe&offset=0&size=4&final=1", b"MZ\0\0", "application/octet-stream").status_code == 400
-    huge = post(client, f"/api/upload?name=stor.mp4&offset=0&size={studio.MAX_UPLOAD + 1}", b"x", "application/octet-stream")
+    huge = post(client, f"/api/upload?name=stor.mp4&offset=0&size={project_state.MAX_UPLOAD + 1}", b"x", "application/octet-stream")
     assert huge.status_code == 413
     lying = post(client, "/api/upload?name=kort.mp4&offset=0&size=10", b"x" * 100, "application/octet-stream")
     assert lying.status_code == 413  # more bytes than the file was said to have

@@ -1,0 +1,84 @@
+"""The event form saved as event.toml, and recordings uploaded in chunks that go on after a break."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from accessmedia import api
+from accessmedia.api import AccessMediaError, languages
+from accessmedia.web.guard import TooLarge, read_limited
+from accessmedia.web.project import CHUNK, MANIFEST, MAX_UPLOAD, MEDIA, OUTPUT, RECORDINGS, safe_name
+from accessmedia.web.views.common import body_json, studio
+
+
+async def save_event(request: Request) -> Response:
+    s = studio(request)
+    data = await body_json(request)
+    try:
+        recordings = [{"file": s.checked_file(str(r["file"])), "title": str(r.get("title", "")),
+                       "agenda": [{"start": str(a["start"]), "title": str(a["title"]),
+                                   "speakers": [str(x) for x in a.get("speakers", []) if str(x).strip()]}
+                                  for a in r.get("agenda", []) if str(a.get("title", "")).strip()]}
+                      for r in data.get("recordings", [])]
+        codes = [languages.normalize(str(c)) for c in data.get("languages", [])]
+        model = str(data["model"]) if data.get("model") else None
+        title = str(data.get("title", "")).strip() or "Konferanse"
+    except (KeyError, TypeError, AttributeError):
+        raise AccessMediaError("the event form is not in the expected form") from None
+    if not recordings:
+        raise AccessMediaError("no recording chosen", "upload a recording or tick one of the files in the folder")
+    ev = api.save_manifest(s.project / MANIFEST, api.manifest_text(title, codes, recordings, OUTPUT, model))
+    return JSONResponse({"saved": MANIFEST, "recordings": len(ev.sessions)})
+
+
+async def upload_state(request: Request) -> Response:
+    s = studio(request)
+    name = safe_name(request.query_params.get("name", ""))
+    part = s.project / RECORDINGS / f".{name}.part"
+    done = (s.project / RECORDINGS / name).exists()
+    return JSONResponse({"received": part.stat().st_size if part.exists() else 0, "done": done})
+
+
+async def upload(request: Request) -> Response:
+    s = studio(request)
+    """A chunk of a file at `offset`; the page asks how much arrived and goes on from there after a break.
+    The last chunk (`final=1`) makes it a recording, once ffprobe finds audio in it."""
+    name = safe_name(request.query_params.get("name", ""))
+    if Path(name).suffix.lower() not in MEDIA:
+        raise AccessMediaError(f"{name}: not a recording's file type", f"upload one of: {', '.join(MEDIA)}")
+    try:
+        offset, total = int(request.query_params.get("offset", "-1")), int(request.query_params.get("size", "-1"))
+    except ValueError:
+        raise AccessMediaError("offset and size must be numbers") from None
+    if total > MAX_UPLOAD or total < 0:
+        return JSONResponse({"error": f"too large: at most {MAX_UPLOAD >> 30} GB"}, status_code=413)
+    final = s.project / RECORDINGS / name
+    if final.exists():
+        raise AccessMediaError(f"{name} is already in the project", "rename the file, or tick it in the list")
+    part = s.project / RECORDINGS / f".{name}.part"
+    have = part.stat().st_size if part.exists() else 0
+    if offset != have:
+        return JSONResponse({"error": "out of step", "received": have}, status_code=409)
+    try:
+        body = await read_limited(request.stream(), request.headers.get("content-length"), min(CHUNK, total - have))
+    except TooLarge:
+        return JSONResponse({"error": f"a chunk is at most {CHUNK >> 20} MB and the file {total} bytes"}, status_code=413)
+    with open(part, "ab") as fh:
+        fh.write(body)
+    received = have + len(body)
+    if request.query_params.get("final") != "1":
+        return JSONResponse({"received": received})
+    if received != total:
+        raise AccessMediaError(f"{name}: {received} of {total} bytes arrived", "upload it again")
+    probe_path = part.with_name(f".{name}.check{Path(name).suffix}")
+    part.rename(probe_path)
+    try:
+        api.probe_media(probe_path).track(None)  # a recording with sound, or nothing at all
+    except AccessMediaError as exc:
+        probe_path.unlink(missing_ok=True)
+        raise AccessMediaError(f"{name}: {exc.message}", "upload a video or audio recording") from None
+    probe_path.rename(final)
+    return JSONResponse({"received": received, "file": final.relative_to(s.project).as_posix()})

@@ -1,0 +1,57 @@
+"""The studio's page, its assets, and the state the page shows (the form, languages, models, runs, checklist)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+
+from accessmedia import api
+from accessmedia.api import RecordingFiles, languages
+from accessmedia.web.project import MEDIA, OUTPUT, checklist, current_event, manifest_values, progress, sessions
+from accessmedia.web.views.common import studio
+
+
+async def page(request: Request) -> Response:
+    return HTMLResponse((resources.files("accessmedia") / "web" / "templates" / "studio.html").read_text(encoding="utf-8"))
+
+
+async def asset(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in ("studio.js", "studio.css"):
+        return JSONResponse({"error": "no such file"}, status_code=404)
+    with resources.as_file(resources.files("accessmedia") / "web" / "static" / "studio" / name) as path:
+        return FileResponse(path, media_type="text/javascript" if name.endswith(".js") else "text/css")
+
+
+async def state(request: Request) -> Response:
+    s = studio(request)
+    manifest, problem = manifest_values(s.project)
+    event = current_event(s.project)[0]
+    codes = [c for c in languages.LANGUAGES if c != (event.language if event is not None else "nb")]  # the spoken one aside
+    routes = api.translation_routes(codes)
+    catalogue = api.catalog()
+    installed = {m.name for m in api.installed("asr")}
+    made = []
+    wanted = (manifest or {}).get("languages", [])
+    for name, folder in sessions(s.project).items():
+        langs = [c for c in languages.LANGUAGES if RecordingFiles(folder, name).subtitles(c).exists()]
+        files = RecordingFiles(folder, name)
+        source = files.subtitles(api.recorded_settings(files).language).exists()
+        made.append({"name": name, "languages": langs, "replay": (folder / "dist" / "site" / "index.html").exists(),
+                     "volunteers": [c for c in wanted if c not in langs] if source else []})
+    return JSONResponse({
+        "csrf": s.guard.csrf_for(request.state.session),
+        "manifest": manifest, "manifest_problem": problem,
+        "files": sorted(p.relative_to(s.project).as_posix() for p in s.project.rglob("*")
+                        if p.is_file() and p.suffix.lower() in MEDIA and not any(part.startswith(".") or part == OUTPUT
+                                                                                 for part in p.relative_to(s.project).parts)),
+        "languages": [{"code": c, "name": languages.native_name(c), "english": languages.LANGUAGES[c][0],
+                       "dir": languages.direction(c), "route": routes[c]["route"],
+                       "engine": routes[c]["engine"], "volunteers": not routes[c]["models"]} for c in codes],
+        "models": [{"name": e.name, "description": e.description, "installed": e.name in installed or e.default, "default": e.default,
+                    "size_mb": e.size_mb} for e in catalogue.values() if e.kind == "asr"],
+        "run": progress(s.project, s.runs), "sessions": made, "checklist": checklist(s.project),
+        "report": (s.project / OUTPUT / "report.html").exists(), "site": (s.project / OUTPUT / "index.html").exists(),
+    })

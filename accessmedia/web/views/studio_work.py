@@ -1,0 +1,70 @@
+"""People's work from the studio: history and restore, translation kits, and each recording's package as a zip."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from accessmedia import api
+from accessmedia.api import AccessMediaError, languages
+from accessmedia.web.guard import TooLarge, read_limited
+from accessmedia.web.project import archive
+from accessmedia.web.views.common import body_json, studio
+
+
+async def history(request: Request) -> Response:
+    s = studio(request)
+    name = request.query_params.get("name", "")
+    folder = s.session_folder(name)
+    lang = s.language(request.query_params.get("lang", ""), folder, name)
+    found = api.history(folder, name, lang).get((name, lang), [])
+    return JSONResponse({"revisions": [{"number": r.number, "label": r.label, "contributor": r.contributor, "when": r.time,
+                                        "note": r.note} for r in found]})
+
+
+async def restore(request: Request) -> Response:
+    s = studio(request)
+    data = await body_json(request)
+    name = str(data.get("name", ""))
+    folder = s.session_folder(name)
+    lang = s.language(str(data.get("lang", "")), folder, name)
+    try:
+        number = int(data["number"])
+    except (KeyError, TypeError, ValueError):
+        raise AccessMediaError("which revision? a number") from None
+    made = api.restore(folder, name, lang, number, str(data.get("contributor") or "studio")[:80])
+    return JSONResponse({"revision": made.label})
+
+
+async def kit(request: Request) -> Response:
+    s = studio(request)
+    name = request.query_params.get("name", "")
+    folder = s.session_folder(name)
+    code = languages.normalize(request.query_params.get("lang", ""))
+    fmt = request.query_params.get("format", "csv")
+    if fmt not in ("csv", "srt"):
+        raise AccessMediaError("a kit is csv or srt")
+    if request.method == "GET":
+        srt_path, csv_path = api.kit_export(folder, name, code)
+        path = csv_path if fmt == "csv" else srt_path
+        return FileResponse(path, filename=path.name)
+    try:
+        body = await read_limited(request.stream(), request.headers.get("content-length"), 32 << 20)
+    except TooLarge:
+        return JSONResponse({"error": "too large: at most 32 MB"}, status_code=413)
+    incoming = folder / f".kit-upload-{secrets.token_hex(4)}.{code}.{fmt}"
+    incoming.write_bytes(body)
+    try:
+        made = api.kit_import(incoming, folder, name, code, "studio")
+    finally:
+        incoming.unlink(missing_ok=True)
+    return JSONResponse({"revision": made.label})
+
+
+async def package_zip(request: Request) -> Response:
+    s = studio(request)
+    name = request.query_params.get("name", "")
+    data = archive(s.session_folder(name), name)
+    return Response(data, media_type="application/zip", headers={"content-disposition": f'attachment; filename="{name}.zip"'})
