@@ -30,10 +30,11 @@ from accessmedia.models.catalog import catalog, installed
 from accessmedia.models.transfer import add_export, export as export_models, is_export
 from accessmedia.models.translation import TOKENIZERS
 from accessmedia.packaging.package import upload_video
+from accessmedia.packaging.replay import interface_words, script_json
+from accessmedia.subtitles.markup import TAG as SPAN_TAG
 from accessmedia.pipeline import stages
 from accessmedia.pipeline.runtime import LoadedModels
-from accessmedia.pipeline.settings import (Decoding, ModelLoad, Packaging, Recognition, Settings, Styles, Translation, build,
-                                           diarizing)
+from accessmedia.pipeline.settings import Decoding, ModelLoad, Packaging, Recognition, Settings, Styles, Translation, build, diarizing
 from accessmedia.pipeline.stages import packaged_before, read_record, recorded_settings
 from accessmedia.runs.event import Event, load as load_event, manifest_text, save_manifest
 from accessmedia.runs.process import STAGE_NAMES, Job, finished_stages
@@ -62,7 +63,7 @@ __all__ = [
     "read_subtitles", "read_speakers", "parse_naming", "read_record", "packaged_before", "finished_stages", "conformance",
     "corrected_by_people", "upload_video", "catalog", "installed", "load_profile", "probe_media", "recorded_settings",
     # small helpers the edges share
-    "languages", "clock", "ensure_writable", "run_lock", "write_atomic",
+    "languages", "clock", "ensure_writable", "run_lock", "write_atomic", "interface_words", "script_json", "SPAN_TAG",
     "HARD_RULES", "ERROR_RULES", "LOW_CONFIDENCE", "STAGE_NAMES", "TOKENIZERS",
 ]
 

@@ -84,14 +84,16 @@ PAGE = """<!doctype html>
 INTERFACE_LANGUAGES = ("nb", "nn", "en", "ar", "pl", "uk", "fa", "ur", "so", "ti")
 
 
-def interface_words() -> dict[str, dict[str, str]]:
-    """The page's own words per interface language, English complete; a language's missing word is English's."""
-    table = json.loads((resources.files("accessmedia") / "web" / "static" / "interface.json").read_text(encoding="utf-8"))
+def interface_words(page: str = "replay", codes: Sequence[str] | None = None) -> dict[str, dict[str, str]]:
+    """A page's own words (the replay page's, the studio's, the review editor's: one file, web/static/interface.json)
+    per interface language, English complete; a language's missing word is English's."""
+    table = json.loads((resources.files("accessmedia") / "web" / "static" / "interface.json").read_text(encoding="utf-8"))[page]
     english = table["en"]
-    return {code: {key: table.get(code, {}).get(key) or text for key, text in english.items()} for code in INTERFACE_LANGUAGES}
+    codes = codes if codes is not None else INTERFACE_LANGUAGES if page == "replay" else tuple(k for k in table if k != "en") + ("en",)
+    return {code: {key: table.get(code, {}).get(key) or text for key, text in english.items()} for code in codes}
 
 
-def _script_json(value: object) -> str:
+def script_json(value: object) -> str:
     """JSON that is safe inside <script>: no '<', '>' or '&' can end the element or start markup."""
     text = json.dumps(value, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -155,7 +157,7 @@ def write_site(folder: Path, title: str, order: Sequence[str], cues: Mapping[str
         chapters_hidden="" if chapters else " hidden",
         speakers_hidden="" if speakers else " hidden",
         poster=f' poster="{html.escape(poster)}"' if poster else "",
-        data=_script_json(data),
+        data=script_json(data),
     )
     index = folder / "index.html"
     index.write_text(page, encoding="utf-8")

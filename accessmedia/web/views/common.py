@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from starlette.requests import Request
 
-from accessmedia.api import AccessMediaError, RecordingFiles, languages
+from accessmedia.api import AccessMediaError, RecordingFiles, interface_words, languages, script_json
 from accessmedia.web.guard import Guard, TooLarge, read_limited
 from accessmedia.web.project import MAX_JSON, MEDIA, NAME, Runs, sessions
 
@@ -44,6 +45,12 @@ class Studio:
         if not path.is_relative_to(self.project) or path.suffix.lower() not in MEDIA or not path.is_file():
             raise AccessMediaError(f"{relative!r} is not a recording in this project")
         return path.relative_to(self.project).as_posix()
+
+
+def template(name: str, page: str) -> str:
+    """A page of templates/ with its own words (web/static/interface.json) in it, read as data by its script."""
+    text = (resources.files("accessmedia") / "web" / "templates" / name).read_text(encoding="utf-8")
+    return text.replace("__WORDS__", script_json(interface_words(page)))
 
 
 def studio(request: Request) -> Studio:

@@ -10,11 +10,11 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from accessmedia import api
 from accessmedia.api import RecordingFiles, languages
 from accessmedia.web.project import MEDIA, OUTPUT, checklist, current_event, manifest_values, progress, sessions
-from accessmedia.web.views.common import studio
+from accessmedia.web.views.common import studio, template
 
 
 async def page(request: Request) -> Response:
-    return HTMLResponse((resources.files("accessmedia") / "web" / "templates" / "studio.html").read_text(encoding="utf-8"))
+    return HTMLResponse(template("studio.html", "studio"))
 
 
 async def asset(request: Request) -> Response:

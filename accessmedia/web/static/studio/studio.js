@@ -7,73 +7,9 @@
   var formDrawn = false;
   var CHUNK = 8 * 1024 * 1024;
 
-  // The studio's own words, in Norwegian (bokmål) and English; the browser's language picks, the menu changes it.
-  var WORDS = {
-    en: {
-      skip: "Skip to the work", language: "Language", steps: "Steps", step_event: "1. Event", step_run: "2. Run",
-      step_review: "3. Review and correct", step_publish: "4. Publish", title_label: "Title of the event", recordings: "Recordings",
-      upload_label: "Upload recordings (video or audio)", tick_hint: "Or tick recordings already in the project folder:",
-      languages_legend: "Languages for subtitles",
-      languages_hint: "Norwegian is always made. Beside each language: the translation it would get, or that volunteers will translate it.",
-      model_legend: "Speech model", save: "Save the event", start: "Start (or resume) the run", progress_caption: "Progress per recording",
-      col_recording: "Recording", col_stage: "Stage", col_done: "Done", report_link: "Open the run report",
-      review_hint: "Open a language to correct it beside the video; rule breaches show as you type. Every save is a revision you can go back to.",
-      checklist_caption: "Checklist before publishing", col_languages: "Languages", col_rules: "Rules met",
-      col_unsure: "Words the model was unsure of", col_speakers: "Speakers",
-      no_files: "No recordings in the folder yet.", programme_of: "Programme of {file}", rec_title: "Title of this recording",
-      start_col: "Start (m:ss) (item {n})", title_col: "Title (item {n})", speakers_col: "Speakers, separated by commas (item {n})",
-      add_item: "Add a programme item", volunteers_note: "volunteers will translate it (a template is made)",
-      not_installed: " (not installed)", install: "Install {name} (needs internet)", installing: "Installing {name} …",
-      installed: "{name} is installed.", saving: "Saving …",
-      saved: "Saved: {n} recordings in event.toml. Start the run when you are ready.", uploaded: " uploaded and checked",
-      uploads_done: "{n} recording(s) uploaded. Tick them, fill in the programme and save the event.",
-      finished_stage: "finished", waiting: "waiting", stages_label: "{title}: {done} of {total} stages",
-      not_started: "Not started.", running: "Running: {pct}% done{left}{resumed}. You can close this page: the work goes on.",
-      left: ", about {time} left", resumed: " (resumed where it stopped)", minutes: "{m} min {s} s",
-      done: "Finished. Every recording is processed.",
-      failed: "The run stopped: {error}. Fix what it says, then start again: finished work is kept.",
-      starting: "Starting …", started: "The run has started.",
-      nothing_review: "Nothing to review yet: save the event and run it.", correct: "Correct {code}", history: "History of {code}",
-      restore: "Restore {label}", restored: "{code}: {label} restored as {new}.", kit: "Translation kit (CSV) for {code}",
-      kit_back: " · Bring back a filled kit for {code} ", kit_in: "{code}: the kit is in, as {rev}.",
-      volunteers_translate: ": volunteers translate it", all_present: "every language present", missing_langs: "languages missing",
-      volunteers_list: " (volunteers: {list})", not_named: "not named yet: {list}", named: "named (or one voice)",
-      run_first: "Run the event first.", event_site: "The event site", replay_of: "Replay page of {name}",
-      zip_of: "Download the package of {name} (zip)", manifest_problem: "event.toml has a problem: {p}"
-    },
-    nb: {
-      skip: "Gå til arbeidet", language: "Språk", steps: "Steg", step_event: "1. Arrangement", step_run: "2. Kjøring",
-      step_review: "3. Gjennomgå og rette", step_publish: "4. Publiser", title_label: "Tittel på arrangementet", recordings: "Opptak",
-      upload_label: "Last opp opptak (video eller lyd)", tick_hint: "Eller kryss av for opptak som allerede ligger i prosjektmappa:",
-      languages_legend: "Språk for undertekster",
-      languages_hint: "Norsk lages alltid. Ved hvert språk: oversettelsen det vil få, eller at frivillige oversetter det.",
-      model_legend: "Talemodell", save: "Lagre arrangementet", start: "Start (eller fortsett) kjøringen", progress_caption: "Framdrift per opptak",
-      col_recording: "Opptak", col_stage: "Steg", col_done: "Ferdig", report_link: "Åpne kjørerapporten",
-      review_hint: "Åpne et språk for å rette det ved siden av videoen; regelbrudd vises mens du skriver. Hver lagring er en revisjon du kan gå tilbake til.",
-      checklist_caption: "Sjekkliste før publisering", col_languages: "Språk", col_rules: "Regler oppfylt",
-      col_unsure: "Ord modellen var usikker på", col_speakers: "Talere",
-      no_files: "Ingen opptak i mappa ennå.", programme_of: "Program for {file}", rec_title: "Tittel på dette opptaket",
-      start_col: "Start (m:ss) (punkt {n})", title_col: "Tittel (punkt {n})", speakers_col: "Talere, skilt med komma (punkt {n})",
-      add_item: "Legg til et programpunkt", volunteers_note: "frivillige oversetter det (en mal lages)",
-      not_installed: " (ikke installert)", install: "Installer {name} (trenger internett)", installing: "Installerer {name} …",
-      installed: "{name} er installert.", saving: "Lagrer …",
-      saved: "Lagret: {n} opptak i event.toml. Start kjøringen når du er klar.", uploaded: " lastet opp og kontrollert",
-      uploads_done: "{n} opptak lastet opp. Kryss av for dem, fyll ut programmet og lagre arrangementet.",
-      finished_stage: "ferdig", waiting: "venter", stages_label: "{title}: {done} av {total} steg",
-      not_started: "Ikke startet.", running: "Kjører: {pct} % ferdig{left}{resumed}. Du kan lukke siden: arbeidet fortsetter.",
-      left: ", omtrent {time} igjen", resumed: " (fortsatt der den stoppet)", minutes: "{m} min {s} s",
-      done: "Ferdig. Alle opptak er behandlet.",
-      failed: "Kjøringen stoppet: {error}. Rett det som står, og start igjen: ferdig arbeid beholdes.",
-      starting: "Starter …", started: "Kjøringen har startet.",
-      nothing_review: "Ingenting å gjennomgå ennå: lagre arrangementet og kjør det.", correct: "Rett {code}", history: "Historikk for {code}",
-      restore: "Gjenopprett {label}", restored: "{code}: {label} gjenopprettet som {new}.", kit: "Oversettelsessett (CSV) for {code}",
-      kit_back: " · Lever et utfylt sett for {code} ", kit_in: "{code}: settet er tatt inn, som {rev}.",
-      volunteers_translate: ": frivillige oversetter det", all_present: "alle språk finnes", missing_langs: "språk mangler",
-      volunteers_list: " (frivillige: {list})", not_named: "ikke navngitt ennå: {list}", named: "navngitt (eller én stemme)",
-      run_first: "Kjør arrangementet først.", event_site: "Arrangementets nettside", replay_of: "Opptaksside for {name}",
-      zip_of: "Last ned pakken for {name} (zip)", manifest_problem: "event.toml har et problem: {p}"
-    }
-  };
+  // The studio's own words, in Norwegian (bokmål) and English (web/static/interface.json, the file every page's words
+  // are in, put into the page by the server); the browser's language picks, the menu changes it.
+  var WORDS = JSON.parse(document.getElementById("interface-words").textContent);
   var ui = (function () {
     var saved = null;
     try { saved = window.localStorage.getItem("studio-language"); } catch (e) { saved = null; }

@@ -1,0 +1,119 @@
+// The review editor: cues beside the video, rule breaches as people type, saves through the review app.
+(function () {
+  "use strict";
+  var q = new URLSearchParams(location.search), data = null, TAGS = null;  // span tags (not counted): markup.py's grammar
+  // The editor's own words (web/static/interface.json): Norwegian and English side by side.
+  var WORDS = JSON.parse(document.getElementById("interface-words").textContent);
+  function w(key, vars) {
+    return ["nb", "en"].map(function (code) {
+      var text = WORDS[code][key];
+      Object.keys(vars || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(vars[k])); });
+      return text;
+    }).join(" / ");
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-word]"), function (el) { el.textContent = w(el.dataset.word); });
+  var list = document.getElementById("cues"), video = document.getElementById("video"), status = document.getElementById("status");
+  function parse(t) { var m = /^(?:(\d+):)?(\d+):(\d+)[.,](\d{1,3})$/.exec(t.trim()); if (!m) return NaN;
+    return (+(m[1] || 0)) * 3600 + (+m[2]) * 60 + (+m[3]) + (+m[4].padEnd(3, "0")) / 1000; }
+  function fmt(s) { var ms = Math.round(s * 1000), h = Math.floor(ms / 3600000), m = Math.floor(ms / 60000) % 60, x = Math.floor(ms / 1000) % 60;
+    return String(h).padStart(2, "0") + ":" + String(m).padStart(2, "0") + ":" + String(x).padStart(2, "0") + "." + String(ms % 1000).padStart(3, "0"); }
+  function rows() { return Array.prototype.map.call(list.children, function (li) {
+    return [parse(li.querySelector(".start").value), parse(li.querySelector(".end").value), li.querySelector("textarea").value,
+            li.dataset.settings || ""]; }); }
+  function check() {
+    var r = data.rules, all = rows();
+    Array.prototype.forEach.call(list.children, function (li, i) {
+      var c = all[i], out = [], lines = c[2].replace(TAGS, "").split("\n"), d = c[1] - c[0];
+      if (isNaN(c[0]) || isNaN(c[1])) out.push(w("bad_time"));
+      if (lines.length > r.max_lines) out.push(w("lines", { n: lines.length, max: r.max_lines }));
+      lines.forEach(function (l) { if (l.length > r.max_chars_per_line) out.push(w("line_length", { n: l.length, max: r.max_chars_per_line })); });
+      if (d <= 0) out.push(w("backwards"));
+      else { var cps = lines.join("").length / d; if (cps > r.max_cps) out.push(w("cps", { cps: cps.toFixed(1), max: r.max_cps }));
+        if (d < r.min_duration) out.push(w("too_short")); if (d > r.max_duration) out.push(w("too_long")); }
+      if (i + 1 < all.length && all[i + 1][0] < c[1]) out.push(w("overlaps"));
+      li.querySelector(".breach").textContent = out.join("; ");
+    });
+  }
+  function render() {
+    document.getElementById("title").textContent = data.name + " · " + data.language;
+    list.setAttribute("dir", data.dir); list.setAttribute("lang", data.lang);
+    data.cues.forEach(function (c, i) {
+      var li = document.createElement("li"); li.className = "cue"; li.dataset.settings = c[3] || "";
+      var times = document.createElement("div"); times.className = "times";
+      ["start", "end"].forEach(function (k, j) { var label = document.createElement("label"); label.textContent = " " + w(j ? "end" : "start") + " ";
+        var input = document.createElement("input"); input.className = k; input.value = fmt(c[j]); input.setAttribute("aria-label", "cue " + (i + 1) + " " + k);
+        input.addEventListener("input", check); label.appendChild(input); times.appendChild(label); });
+      var text = document.createElement("textarea"); text.value = c[2]; text.setAttribute("aria-label", "cue " + (i + 1) + " text");
+      text.addEventListener("input", check); text.addEventListener("focus", function () { if (data.video) video.currentTime = c[0]; });
+      var breach = document.createElement("p"); breach.className = "breach"; breach.setAttribute("aria-live", "polite");
+      li.appendChild(times); li.appendChild(text); li.appendChild(breach);
+      (data.check || []).forEach(function (f) {  // the machine translation's cues to look at first
+        if (c[0] < f[1] - 0.001 && f[0] < c[1] - 0.001) {
+          var flag = document.createElement("p"); flag.className = "flag"; flag.textContent = w("check") + ": " + f[2];
+          li.appendChild(flag); li.dataset.check = "1";
+        }
+      });
+      list.appendChild(li);
+    });
+    if (data.video) video.src = data.video; else video.hidden = true;
+    var flagged = list.querySelectorAll("li[data-check]");
+    if (flagged.length) {
+      document.getElementById("check-count").textContent = String(flagged.length);
+      document.getElementById("check-summary").hidden = false;
+      document.getElementById("check-first").addEventListener("click", function () {
+        flagged[0].scrollIntoView({ block: "center" }); flagged[0].querySelector("textarea").focus();
+      });
+    }
+    check();
+  }
+  document.getElementById("save").addEventListener("click", function () {
+    status.textContent = w("saving");
+    fetch("api/save?name=" + encodeURIComponent(data.name) + "&lang=" + encodeURIComponent(data.lang), {
+      method: "POST", headers: { "content-type": "application/json", "x-csrf-token": data.csrf }, credentials: "same-origin",
+      body: JSON.stringify({ cues: rows(), contributor: document.getElementById("who").value })
+    }).then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); }).then(function (res) {
+      status.textContent = res[0] ? w("saved", { revision: res[1].revision }) : w("error") + ": " + res[1].error;
+      status.dataset.result = JSON.stringify(res[1]);
+    });
+  });
+  function voices() {  // each voice: speaking time, a sample to play, a name from the programme or typed
+    fetch("api/speakers?name=" + encodeURIComponent(q.get("name")), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); }).then(function (v) {
+        if (!v.speakers || v.speakers.length < 1) return;
+        var names = document.getElementById("programme-names"), ul = document.getElementById("voice-list"), out = document.getElementById("voice-status");
+        v.choices.forEach(function (n) { var o = document.createElement("option"); o.value = n; names.appendChild(o); });
+        v.speakers.forEach(function (s, i) {
+          var li = document.createElement("li"), head = document.createElement("p"), play = document.createElement("button");
+          head.textContent = s.label + " · " + Math.round(s.seconds) + " s · " + s.words + " " + w("words");
+          play.type = "button"; play.textContent = w("listen"); play.setAttribute("aria-label", w("listen") + ": " + s.label);
+          play.addEventListener("click", function () {
+            if (!data || !data.video) return;
+            video.currentTime = s.sample[0]; video.play();
+            var stop = function () { if (video.currentTime >= s.sample[1]) { video.pause(); video.removeEventListener("timeupdate", stop); } };
+            video.addEventListener("timeupdate", stop);
+          });
+          var label = document.createElement("label"), input = document.createElement("input"), give = document.createElement("button");
+          label.textContent = w("who") + " "; label.setAttribute("for", "voice-" + i);
+          input.id = "voice-" + i; input.setAttribute("list", "programme-names"); input.value = s.name || "";
+          give.type = "button"; give.textContent = w("give_name"); give.setAttribute("aria-label", w("give_name") + ": " + s.label);
+          give.addEventListener("click", function () {
+            out.textContent = w("saving");
+            fetch("api/speakers/name?name=" + encodeURIComponent(q.get("name")), {
+              method: "POST", headers: { "content-type": "application/json", "x-csrf-token": data.csrf }, credentials: "same-origin",
+              body: JSON.stringify({ speaker: s.label, to: input.value, contributor: document.getElementById("who").value })
+            }).then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); }).then(function (res) {
+              out.dataset.result = JSON.stringify(res[1]);
+              if (!res[0]) { out.textContent = w("error") + ": " + res[1].error; return; }
+              out.textContent = s.label + " → " + input.value + ": " + res[1].languages.length + " " + w("languages");
+              setTimeout(function () { location.reload(); }, 800);
+            });
+          });
+          li.appendChild(head); li.appendChild(play); li.appendChild(document.createTextNode(" "));
+          label.appendChild(input); li.appendChild(label); li.appendChild(give); ul.appendChild(li);
+        });
+        document.getElementById("voices").hidden = false;
+      });
+  }
+  fetch("api/cues?name=" + encodeURIComponent(q.get("name")) + "&lang=" + encodeURIComponent(q.get("lang")), { credentials: "same-origin" })
+    .then(function (r) { return r.json(); }).then(function (j) { data = j; TAGS = new RegExp(j.tags, "g"); render(); voices(); });
+})();
