@@ -117,15 +117,12 @@ def transcribe(inputs: Sequence[str | Path], out_dir: str | Path, settings: Sett
     ensure_writable(out_dir)
     loaded = loaded or LoadedModels()
     recognizer = loaded.recognizer(settings.recognition.load, settings.language, reporter.note)
-    speaker_model = (None, {}) if settings.speakers.off else loaded.speaker_model(settings.speakers, reporter.note)
-    segmentation = None if settings.speakers.off else loaded.segmentation(settings.speakers, reporter.note)
     results = []
     for path, info in zip(inputs, infos):
         started = time.monotonic()
         files = RecordingFiles(out_dir, Path(path).stem)
         transcript = stages.recognize(files, Path(path), info, recognizer, settings.recognition.decode, reporter)
-        transcript = stages.find_speakers(files, Path(path), info, transcript, *speaker_model, settings.speakers,
-                                          settings.recognition.decode, reporter, segmentation)
+        transcript = stages.find_speakers(files, Path(path), info, transcript, settings, loaded, reporter)
         warnings = stages.removal_warnings(Path(path).name, transcript)
         made = stages.make_cues(files, transcript, profile, settings.formats)
         for w in [*warnings, *made.warnings]:

@@ -134,8 +134,8 @@ def transcribe_with_speakers(wav: Path, out: Path) -> dict:
     settings = Settings()
     loaded = LoadedModels()
     recognizer = loaded.recognizer(settings.recognition.load, settings.language)
-    model, info_model = loaded.speaker_model(settings.speakers)
-    segmentation = loaded.segmentation(settings.speakers)
+    loaded.speaker_model(settings.speakers)  # loaded before the clock starts, as before
+    loaded.segmentation(settings.speakers)
     info, _ = stages.open_recording(wav, settings.recognition.decode)
     files = RecordingFiles(out, wav.stem)
     out.mkdir(parents=True, exist_ok=True)
@@ -143,8 +143,7 @@ def transcribe_with_speakers(wav: Path, out: Path) -> dict:
     transcript = stages.recognize(files, wav, info, recognizer, settings.recognition.decode)
     asr_s = time.perf_counter() - t
     t = time.perf_counter()
-    transcript = stages.find_speakers(files, wav, info, transcript, model, info_model, settings.speakers, settings.recognition.decode,
-                                      segmentation=segmentation)
+    transcript = stages.find_speakers(files, wav, info, transcript, settings, loaded)
     spk_s = time.perf_counter() - t
     return {"transcript": transcript, "asr_seconds": round(asr_s, 2), "speakers_seconds": round(spk_s, 2),
             "share": round(spk_s / asr_s, 4), "duration": round(info.duration, 2), "files": files}

@@ -38,7 +38,7 @@ from accessmedia.core.fsutil import write_atomic
 from accessmedia.core.ledger import Ledger
 from accessmedia.translation.routes import Route
 from accessmedia.pipeline.runtime import LoadedModels
-from accessmedia.pipeline.settings import Decoding, Diarizing, Packaging, Styles, Translation
+from accessmedia.pipeline.settings import Decoding, Packaging, Styles, Translation
 from accessmedia.pipeline.settings import Settings, from_record as settings_from_record
 from accessmedia.subtitles.sheets import template_csv
 from accessmedia.core.transcript import Transcript, readable_text
@@ -90,15 +90,20 @@ def removal_warnings(label: str, transcript: Transcript) -> list[str]:
 
 # -- speakers ---------------------------------------------------------------------
 
-def find_speakers(files: RecordingFiles, recording: Path, info: media.MediaInfo, transcript: Transcript, model, model_info: dict,
-                  diarizing: Diarizing, decode: Decoding, progress: Progress = Silent(), segmentation=None) -> Transcript:
-    """Who speaks when: every word of the transcript gets its speaker (NAME.transcript.json), the speakers
-    and their turns go to NAME.speakers.json and NAME.rttm. Names given before are kept for their voices."""
+def find_speakers(files: RecordingFiles, recording: Path, info: media.MediaInfo | None, transcript: Transcript, settings: Settings,
+                  loaded: LoadedModels, progress: Progress = Silent()) -> Transcript:
+    """Who speaks when, as `settings.speakers` asks, with the speaker and overlap models `loaded` keeps: every word of
+    the transcript gets its speaker (NAME.transcript.json), the speakers and their turns go to NAME.speakers.json and
+    NAME.rttm. Names given before are kept for their voices."""
+    diarizing, decode = settings.speakers, settings.recognition.decode
     if diarizing.off:
         plain = speakers.without_speakers(transcript)
         write_atomic(files.transcript, plain.to_json())
         files.rttm.unlink(missing_ok=True)
         return plain
+    note = getattr(progress, "note", None)
+    model, model_info = loaded.speaker_model(diarizing, note)
+    segmentation = loaded.segmentation(diarizing, note)
     track = info.track(decode.audio_track)
     progress.start(f"{recording.name}: who speaks", info.duration)
     try:

@@ -203,11 +203,8 @@ def _speakers_done(c: Context) -> bool:
 
 def _speakers(c: Context) -> Outcome:
     transcript = Transcript.from_json(c.files.transcript.read_text(encoding="utf-8"))
-    d, decode = c.settings.speakers, c.settings.recognition.decode
-    model = (None, {}) if d.off else c.loaded.speaker_model(d, c.reporter.note)
-    info = stages.open_recording(c.job.recording, decode)[0] if not d.off else None
-    segmentation = None if d.off else c.loaded.segmentation(d, c.reporter.note)
-    found = stages.find_speakers(c.files, c.job.recording, info, transcript, *model, d, decode, c.reporter, segmentation)
+    info = None if c.settings.speakers.off else stages.open_recording(c.job.recording, c.settings.recognition.decode)[0]
+    found = stages.find_speakers(c.files, c.job.recording, info, transcript, c.settings, c.loaded, c.reporter)
     return Outcome(record={"found": len(found.speakers)})
 
 

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from accessmedia.api import AccessMediaError, RecordingFiles, interface_words, languages, script_json
 from accessmedia.web.guard import Guard, TooLarge, read_limited
@@ -51,6 +52,17 @@ def template(name: str, page: str) -> str:
     """A page of templates/ with its own words (web/static/interface.json) in it, read as data by its script."""
     text = (resources.files("accessmedia") / "web" / "templates" / name).read_text(encoding="utf-8")
     return text.replace("__WORDS__", script_json(interface_words(page)))
+
+
+def static_files(folder: str, names: tuple[str, ...]):
+    """A handler for /assets/{name}: a page's own script and style from static/FOLDER, nothing else."""
+    async def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in names:
+            return JSONResponse({"error": "no such file"}, status_code=404)
+        with resources.as_file(resources.files("accessmedia") / "web" / "static" / folder / name) as path:
+            return FileResponse(path, media_type="text/javascript" if name.endswith(".js") else "text/css")
+    return asset
 
 
 def studio(request: Request) -> Studio:

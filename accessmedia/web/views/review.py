@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from accessmedia import api
 from accessmedia.api import AccessMediaError, RecordingFiles, languages, upload_video
 from accessmedia.web.guard import TooLarge, read_limited
-from accessmedia.web.views.common import template
+from accessmedia.web.views.common import static_files, template
 from accessmedia.web.views.review_edits import MAX_BODY, edited_cues, recordings
 
 
@@ -28,12 +28,15 @@ def checked(request: Request) -> tuple[str, str]:
     return name, lang
 
 
-async def asset(request: Request) -> Response:
-    name = request.path_params["name"]
-    if name not in ("review.js", "review.css"):
-        return JSONResponse({"error": "no such file"}, status_code=404)
-    with resources.as_file(resources.files("accessmedia") / "web" / "static" / "review" / name) as path:
-        return FileResponse(path, media_type="text/javascript" if name.endswith(".js") else "text/css")
+def recording(request: Request) -> tuple[Path, str]:
+    """The project and the recording a request names, checked against the project's files."""
+    project, name = request.app.state.project, request.query_params.get("name", "")
+    if name not in recordings(project):
+        raise AccessMediaError(f"no recording named {name!r} here")
+    return project, name
+
+
+asset = static_files("review", ("review.js", "review.css"))
 
 
 async def index(request: Request) -> Response:
@@ -48,9 +51,11 @@ async def index(request: Request) -> Response:
     page = (resources.files("accessmedia") / "web" / "templates" / "review_index.html").read_text(encoding="utf-8")
     return HTMLResponse(page.replace("__LINKS__", links or "<li>Ingen undertekster her / no subtitles here</li>"))
 
+
 async def edit(request: Request) -> Response:
     checked(request)
     return HTMLResponse(template("review.html", "review"))
+
 
 async def cues(request: Request) -> Response:
     project = request.app.state.project
@@ -69,15 +74,14 @@ async def cues(request: Request) -> Response:
         "csrf": request.app.state.guard.csrf_for(request.state.session),
     })
 
+
 async def video(request: Request) -> Response:
-    project = request.app.state.project
-    name = request.query_params.get("name", "")
-    if name not in recordings(project):
-        raise AccessMediaError(f"no recording named {name!r} here")
+    project, name = recording(request)
     path = _video(project, name)
     if path is None:
         return JSONResponse({"error": "no video for this recording"}, status_code=404)
     return FileResponse(path)
+
 
 async def save(request: Request) -> Response:
     project = request.app.state.project
@@ -93,11 +97,9 @@ async def save(request: Request) -> Response:
         "package": "rebuilt" if result.package else None,
     })
 
+
 async def voices(request: Request) -> Response:
-    project = request.app.state.project
-    name = request.query_params.get("name", "")
-    if name not in recordings(project):
-        raise AccessMediaError(f"no recording named {name!r} here")
+    project, name = recording(request)
     files = RecordingFiles(project, name)
     if not files.speakers.exists():
         return JSONResponse({"speakers": [], "choices": []})
@@ -107,11 +109,9 @@ async def voices(request: Request) -> Response:
         "choices": list(data.get("settings", {}).get("programme", [])),
     })
 
+
 async def name_voice(request: Request) -> Response:
-    project = request.app.state.project
-    name = request.query_params.get("name", "")
-    if name not in recordings(project):
-        raise AccessMediaError(f"no recording named {name!r} here")
+    project, name = recording(request)
     try:
         body = await read_limited(request.stream(), request.headers.get("content-length"), 4096)
         asked = json.loads(body)

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from accessmedia import api
 from accessmedia.api import RecordingFiles, languages
 from accessmedia.web.project import MEDIA, OUTPUT, checklist, current_event, manifest_values, progress, sessions
-from accessmedia.web.views.common import studio, template
+from accessmedia.web.views.common import static_files, studio, template
 
 
 async def page(request: Request) -> Response:
     return HTMLResponse(template("studio.html", "studio"))
 
 
-async def asset(request: Request) -> Response:
-    name = request.path_params["name"]
-    if name not in ("studio.js", "studio.css"):
-        return JSONResponse({"error": "no such file"}, status_code=404)
-    with resources.as_file(resources.files("accessmedia") / "web" / "static" / "studio" / name) as path:
-        return FileResponse(path, media_type="text/javascript" if name.endswith(".js") else "text/css")
+asset = static_files("studio", ("studio.js", "studio.css"))
 
 
 async def state(request: Request) -> Response:
