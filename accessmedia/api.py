@@ -20,7 +20,8 @@ from accessmedia.core.glossary import load_glossary
 from accessmedia.core.ledger import Ledger
 from accessmedia.core.progress import Display, Reporter
 from accessmedia.core.transcript import Transcript
-from accessmedia.editing.corrections import ApplyResult, apply, apply_edit, history, kit_export, kit_import, recover, restore
+from accessmedia.editing.corrections import (ApplyResult, apply, apply_edit, history, kit_export, kit_import, kit_texts, recover,
+                                             restore)
 from accessmedia.editing.naming import describe as describe_speakers, name as name_speakers
 from accessmedia.editing.revisions import corrected_by_people
 from accessmedia.models import argos
@@ -52,7 +53,7 @@ from accessmedia.translation import routes as mt_routes
 __all__ = [
     # the verbs, one per command
     "probe", "transcribe", "cues", "check", "translate", "package", "process", "apply", "apply_edit", "history", "restore",
-    "recover", "kit_export", "kit_import", "name_speakers", "describe_speakers", "models_list", "models_install", "models_add",
+    "recover", "kit_export", "kit_texts", "kit_import", "name_speakers", "describe_speakers", "models_list", "models_install", "models_add",
     "models_add_translation", "models_install_translate", "models_add_package", "translation_routes", "export_models",
     "add_export", "is_export", "load_event", "manifest_text", "save_manifest",
     # what the verbs take and give

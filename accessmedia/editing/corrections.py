@@ -218,9 +218,10 @@ def restore(project: str | Path, name: str, lang: str, number: int, contributor:
                    contributor, True, f"restored {wanted.label}").revision
 
 
-def kit_export(project: str | Path, name: str, lang: str, source: str | None = None) -> tuple[Path, Path]:
-    """Timed cues for volunteers to translate: an SRT to overwrite (in Subtitle Edit or any editor)
-    and a CSV sheet with the Norwegian and English text and an empty column for `lang`. `source`: the spoken language the recording was made in, unless given."""
+def kit_texts(project: str | Path, name: str, lang: str, source: str | None = None) -> dict[str, tuple[str, str]]:
+    """A translation kit as texts, nothing written: {"srt": (file name, text), "csv": (file name, text)}: an SRT to
+    overwrite (in Subtitle Edit or any editor) and a CSV sheet with the source and English text and an empty column for
+    `lang`. `source`: the spoken language the recording was made in, unless given."""
     files, lang = RecordingFiles(Path(project), name), languages.normalize(lang)
     source = source or stages.recorded_settings(files).language
     current = files.subtitles(source)
@@ -229,9 +230,17 @@ def kit_export(project: str | Path, name: str, lang: str, source: str | None = N
     cues = subtitles.read(current, allow_empty=True).cues
     english_path = files.subtitles("en")
     english = subtitles.read(english_path, allow_empty=True).cues if english_path.exists() and lang != "en" else None
+    return {"srt": (files.kit(lang, "srt").name, subtitles.compose_srt(cues)),
+            "csv": (files.kit(lang, "csv").name, template_csv(cues, english, source, lang))}
+
+
+def kit_export(project: str | Path, name: str, lang: str, source: str | None = None) -> tuple[Path, Path]:
+    """The kit of `kit_texts` written to KITS/NAME.LANG.srt and .csv (the command line's `kit export`)."""
+    files, lang = RecordingFiles(Path(project), name), languages.normalize(lang)
+    texts = kit_texts(project, name, lang, source)
     srt_path, csv_path = files.kit(lang, "srt"), files.kit(lang, "csv")
-    write_atomic(srt_path, subtitles.compose_srt(cues))
-    write_atomic(csv_path, template_csv(cues, english, source, lang))
+    write_atomic(srt_path, texts["srt"][1])
+    write_atomic(csv_path, texts["csv"][1])
     return srt_path, csv_path
 
 

@@ -119,3 +119,23 @@ def test_the_outputs_are_served_read_only_and_never_outside_the_output_folder(cl
     assert client.get("/out/../hemmelig.txt").status_code == 404
     assert client.get("/out/%2e%2e/hemmelig.txt").status_code == 404
     assert post(client, "/out/index.html").status_code in (403, 405)
+
+
+def test_a_kit_download_writes_nothing_and_never_overwrites_a_volunteers_kit(client, project):
+    """<img src=".../api/kit?name=...&lang=en&format=csv"> on another site's page used to overwrite kits/NAME.en.csv
+    (a volunteer's work in progress) with a blank template: a GET now changes no file."""
+    assert post(client, "/api/event", json.dumps(EVENT).encode()).status_code == 200
+    folder = project / "ut" / "avslutning"
+    folder.mkdir(parents=True)
+    (folder / "avslutning.nb.srt").write_text("1\n00:00:00,500 --> 00:00:02,000\nTakk for i dag.\n", encoding="utf-8")
+    kits = folder / "kits"
+    kits.mkdir()
+    work = kits / "avslutning.en.csv"
+    work.write_text("cue,start,end,nb,en\n1,00:00:00,500,00:00:02,000,Takk for i dag.,Thank you for today.\n", encoding="utf-8")
+    before = sorted(p.relative_to(project).as_posix() for p in project.rglob("*"))
+    for fmt in ("csv", "srt"):
+        got = client.get("/api/kit", params={"name": "avslutning", "lang": "en", "format": fmt})
+        assert got.status_code == 200 and f'filename="avslutning.en.{fmt}"' in got.headers["content-disposition"]
+        assert "Takk for i dag." in got.content.decode("utf-8-sig")
+    assert "Thank you for today." in work.read_text(encoding="utf-8")  # the volunteer's work is as it was
+    assert sorted(p.relative_to(project).as_posix() for p in project.rglob("*")) == before  # no file made either

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from accessmedia import api
 from accessmedia.api import AccessMediaError, languages
@@ -46,10 +46,10 @@ async def kit(request: Request) -> Response:
     fmt = request.query_params.get("format", "csv")
     if fmt not in ("csv", "srt"):
         raise AccessMediaError("a kit is csv or srt")
-    if request.method == "GET":
-        srt_path, csv_path = api.kit_export(folder, name, code)
-        path = csv_path if fmt == "csv" else srt_path
-        return FileResponse(path, filename=path.name)
+    if request.method == "GET":  # a download writes nothing: a volunteer's kit in kits/ is never overwritten
+        filename, text = api.kit_texts(folder, name, code)[fmt]
+        return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8" if fmt == "csv" else "application/x-subrip; charset=utf-8",
+                        headers={"content-disposition": f'attachment; filename="{filename}"'})
     try:
         body = await read_limited(request.stream(), request.headers.get("content-length"), 32 << 20)
     except TooLarge:
