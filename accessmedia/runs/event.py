@@ -345,7 +345,12 @@ def manifest_text(title: str, languages_: list[str], recordings: list[dict], out
     """An event manifest (TOML) from plain values: what the studio's form saves, and what `process` reads.
     `recordings`: [{"file", "title", "agenda": [{"start", "title", "speakers": [...]}]}]."""
     def q(value: object) -> str:
-        return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+        text = str(value)
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+            raise AccessMediaError(f"{text.encode('utf-8', 'replace').decode('utf-8')[:40]!r} holds a character that is not text",
+                                   "type it again")
+        # a JSON string is a TOML basic string, but for DEL, which TOML wants escaped
+        return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
     lines = ["[event]", f"title = {q(title)}", f"languages = [{', '.join(q(c) for c in languages_)}]", f"output = {q(output)}"]
     if model:

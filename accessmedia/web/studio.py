@@ -79,6 +79,9 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
             self.files = StaticFiles(directory=str(project / OUTPUT), html=True, check_dir=False)
 
         async def __call__(self, scope, receive, send):
+            if any(part.startswith(".") for part in scope["path"].split("/")):  # the lock, the translation cache ...
+                await JSONResponse({"error": "no such file"}, status_code=404)(scope, receive, send)
+                return
             if await let_through(scope, receive, send):
                 await self.files(scope, receive, send)
 

@@ -139,3 +139,43 @@ def test_a_kit_download_writes_nothing_and_never_overwrites_a_volunteers_kit(cli
         assert "Takk for i dag." in got.content.decode("utf-8-sig")
     assert "Thank you for today." in work.read_text(encoding="utf-8")  # the volunteer's work is as it was
     assert sorted(p.relative_to(project).as_posix() for p in project.rglob("*")) == before  # no file made either
+
+
+def test_the_outputs_serve_no_dotfiles(client, project):
+    out = project / "ut"
+    (out / ".cache").mkdir(parents=True)
+    (out / ".cache" / "translations.sqlite3").write_bytes(b"cache")
+    (out / ".accessmedia.lock").write_text("123", encoding="utf-8")
+    (out / "index.html").write_text("<p>ok</p>", encoding="utf-8")
+    assert client.get("/out/index.html").status_code == 200
+    for path in ("/out/.accessmedia.lock", "/out/.cache/translations.sqlite3", "/out/%2Eaccessmedia.lock"):
+        assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize("title", ["Konferanse \ud800", "Konferanse\x7f2026", "Tab\tog\x01kontroll"])
+def test_a_title_with_any_character_is_saved_or_refused_in_one_line(client, project, title):
+    """A lone surrogate gave a 500 and a traceback, DEL a confusing TOML error: text is saved as typed (control
+    characters escaped) or refused in one line, and never a 500."""
+    answer = post(client, "/api/event", json.dumps({**EVENT, "title": title}).encode())
+    if "\ud800" in title:
+        assert answer.status_code == 400 and "not text" in answer.json()["error"]
+        assert not (project / "event.toml").exists()
+    else:
+        assert answer.status_code == 200, answer.text
+        assert client.get("/api/state").json()["manifest"]["title"] == title
+
+
+def test_a_speech_model_must_be_one_the_page_offers(client, project):
+    answer = post(client, "/api/event", json.dumps({**EVENT, "model": "../../../etc"}).encode())
+    assert answer.status_code == 400 and "no speech model" in answer.json()["error"]
+    assert not (project / "event.toml").exists()
+
+
+@pytest.mark.parametrize("number", [True, 1.9, "1", None])
+def test_restore_takes_a_whole_number(client, project, number):
+    assert post(client, "/api/event", json.dumps(EVENT).encode()).status_code == 200
+    folder = project / "ut" / "avslutning"
+    folder.mkdir(parents=True)
+    (folder / "avslutning.nb.srt").write_text("1\n00:00:00,500 --> 00:00:02,000\nTakk.\n", encoding="utf-8")
+    answer = post(client, "/api/restore", json.dumps({"name": "avslutning", "lang": "nb", "number": number}).encode())
+    assert answer.status_code == 400 and "whole number" in answer.json()["error"]

@@ -25,6 +25,8 @@ async def save_event(request: Request) -> Response:
                       for r in data.get("recordings", [])]
         codes = [languages.normalize(str(c)) for c in data.get("languages", [])]
         model = str(data["model"]) if data.get("model") else None
+        if model is not None and model not in api.catalog() and model not in {m.name for m in api.installed("asr")}:
+            raise AccessMediaError(f"no speech model named {model[:60]!r}", "choose one of the models the page lists")
         title = str(data.get("title", "")).strip() or "Konferanse"
     except (KeyError, TypeError, AttributeError):
         raise AccessMediaError("the event form is not in the expected form") from None

@@ -30,10 +30,9 @@ async def restore(request: Request) -> Response:
     name = str(data.get("name", ""))
     folder = s.session_folder(name)
     lang = s.language(str(data.get("lang", "")), folder, name)
-    try:
-        number = int(data["number"])
-    except (KeyError, TypeError, ValueError):
-        raise AccessMediaError("which revision? a number") from None
+    number = data.get("number")
+    if not isinstance(number, int) or isinstance(number, bool):  # not true, not 1.9, not "1"
+        raise AccessMediaError("which revision? a whole number")
     made = api.restore(folder, name, lang, number, str(data.get("contributor") or "studio")[:80])
     return JSONResponse({"revision": made.label})
 
