@@ -130,8 +130,10 @@ def installed(kind: str | None = None) -> list[InstalledModel]:
             meta = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
+        if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or meta.get("kind") not in KINDS:
+            continue  # not an install accessmedia made: listed nowhere, used nowhere
         found.append(
-            InstalledModel(meta["name"], meta["kind"], manifest.parent, meta.get("source", "?"), meta.get("sha256"))
+            InstalledModel(meta["name"], meta["kind"], manifest.parent, str(meta.get("source", "?")), meta.get("sha256"))
         )
     return found
 

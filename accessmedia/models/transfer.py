@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from accessmedia.core.errors import AccessMediaError
 from accessmedia.core.fsutil import sha256_file, staging_dir, write_atomic
-from accessmedia.models.catalog import MANIFEST, install_target, installed, model_folder
+from accessmedia.models.catalog import MANIFEST, catalog, install_target, installed, model_folder
 
 SCHEMA = "accessmedia.models-export/1"
 INDEX = "models.json"
@@ -64,6 +64,16 @@ def _safe(part: str) -> str:
     return part
 
 
+def _linked(base: Path, rel: str) -> bool:
+    """Whether any step from `base` to the file `rel` is a symbolic link (a link could bring in any file of the system)."""
+    path = base
+    for part in PurePosixPath(rel).parts:
+        path = path / part
+        if path.is_symlink():
+            return True
+    return False
+
+
 def add_export(folder: str | Path, accept_licence: str | None = None) -> list[Carried]:
     """Install every model of an export, each checked file by file (size and sha256) before any is installed;
     a model under a non-commercial licence needs that licence accepted by name, as when it was installed."""
@@ -77,27 +87,39 @@ def add_export(folder: str | Path, accept_licence: str | None = None) -> list[Ca
         raise AccessMediaError(f"{folder / INDEX} is not an accessmedia model export", "make one with `accessmedia models export DIR`")
     plan = []
     for m in index["models"]:
+        if not isinstance(m, dict):
+            raise AccessMediaError(f"{folder / INDEX} is not an accessmedia model export", "export the models again")
         kind, name = _safe(str(m.get("kind", ""))), _safe(str(m.get("name", "")))
         model_folder(kind, name)  # a kind and a name accessmedia would install, before any file is read
         files = m.get("files") or {}
-        if MANIFEST not in files:
-            raise AccessMediaError(f"model {kind}/{name} in the export has no {MANIFEST}", "export the models again")
+        if not isinstance(files, dict) or MANIFEST not in files or not all(
+                isinstance(f, dict) and isinstance(f.get("size"), int) and isinstance(f.get("sha256"), str) for f in files.values()):
+            raise AccessMediaError(f"model {kind}/{name} in the export has no {MANIFEST} or no size and sha256 per file",
+                                   "export the models again")
         for rel in files:  # every path first: nothing outside the export is even looked at
             parts = PurePosixPath(rel).parts
             if not parts or any(p in ("", ".", "..") for p in parts) or PurePosixPath(rel).is_absolute() or "\\" in rel:
                 raise AccessMediaError(f"model {kind}/{name}: the path {rel!r} leaves its folder", "export the models again")
         for rel, meta in files.items():
             path = folder / kind / name / rel
+            if (folder / kind).is_symlink() or (folder / kind / name).is_symlink() or _linked(folder / kind / name, rel):
+                raise AccessMediaError(f"model {kind}/{name}: {rel} is a symbolic link", "copy the files themselves; nothing was installed")
             if not path.is_file():
                 raise AccessMediaError(f"model {kind}/{name}: {rel} is missing from the export", "copy the whole export folder")
             if path.stat().st_size != meta.get("size") or sha256_file(path) != meta.get("sha256"):
                 raise AccessMediaError(f"model {kind}/{name}: {rel} is not the file that was exported (size or sha256 differ)",
                                        "copy the export again; nothing was installed")
         try:
-            licence = json.loads((folder / kind / name / MANIFEST).read_text(encoding="utf-8")).get("licence", "")
-        except (OSError, ValueError, AttributeError):
-            licence = ""
-        licence_gate(name, str(licence), accept_licence)
+            own = json.loads((folder / kind / name / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            own = None
+        if not isinstance(own, dict) or own.get("name") != name or own.get("kind") != kind:
+            raise AccessMediaError(f"model {kind}/{name}: its {MANIFEST} does not describe it", "export the models again")
+        entry = catalog().get(name)
+        if entry is not None and entry.sha256 and not any(f["sha256"] == entry.sha256 for f in files.values()):
+            raise AccessMediaError(f"model {kind}/{name} is named like the catalogue's {name} but is not that model (sha256)",
+                                   "export the models again; nothing was installed")
+        licence_gate(name, str(own.get("licence", "")), accept_licence)
         plan.append((kind, name, files))
     out = []
     for kind, name, files in plan:

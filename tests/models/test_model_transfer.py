@@ -53,3 +53,50 @@ def test_an_export_that_names_a_path_outside_its_folder_is_refused(tmp_path):
                                                      "../../evil": {"sha256": "0", "size": 1}}}]}), encoding="utf-8")
     result = run_cli("models", "add", str(bad), env={"ACCESSMEDIA_MODELS": str(tmp_path / "m")})
     assert result.exit_code == 1 and "leaves its folder" in result.output
+
+
+def _export(folder, kind, name, files: dict[str, bytes], own: dict | None = None):
+    """An export folder as `models export` writes one, self-consistent: every size and sha256 right."""
+    import hashlib
+
+    model = folder / kind / name
+    model.mkdir(parents=True)
+    files = {"accessmedia-model.json": json.dumps(own if own is not None else {"name": name, "kind": kind}).encode(), **files}
+    for rel, data in files.items():
+        (model / rel).write_bytes(data)
+    index = {"schema": "accessmedia.models-export/1", "models": [
+        {"kind": kind, "name": name, "files": {rel: {"size": len(d), "sha256": hashlib.sha256(d).hexdigest()} for rel, d in files.items()}}]}
+    (folder / "models.json").write_text(json.dumps(index), encoding="utf-8")
+    return folder
+
+
+def test_an_export_named_like_a_catalogue_model_must_be_that_model(tmp_path):
+    """A self-consistent export whose garbage model.bin is named whisper-base used to replace the default."""
+    home = tmp_path / "m"
+    for kind, name, file in (("asr", "whisper-base", "model.bin"), ("speaker", "campplus-3dspeaker", "model.pt")):
+        bad = _export(tmp_path / f"bad-{kind}", kind, name, {file: b"garbage" * 100})
+        result = run_cli("models", "add", str(bad), env={"ACCESSMEDIA_MODELS": str(home)})
+        assert result.exit_code == 1 and "is not that model" in result.output, result.output
+    assert not home.exists() or not any(home.rglob("model.*"))
+
+
+def test_an_export_whose_manifest_is_not_the_models_is_refused_and_a_bad_install_is_never_listed(tmp_path):
+    home = tmp_path / "m"
+    bad = _export(tmp_path / "empty-manifest", "translate", "x", {"model.bin": b"x"}, own={})
+    result = run_cli("models", "add", str(bad), env={"ACCESSMEDIA_MODELS": str(home)})
+    assert result.exit_code == 1 and "does not describe it" in result.output
+    (home / "translate" / "y").mkdir(parents=True)  # an install made by hand, with a manifest `{}`
+    (home / "translate" / "y" / "accessmedia-model.json").write_text("{}", encoding="utf-8")
+    listed = run_cli("models", "list", env={"ACCESSMEDIA_MODELS": str(home)})
+    assert listed.exit_code == 0 and "Traceback" not in listed.output
+
+
+def test_an_export_with_a_symbolic_link_is_refused(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("a system file", encoding="utf-8")
+    linked = _export(tmp_path / "linked", "translate", "z", {"model.bin": b"a system file"})
+    (linked / "translate" / "z" / "model.bin").unlink()
+    (linked / "translate" / "z" / "model.bin").symlink_to(secret)
+    result = run_cli("models", "add", str(linked), env={"ACCESSMEDIA_MODELS": str(tmp_path / "m")})
+    assert result.exit_code == 1 and "symbolic link" in result.output
+    assert not (tmp_path / "m").exists() or not any((tmp_path / "m").rglob("model.bin"))
