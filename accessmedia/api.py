@@ -247,7 +247,9 @@ def models_install(name: str, accept_licence: str | None = None):
 
 
 def models_add(path: str | Path, name: str | None = None, kind: str = "asr") -> models.InstalledModel:
-    return models.add(path, name, kind)
+    from accessmedia.speakers import embedding
+
+    return models.add(path, name, kind, embedding.check)
 
 
 def models_add_translation(path: str | Path, name: str | None = None, pairs: Sequence[str] = (),

