@@ -37,7 +37,7 @@ from accessmedia.pipeline import stages
 from accessmedia.pipeline.runtime import LoadedModels
 from accessmedia.pipeline.settings import Decoding, ModelLoad, Packaging, Recognition, Settings, Styles, Translation, build, diarizing
 from accessmedia.pipeline.stages import packaged_before, read_record, recorded_settings
-from accessmedia.runs.event import Event, load as load_event, manifest_text, save_manifest
+from accessmedia.runs.event import Event, is_manifest, load as load_event, manifest_text, save_manifest
 from accessmedia.runs.process import STAGE_NAMES, Job, finished_stages
 from accessmedia.runs.report import LOW_CONFIDENCE, conformance
 from accessmedia.runs.runner import RunOutcome, process_all
@@ -55,7 +55,7 @@ __all__ = [
     "probe", "transcribe", "cues", "check", "translate", "package", "process", "apply", "apply_edit", "history", "restore",
     "recover", "kit_export", "kit_texts", "kit_import", "name_speakers", "describe_speakers", "models_list", "models_install", "models_add",
     "models_add_translation", "models_install_translate", "models_add_package", "translation_routes", "export_models",
-    "add_export", "is_export", "load_event", "manifest_text", "save_manifest",
+    "add_export", "is_export", "is_manifest", "load_event", "manifest_text", "save_manifest",
     # what the verbs take and give
     "Settings", "build", "Decoding", "ModelLoad", "Recognition", "Styles", "Translation", "Packaging", "diarizing",
     "load_glossary", "Reporter", "Display", "RunOutcome", "ProcessOutcome", "Event", "Job", "Cue", "Transcript",
@@ -387,7 +387,7 @@ def process(recording: str | Path, out_dir: str | Path, settings: Settings, titl
     A manifest brings its own languages, glossary, programme and output; `settings` gives the rest. `display` makes
     what shows the run's progress from the recordings' names and the number of stages (the command line's: a terminal)."""
     recording = Path(recording)
-    if recording.suffix.lower() == ".toml":
+    if is_manifest(recording):
         from accessmedia.runs import event
 
         ev = event.load(recording, settings.language, settings.recognition.decode.accept_truncated)

@@ -231,7 +231,7 @@ def process_cmd(recording, targets, out_dir, language, recognition, speakers, te
       accessmedia process event.toml --executor ray --ray-address auto
     """
     translation = Translation(threads=recognition.load.threads)  # the cores given to recognition serve translation too
-    manifest = recording.suffix.lower() == ".toml"  # a manifest brings its languages, glossary and programme
+    manifest = api.is_manifest(recording)  # a manifest brings its languages, glossary and programme
     settings = build(language, recognition, () if manifest else _codes(targets), () if manifest else terms, style=styles,
                      translation=translation, packaging=Packaging() if manifest else Packaging(title), formats=formats,
                      speakers=speakers)

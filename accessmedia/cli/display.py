@@ -13,7 +13,9 @@ from accessmedia.api import Display, Reporter
 
 
 class TerminalReporter(Reporter):
-    def __init__(self, quiet: bool = False):  # noqa: D107
+    """A stage's progress on the terminal; `quiet` keeps only the warnings."""
+
+    def __init__(self, quiet: bool = False):
         self.console = Console(stderr=True)
         self.quiet = quiet
         self.live = self.console.is_terminal and not quiet

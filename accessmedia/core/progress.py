@@ -16,8 +16,6 @@ log = logging.getLogger("accessmedia")
 class Reporter:
     """Where a stage says what it does: notes, warnings, and a share of its work done."""
 
-    quiet = True
-
     def note(self, message: str) -> None:
         log.info(message)
 
@@ -42,7 +40,6 @@ class ForwardingReporter(Reporter):
         self.sink = sink
         self.name = name
         self.interval = interval
-        self.quiet = False
         self._last, self._total, self._stage = 0.0, 0.0, None
 
     def note(self, message: str) -> None:
@@ -74,8 +71,7 @@ class Display:
     """Where a run of many recordings sends its workers' events (see ForwardingReporter): counts finished
     stages and logs warnings; the command line's display shows the rest."""
 
-    def __init__(self, names: list[str], stages_per_recording: int, quiet: bool = True):
-        self.quiet = quiet
+    def __init__(self, names: list[str], stages_per_recording: int):
         self.total_stages = max(1, len(names) * stages_per_recording)
         self.stages_done = 0
 

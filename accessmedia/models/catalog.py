@@ -98,12 +98,16 @@ KINDS = ("asr", "speaker", "segmentation", "translate")
 PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,127}")
 
 
+def is_plain(name: str) -> bool:
+    return bool(PLAIN_NAME.fullmatch(name)) and ".." not in name
+
+
 def model_folder(kind: str, name: str) -> Path:
     """Where model `name` of `kind` is installed: always a folder of its own inside the models folder, whatever a
     person or a model file says its name is."""
     if kind not in KINDS:
         raise AccessMediaError(f"{kind!r} is not a kind of model", f"one of: {', '.join(KINDS)}")
-    if not PLAIN_NAME.fullmatch(name) or ".." in name:
+    if not is_plain(name):
         raise AccessMediaError(f"{name!r} is not a model name: letters, digits, '.', '_', '+' and '-', at most 128",
                                "choose a plain name (--name)")
     return models_home() / kind / name
@@ -119,7 +123,7 @@ def install_target(kind: str, name: str) -> Path:
 
 def plain_name(text: str) -> str:
     """A model name made from a file's or folder's name (when no --name is given): other characters become '-'."""
-    return (re.sub(r"[^A-Za-z0-9._+-]+", "-", text).strip("-._+") or "model")[:128].replace("..", ".")
+    return re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9._+-]+", "-", text)).strip("-._+")[:128] or "model"
 
 
 def installed(kind: str | None = None) -> list[InstalledModel]:
@@ -139,7 +143,7 @@ def installed(kind: str | None = None) -> list[InstalledModel]:
 
 
 def find_installed(name: str, kind: str) -> InstalledModel | None:
-    if kind not in KINDS or not PLAIN_NAME.fullmatch(name) or ".." in name:
+    if kind not in KINDS or not is_plain(name):
         return None
     path = model_folder(kind, name)
     return next((m for m in installed(kind) if m.path == path), None)

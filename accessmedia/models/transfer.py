@@ -58,10 +58,13 @@ def is_export(folder: Path) -> bool:
     return (Path(folder) / INDEX).is_file()
 
 
-def _safe(part: str) -> str:
-    if not part or part in (".", "..") or "/" in part or "\\" in part:
-        raise AccessMediaError(f"{INDEX} names a model {part!r}, which is not a plain name", "export the models again")
-    return part
+def _safe(kind: str, name: str) -> tuple[str, str]:
+    """A kind and name from an export's index, checked as every install checks them (models.catalog.model_folder)."""
+    try:
+        model_folder(kind, name)
+    except AccessMediaError:
+        raise AccessMediaError(f"{INDEX} names a model {kind}/{name}, which is not a kind and plain name", "export the models again") from None
+    return kind, name
 
 
 def _linked(base: Path, rel: str) -> bool:
@@ -89,8 +92,7 @@ def add_export(folder: str | Path, accept_licence: str | None = None) -> list[Ca
     for m in index["models"]:
         if not isinstance(m, dict):
             raise AccessMediaError(f"{folder / INDEX} is not an accessmedia model export", "export the models again")
-        kind, name = _safe(str(m.get("kind", ""))), _safe(str(m.get("name", "")))
-        model_folder(kind, name)  # a kind and a name accessmedia would install, before any file is read
+        kind, name = _safe(str(m.get("kind", "")), str(m.get("name", "")))  # before any file is read
         files = m.get("files") or {}
         if not isinstance(files, dict) or MANIFEST not in files or not all(
                 isinstance(f, dict) and isinstance(f.get("size"), int) and isinstance(f.get("sha256"), str) for f in files.values()):

@@ -8,7 +8,7 @@ part, and into the stage: nothing else passes it along. Each stage's record keep
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -87,15 +87,21 @@ def from_record(stages: Mapping[str, Mapping], source_language: str | None = Non
     A stage that never ran leaves its part at the defaults; `source_language` (from NAME.translations.json) serves
     when no transcribe stage was recorded."""
     used = {k: v for stage in stages.values() for k, v in (stage.get("settings") or {}).items()}
+
+    def known(cls, data: Mapping) -> dict:  # a field a later or earlier version recorded, and this one lacks, is left out
+        return {f.name: data[f.name] for f in fields(cls) if f.name in data}
+
     language = used.get("language") or source_language or "nb"
     rec = used.get("recognition") or {}
-    recognition = Recognition(ModelLoad(**rec.get("load", {})),
-                              Decoding(**{**rec.get("decode", {}), "hotwords": tuple(rec.get("decode", {}).get("hotwords", ()))}))
+    recognition = Recognition(ModelLoad(**known(ModelLoad, rec.get("load", {}))),
+                              Decoding(**{**known(Decoding, rec.get("decode", {})),
+                                          "hotwords": tuple(rec.get("decode", {}).get("hotwords", ()))}))
     spk = dict(used.get("speakers") or {})
-    speakers = Diarizing(**{**spk, "references": tuple(tuple(r) for r in spk.get("references", ())),
+    speakers = Diarizing(**{**known(Diarizing, spk), "references": tuple(tuple(r) for r in spk.get("references", ())),
                             "names": tuple(spk.get("names", ()))})
     tr = dict(used.get("translation") or {})
-    translation = Translation(**{**tr, "targets": tuple(tr.get("targets", ())), "protected": tuple(tr.get("protected", ())),
+    translation = Translation(**{**known(Translation, tr), "targets": tuple(tr.get("targets", ())),
+                                 "protected": tuple(tr.get("protected", ())),
                                  "routes": tuple((lang, tuple(models)) for lang, models in tr.get("routes", ()))})
     style_file = (used.get("styles") or {}).get("file")
     return Settings(language=languages.normalize(language), recognition=recognition, speakers=speakers, translation=translation,

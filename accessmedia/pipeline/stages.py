@@ -339,13 +339,19 @@ def packaged_before(files: RecordingFiles) -> tuple[Path, Path, Packaging] | Non
     return recording, files.resolve(s["dist"]), packaging
 
 
-def recorded_settings(files: RecordingFiles) -> Settings:
-    """The settings this recording was made with (its process.json; the source language of its translations
-    where no transcribe stage was recorded), for everything that changes its files later."""
+def recorded_stages(files: RecordingFiles) -> dict:
+    """The stages recorded as finished in the recording's process.json (name -> its record), or none."""
     try:
         recorded = json.loads(files.state.read_text(encoding="utf-8")).get("stages", {})
     except (OSError, json.JSONDecodeError, AttributeError):
-        recorded = {}
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def recorded_settings(files: RecordingFiles) -> Settings:
+    """The settings this recording was made with (its process.json; the source language of its translations
+    where no transcribe stage was recorded), for everything that changes its files later."""
+    recorded = recorded_stages(files)
     try:
         source = json.loads(files.translations.read_text(encoding="utf-8")).get("source_language")
     except (OSError, json.JSONDecodeError, AttributeError):

@@ -117,6 +117,11 @@ def _line(text: str, table: str | None, index: int, key: str) -> int:
     return start + 1
 
 
+def is_manifest(path: str | Path) -> bool:
+    """An event manifest (it brings its recordings, languages, glossary and programme), not a recording."""
+    return Path(path).suffix.lower() == ".toml"
+
+
 def load(path: str | Path, language: str = "nb", accept_truncated: bool = False) -> Event:
     """Read and check an event manifest for recordings in `language`; every problem is an error naming its
     line and field. A recording cut off before its declared length is one, unless `accept_truncated`."""

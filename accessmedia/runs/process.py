@@ -323,10 +323,7 @@ def _status(stage: Stage, c: Context) -> tuple[str, bool]:
 
 def finished_stages(files: RecordingFiles) -> list[str]:
     """The stages recorded as finished in the recording's process.json, in the table's order."""
-    try:
-        finished = json.loads(files.state.read_text(encoding="utf-8")).get("stages", {})
-    except (OSError, json.JSONDecodeError, AttributeError):
-        finished = {}
+    finished = stages.recorded_stages(files)
     return [n for n in STAGE_NAMES if n in finished]
 
 

@@ -274,3 +274,24 @@ def test_the_report_links_each_replay_page(tmp_path):
     built = report.build("Konferanse", [session], 0.0, 1.0, "local", 1)
     html = report.render_html(built, tmp_path)
     assert '<a href="konferanse/dist/site/index.html">' in html
+
+
+def test_the_settings_are_rebuilt_from_the_stage_records_and_a_field_this_version_lacks_is_left_out(narrow):
+    from accessmedia.pipeline.settings import from_record
+
+    made = build("nn", targets=["en"], terms=["IMDi"], style=narrow, translation=Translation(routes=(("en", ("nn-en",)),)),
+                 packaging=Packaging("Tittel", chapters=(Chapter(0.0, "Åpning"),)))
+    recorded = {s.name: {"settings": json.loads(json.dumps(s.uses(made)))} for s in process.STAGES}  # as process.json keeps it
+    again = from_record(recorded)
+    assert again == made and again.profile().max_chars_per_line == 16
+    recorded["translate"]["settings"]["translation"]["from_a_later_version"] = 1
+    recorded["transcribe"]["settings"]["recognition"]["decode"]["gone"] = True
+    assert from_record(recorded) == made
+    assert from_record({}, "nn") == Settings(language="nn")  # nothing recorded: the defaults, in the source language
+
+
+def test_a_model_name_made_from_a_file_name_is_plain():
+    from accessmedia.models.catalog import is_plain, plain_name
+
+    assert [plain_name(s) for s in ("nb whisper", "a...b", "..x", "...", "æøå")] == ["nb-whisper", "a.b", "x", "model", "model"]
+    assert all(is_plain(plain_name(s)) for s in ("x" * 300, "a..b..c", " . ", "-_-"))
