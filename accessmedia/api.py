@@ -5,23 +5,23 @@ the policy on people's edits (refuse to overwrite them unless forced) and calls 
 
 from __future__ import annotations
 
-import time
 import json
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from accessmedia.core import languages, media
 from accessmedia.core.clock import clock
-from accessmedia.core.errors import AccessMediaError, from_os_error
+from accessmedia.core.errors import AccessMediaError, ConflictError, from_os_error
 from accessmedia.core.files import RecordingFiles
 from accessmedia.core.fsutil import ensure_writable, run_lock, write_atomic
 from accessmedia.core.glossary import load_glossary
 from accessmedia.core.ledger import Ledger
 from accessmedia.core.progress import Display, Reporter
 from accessmedia.core.transcript import Transcript
-from accessmedia.editing.corrections import (ApplyResult, apply, apply_edit, history, kit_export, kit_import, kit_texts, recover,
-                                             restore)
+from accessmedia.editing.corrections import (ApplyResult, apply, apply_edit, current_revision, history, kit_export, kit_import,
+                                             kit_texts, recover, restore)
 from accessmedia.editing.naming import describe as describe_speakers, name as name_speakers
 from accessmedia.editing.revisions import corrected_by_people
 from accessmedia.models import argos
@@ -59,10 +59,10 @@ __all__ = [
     # what the verbs take and give
     "Settings", "build", "Decoding", "ModelLoad", "Recognition", "Styles", "Translation", "Packaging", "diarizing",
     "load_glossary", "Reporter", "Display", "RunOutcome", "ProcessOutcome", "Event", "Job", "Cue", "Transcript",
-    "RecordingFiles", "ApplyResult", "CheckResult", "TranscribeResult", "TranslateResult", "AccessMediaError", "from_os_error",
+    "RecordingFiles", "ApplyResult", "CheckResult", "TranscribeResult", "TranslateResult", "AccessMediaError", "ConflictError",
     # reading what a run made
-    "read_subtitles", "read_speakers", "parse_naming", "read_record", "packaged_before", "finished_stages", "conformance",
-    "corrected_by_people", "upload_video", "catalog", "installed", "load_profile", "probe_media", "recorded_settings",
+    "read_subtitles", "read_speakers", "current_revision", "parse_naming", "read_record", "packaged_before", "finished_stages", "conformance",
+    "from_os_error", "corrected_by_people", "upload_video", "catalog", "installed", "load_profile", "probe_media", "recorded_settings",
     # small helpers the edges share
     "languages", "clock", "ensure_writable", "run_lock", "write_atomic", "interface_words", "script_json", "SPAN_TAG",
     "HARD_RULES", "ERROR_RULES", "LOW_CONFIDENCE", "STAGE_NAMES", "TOKENIZERS",

@@ -179,9 +179,11 @@ def studio_cmd(project, port, host, share):
               help='Name a speaker: --name "Taler 1=Amina Yusuf" (repeat for more). A name given before can be changed the same way.')
 @click.option("--recording", default=None, help="Whose speaker LABEL is, when the folder has several recordings.")
 @click.option("--only-here", is_flag=True, help="Name the voice in this recording only, not the same voice in the others.")
+@click.option("--merge", is_flag=True, help='The name is another voice\'s: they are one person, make them one in every file '
+              '(without it such a name is refused).')
 @click.option("--by", "contributor", default="volunteer", show_default=True, help="Who named them, for the history.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable list.")
-def speakers_cmd(project, namings, recording, only_here, contributor, as_json):
+def speakers_cmd(project, namings, recording, only_here, merge, contributor, as_json):
     """List the speakers of the recordings in PROJECT, or name them.
 
     Speakers are "Taler 1", "Taler 2" ... until named. Naming one renames
@@ -194,14 +196,16 @@ def speakers_cmd(project, namings, recording, only_here, contributor, as_json):
       accessmedia speakers out
       accessmedia speakers out --name "Taler 1=Amina Yusuf" --name "Taler 2=Piotr Nowak"
       accessmedia speakers out/event --recording panel --name "Taler 2=Amina Yusuf"
+      accessmedia speakers out --name "Taler 3=Amina Yusuf" --merge   # the same person as Taler 1, named before
     """
     import json
 
 
     if namings:
         pairs = [api.parse_naming(n) for n in namings]
-        for done in api.name_speakers(project, pairs, recording, contributor, across=not only_here):
-            renamed = ", ".join(f"{old} -> {new}" for old, new in done.renamed.items())
+        for done in api.name_speakers(project, pairs, recording, contributor, across=not only_here, merge=merge):
+            renamed = ", ".join([*(f"{old} -> {new}" for old, new in done.renamed.items()),
+                                 *(f"{old} merged into {new}" for old, new in done.merged.items())])
             click.echo(f"{done.recording}: {renamed}; new revisions: {', '.join(done.languages) or 'none (no subtitles yet)'}")
             for kept in done.kept:
                 click.echo(f"  {kept} was edited by a person: left as it is")

@@ -17,6 +17,15 @@ class AccessMediaError(Exception):
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
 
+class ConflictError(AccessMediaError):
+    """A change made against a state that is no longer current: someone else saved first, a name is taken, an
+    upload's offset is not what the server has. `details` say what is there now (a web client gets 409 with them)."""
+
+    def __init__(self, message: str, hint: str | None = None, details: dict | None = None):
+        super().__init__(message, hint)
+        self.details = dict(details or {})
+
+
 class SubtitleError(AccessMediaError):
     """A subtitle file that cannot be read; names the file and line."""
 

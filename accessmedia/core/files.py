@@ -27,6 +27,7 @@ from accessmedia.core.errors import AccessMediaError
 TRANSCRIPT_SUFFIX = ".transcript.json"
 SUBTITLE_FORMATS = ("srt", "vtt")
 APPLY_JOURNAL_PREFIX = "apply."
+CHANGE_JOURNAL_PREFIX = "change."
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,11 @@ class RecordingFiles:
     def apply_journal(self) -> Path:
         """The steps of an `apply` under way; left behind only by one that was killed."""
         return self.folder / ".accessmedia" / f"{APPLY_JOURNAL_PREFIX}{self.name}.json"
+
+    @property
+    def change_journal(self) -> Path:
+        """Every file of a change of several files under way (naming speakers); left behind only by one that was killed."""
+        return self.folder / ".accessmedia" / f"{CHANGE_JOURNAL_PREFIX}{self.name}.json"
 
     def revisions(self, language: str) -> Path:
         return self.folder / "revisions" / self.name / language

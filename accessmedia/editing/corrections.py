@@ -14,13 +14,14 @@ from typing import Sequence
 from accessmedia.core.clock import clock
 from accessmedia.core import languages
 from accessmedia.core import media
-from accessmedia.editing import revisions
+from accessmedia.editing import merging, revisions
+from accessmedia.packaging import eventsite
 from accessmedia.pipeline import stages
 from accessmedia.subtitles import style
 from accessmedia.subtitles import formats as subtitles
 from accessmedia.subtitles.cue import Cue
-from accessmedia.core.errors import AccessMediaError
-from accessmedia.core.files import APPLY_JOURNAL_PREFIX, RecordingFiles
+from accessmedia.core.errors import AccessMediaError, ConflictError
+from accessmedia.core.files import APPLY_JOURNAL_PREFIX, CHANGE_JOURNAL_PREFIX, RecordingFiles
 from accessmedia.core.fsutil import remove_leftovers, run_lock, write_atomic
 from accessmedia.core.ledger import Ledger
 from accessmedia.pipeline.runtime import LoadedModels
@@ -97,39 +98,129 @@ def _loss(parsed: subtitles.SubtitleFile, accept: bool) -> str:
     return f"accepted the loss of {len(parsed.skipped)} unreadable block(s): " + "; ".join(parsed.skipped)
 
 
-def apply_edit(project: str | Path, name: str, lang: str, cues: Sequence[Cue], contributor: str = "volunteer") -> ApplyResult:
-    """Cues edited in the review app, accepted exactly as a corrected file would be."""
+def current_revision(project: str | Path, name: str, lang: str) -> int | None:
+    """The number of the revision an editor starts from (None: the machine's file, never corrected)."""
+    found = revisions.history(Path(project), name, lang)
+    return found[-1].number if found else None
+
+
+def apply_edit(project: str | Path, name: str, lang: str, cues: Sequence[Cue], contributor: str = "volunteer",
+               base: int | None | str = "any", prefer: str | None = None) -> ApplyResult:
+    """Cues edited in the review app, accepted exactly as a corrected file would be. `base`: the revision the
+    editor started from (`current_revision` when it loaded). When someone saved since, the two edits are merged:
+    edits of different cues by themselves, edits of the same cues by `prefer` ("mine" or "theirs"); without it they
+    are refused with a ConflictError that shows both sides. The check and the save hold the folder's lock."""
     files = RecordingFiles(Path(project), name)
     if not cues:
         raise AccessMediaError("nothing to save: the edit has no cues", "reload the page; every cue was removed")
-    text = subtitles.compose_vtt(cues)  # WebVTT keeps every span and cue setting the page kept
-    name = files.subtitles(lang, "vtt").name
-    parsed = subtitles.parse(text, name, "vtt").cues
-    return accept(files, lang, parsed, text.encode("utf-8"), name, "utf-8", contributor, True)
+    filename = files.subtitles(lang, "vtt").name
+    with run_lock(files.folder):
+        recover(files.folder)
+        mine = subtitles.parse(subtitles.compose_vtt(cues), filename, "vtt").cues  # as saved and read back
+        latest = current_revision(project, name, lang)
+        merged = None
+        if base != "any" and base != latest:
+            mine, merged = _merged(files, lang, base, latest, mine, prefer)
+        text = subtitles.compose_vtt(mine)  # WebVTT keeps every span and cue setting the page kept
+        parsed = subtitles.parse(text, filename, "vtt").cues
+        note = f"merged with {_label(latest)} (saved meanwhile)" + (f", {merged} cue(s) changed by both: kept {prefer}'s" if merged else "")
+        return _accepted(files, lang, parsed, text.encode("utf-8"), filename, "utf-8", contributor, True,
+                         note if base != "any" and base != latest else "")
+
+
+def _merged(files: RecordingFiles, lang: str, base: int | None, latest: int | None, mine, prefer: str | None):
+    """Mine merged with what was saved since `base`; the number of cues both changed (kept by `prefer`)."""
+    history = revisions.history(files.folder, files.name, lang)
+    start = next((r for r in history if r.number == base), None) if base is not None else (history[0] if history else None)
+    if start is None:
+        raise AccessMediaError(f"{files.name}.{lang}: the version this edit started from (revision {base}) is not in the history",
+                               "reload the page, then make the edit again")
+    theirs = revision_cues(history[-1], lang)
+    result, conflicts = merging.merge(revision_cues(start, lang), mine, theirs, prefer)
+    if conflicts and prefer not in ("mine", "theirs"):
+        raise ConflictError(
+            f"{files.name}.{lang} was saved by {history[-1].contributor} ({_label(latest)}) while you edited it, "
+            f"and {len(conflicts)} of your changes touch the same cues", "keep yours or theirs for those cues; your other edits are kept",
+            {"revision": latest, "conflicts": [{"mine": [_row(c) for c in k.mine], "theirs": [_row(c) for c in k.theirs]} for k in conflicts]})
+    return result, sum(len(k.mine) for k in conflicts)
+
+
+def _label(number: int | None) -> str:
+    return f"r{number:04d}" if number is not None else "the machine's version"
+
+
+def _row(cue: Cue) -> list:
+    return [cue.start, cue.end, cue.text, cue.settings]
 
 
 def accept(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, encoding: str, contributor: str,
             retranslate: bool, note: str = "", hint: str | None = None, new_language: bool = False, package: bool = True) -> ApplyResult:
     """Keep `data` as a new revision of `lang` and carry it through (see _carry), under the folder's lock
     and journalled, so that a killed apply is finished by the next apply, process or review."""
+    with run_lock(files.folder):
+        recover(files.folder)  # an apply that was killed: finish it first
+        return _accepted(files, lang, cues, data, filename, encoding, contributor, retranslate, note, hint, new_language, package)
+
+
+def _accepted(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, encoding: str, contributor: str,
+              retranslate: bool, note: str = "", hint: str | None = None, new_language: bool = False, package: bool = True) -> ApplyResult:
+    """`accept`, holding the folder's lock."""
     current = files.subtitles(lang)
     if not current.exists() and not new_language:
         raise AccessMediaError(f"{files.folder} has no {current.name}", "pass the project folder that transcribe/translate wrote to, and --name")
-    with run_lock(files.folder):
-        recover(files.folder)  # an apply that was killed: finish it first
-        settings = stages.recorded_settings(files)  # the rules, routes and glossary the recording was made with
-        _refuse_broken(filename, cues, settings.profile(lang), hint or f"fix them first; `accessmedia check {filename}` lists them all", recording_length(files))
-        before = subtitles.read(current, allow_empty=True) if current.exists() else None
-        write_atomic(files.apply_journal, json.dumps({"language": lang, "retranslate": retranslate}) + "\n")
-        if before is not None and not revisions.history(files.folder, files.name, lang):
-            # keep the machine's version before the first correction replaces it
-            revisions.save(files.folder, files.name, lang, current.read_bytes(), current.name, before.cues, None, revisions.MACHINE,
-                           before.encoding, "the version accessmedia wrote")
-        revision = revisions.save(files.folder, files.name, lang, data, filename, cues, before.cues if before else None, contributor,
-                                  encoding, note)
-        retranslated, flagged, packaged = _carry(files, lang, retranslate, package, settings)
-        files.apply_journal.unlink()
+    settings = stages.recorded_settings(files)  # the rules, routes and glossary the recording was made with
+    _refuse_broken(filename, cues, settings.profile(lang), hint or f"fix them first; `accessmedia check {filename}` lists them all", recording_length(files))
+    write_atomic(files.apply_journal, json.dumps({"language": lang, "retranslate": retranslate}) + "\n")
+    revision = _keep(files, lang, cues, data, filename, encoding, contributor, note)
+    retranslated, flagged, packaged = _carry(files, lang, retranslate, package, settings)
+    files.apply_journal.unlink()
     return ApplyResult(files.name, lang, revision, retranslated, flagged, packaged)
+
+
+def _keep(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, encoding: str, contributor: str,
+          note: str) -> revisions.Revision:
+    """Save `data` as the newest revision of `lang` (first the machine's version, when this is the first correction)."""
+    current = files.subtitles(lang)
+    before = subtitles.read(current, allow_empty=True) if current.exists() else None
+    if before is not None and not revisions.history(files.folder, files.name, lang):
+        # keep the machine's version before the first correction replaces it
+        revisions.save(files.folder, files.name, lang, current.read_bytes(), current.name, before.cues, None, revisions.MACHINE,
+                       before.encoding, "the version accessmedia wrote")
+    return revisions.save(files.folder, files.name, lang, data, filename, cues, before.cues if before else None, contributor,
+                          encoding, note)
+
+
+def change(files: RecordingFiles, plan: dict) -> None:
+    """Carry out a change of several files at once (naming or merging speakers), journalled: the journal holds every
+    file as it will be, so that a change killed part way is finished by the next command (`recover`). Call it holding
+    the folder's run lock. plan: {"write": {file name: text}, "ledger": {file name: text} (written through the ledger),
+    "languages": {language: WebVTT text, each a new revision}, "contributor", "note"}."""
+    write_atomic(files.change_journal, json.dumps(plan, ensure_ascii=False) + "\n")
+    _finish_change(files, plan)
+    files.change_journal.unlink()
+
+
+def _finish_change(files: RecordingFiles, plan: dict) -> None:
+    """Every step of a change; a step already done is seen to be done, so running it again changes nothing."""
+    for name, text in plan.get("write", {}).items():
+        write_atomic(files.folder / name, text)
+    if plan.get("ledger"):
+        Ledger(files.folder).write(plan["ledger"])
+    for lang, text in plan.get("languages", {}).items():
+        data = text.encode("utf-8")
+        filename = files.subtitles(lang, "vtt").name
+        history = revisions.history(files.folder, files.name, lang)
+        if not history or history[-1].file.read_bytes() != data:
+            cues = subtitles.parse(text, filename, "vtt").cues
+            _keep(files, lang, cues, data, filename, "utf-8", plan.get("contributor", "volunteer"), plan.get("note", ""))
+        _make_current(files, lang, revision_cues(revisions.history(files.folder, files.name, lang)[-1], lang))
+    if plan.get("languages"):
+        before = stages.packaged_before(files)
+        if before is not None:
+            remove_leftovers(before[1].parent)  # the half-built package of a killed change
+        stages.repackage(files)
+    for folder in (files.folder, files.folder.parent):  # the event's site, where the recording is one of an event's
+        eventsite.refresh(folder)
 
 
 def revision_cues(revision: revisions.Revision, lang: str) -> list[Cue]:
@@ -175,11 +266,13 @@ def _carry(files: RecordingFiles, lang: str, retranslate: bool, package: bool = 
 
 
 def recover(project: Path) -> list[str]:
-    """Finish every apply in `project` that was killed part way, so that the history, the current files,
+    """Finish every apply and change in `project` that was killed part way, so that the history, the current files,
     the translations and the package agree again. Call it holding the folder's run lock. Returns the
     recordings it finished."""
     finished = []
     remove_leftovers(project)
+    for kept in Path(project).glob("revisions/*/*"):
+        remove_leftovers(kept)  # a revision killed while it was written
     for journal in sorted((Path(project) / ".accessmedia").glob(f"{APPLY_JOURNAL_PREFIX}*.json")):
         files = RecordingFiles(Path(project), journal.name[len(APPLY_JOURNAL_PREFIX):-len(".json")])
         try:
@@ -193,11 +286,31 @@ def recover(project: Path) -> list[str]:
             _carry(files, step["language"], bool(step.get("retranslate", True)))
         journal.unlink()
         finished.append(files.name)
+    for journal in sorted((Path(project) / ".accessmedia").glob(f"{CHANGE_JOURNAL_PREFIX}*.json")):
+        files = RecordingFiles(Path(project), journal.name[len(CHANGE_JOURNAL_PREFIX):-len(".json")])
+        try:
+            plan = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            plan = {}  # killed while the journal itself was written (atomically): nothing of the change was done
+        if isinstance(plan, dict):
+            _finish_change(files, plan)
+        journal.unlink()
+        finished.append(files.name)
     return finished
 
 
+def unfinished(project: str | Path) -> bool:
+    """An apply or a change was killed part way in `project` (`recover` finishes it)."""
+    hidden = Path(project) / ".accessmedia"
+    return any(hidden.glob(f"{APPLY_JOURNAL_PREFIX}*.json")) or any(hidden.glob(f"{CHANGE_JOURNAL_PREFIX}*.json"))
+
+
 def history(project: str | Path, name: str | None = None, lang: str | None = None) -> dict[tuple[str, str], list]:
-    """Every revision of every subtitle file in the project (or of one name/language)."""
+    """Every revision of every subtitle file in the project (or of one name/language); an apply or change that was
+    killed part way is finished first, so that the history shows what the files hold."""
+    if unfinished(project):
+        with run_lock(Path(project)):
+            recover(Path(project))
     root = Path(project) / "revisions"
     found = {}
     for lang_dir in sorted(root.glob(f"{name or '*'}/{languages.normalize(lang) if lang else '*'}")):

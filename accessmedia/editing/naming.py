@@ -5,7 +5,8 @@ shows it). In an event, the same voice in the other recordings is named too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import contextlib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -13,14 +14,16 @@ import numpy as np
 
 from accessmedia.editing import corrections
 from accessmedia.speakers import record as speakers
+from accessmedia.speakers import rttm
 from accessmedia.pipeline import stages
 from accessmedia.subtitles import style
 from accessmedia.subtitles import formats as subtitles
 from accessmedia.subtitles import voices
 from accessmedia.subtitles.cue import Cue
 from accessmedia.subtitles.segmenter import fit_text
-from accessmedia.core.errors import AccessMediaError
+from accessmedia.core.errors import AccessMediaError, ConflictError
 from accessmedia.core.files import RecordingFiles
+from accessmedia.core.fsutil import run_lock
 from accessmedia.core.ledger import Ledger
 from accessmedia.core.transcript import Transcript, readable_text
 
@@ -33,6 +36,7 @@ class Named:
     renamed: dict[str, str]  # old label -> name
     languages: list[str] = field(default_factory=list)  # languages given a new revision
     kept: list[str] = field(default_factory=list)  # files a person edited by hand, left as they are
+    merged: dict[str, str] = field(default_factory=dict)  # label -> the voice it joined (an explicit merge)
 
 
 def recordings(project: str | Path) -> list[RecordingFiles]:
@@ -48,8 +52,17 @@ def recordings(project: str | Path) -> list[RecordingFiles]:
     return found
 
 
+def settle(folders) -> None:
+    """Finish a change or apply that was killed in any of the folders (taking each one's lock only when one was)."""
+    for folder in sorted(set(folders)):
+        if corrections.unfinished(folder):
+            with run_lock(folder):
+                corrections.recover(folder)
+
+
 def describe(project: str | Path) -> list[dict]:
     """Each recording's speakers, and the voices the same person has in other recordings."""
+    settle(f.folder for f in recordings(project))
     found = recordings(project)
     data = {f.name: speakers.read(f.speakers) for f in found}
     out = []
@@ -68,24 +81,55 @@ def _similar(a: dict, b: dict) -> float:
 
 
 def name(project: str | Path, namings: Sequence[tuple[str, str]], recording: str | None = None,
-         contributor: str = "volunteer", across: bool = True) -> list[Named]:
+         contributor: str = "volunteer", across: bool = True, merge: bool = False) -> list[Named]:
     """Give speakers names: (label, name) pairs, a label being "Taler 1", a name given before, or an id "S1".
     With several recordings, `recording` says whose "Taler 1" is meant (a name alone is enough when it is
-    unique); `across` names the same voice in the other recordings too."""
+    unique); `across` names the same voice in the other recordings too. A name another voice of the recording
+    already has is refused, unless `merge`: the two voices are one person, and become one in every file.
+    Each recording's change is journalled under its folder's lock (corrections.change)."""
     found = recordings(project)
-    data = {f.name: speakers.read(f.speakers) for f in found}
-    plan: dict[str, dict[str, str]] = {}  # recording -> {speaker id: new name}
-    for old, new in namings:
-        home, speaker = _find(found, data, old, recording)
-        plan.setdefault(home.name, {})[speaker["id"]] = new
-        if across:
-            for f in found:
-                if f.name == home.name:
-                    continue
-                match = max(data[f.name]["speakers"], key=lambda o: _similar(speaker, o), default=None)
-                if match is not None and _similar(speaker, match) >= SAME_VOICE and not match.get("name"):
-                    plan.setdefault(f.name, {}).setdefault(match["id"], new)
-    return [_apply(f, data[f.name], plan[f.name], contributor) for f in found if f.name in plan]
+    with contextlib.ExitStack() as held:
+        for folder in sorted({f.folder for f in found}):
+            held.enter_context(run_lock(folder))
+            corrections.recover(folder)  # a change or apply that was killed: finish it first
+        data = {f.name: speakers.read(f.speakers) for f in found}
+        plan: dict[str, dict[str, str]] = {}  # recording -> {speaker id: new name}
+        merges: dict[str, dict[str, str]] = {}  # recording -> {speaker id: the id of the voice it joins}
+        for old, new in namings:
+            home, speaker = _find(found, data, old, recording)
+            other = _holder(data[home.name], new, speaker["id"], plan.get(home.name, {}))
+            if other is not None:
+                if not merge:
+                    raise ConflictError(
+                        f"{new!r} is already the name of another voice in {home.name} ({other['id']}); naming "
+                        f"{old!r} so would make two people one", "choose another name, or, if they are one person, "
+                        "say so with --merge (both voices become one in the subtitles, the text, the RTTM and speakers.json)",
+                        {"merge": True, "speaker": speaker["id"], "other": other["id"]})
+                merges.setdefault(home.name, {})[speaker["id"]] = other["id"]
+                continue
+            plan.setdefault(home.name, {})[speaker["id"]] = new
+            if across:
+                for f in found:
+                    if f.name == home.name:
+                        continue
+                    match = max(data[f.name]["speakers"], key=lambda o: _similar(speaker, o), default=None)
+                    if (match is not None and _similar(speaker, match) >= SAME_VOICE and not match.get("name")
+                            and _holder(data[f.name], new, match["id"], plan.get(f.name, {})) is None):
+                        plan.setdefault(f.name, {}).setdefault(match["id"], new)
+        return [_apply(f, data[f.name], plan.get(f.name, {}), merges.get(f.name, {}), contributor)
+                for f in found if f.name in plan or f.name in merges]
+
+
+def _holder(data: dict, new: str, speaker_id: str, planned: dict[str, str]) -> dict | None:
+    """Another voice of the recording that is called `new` (now, or by this naming), if any."""
+    wanted = new.casefold()
+    for s in data["speakers"]:
+        if s["id"] == speaker_id:
+            continue
+        now = planned.get(s["id"]) or s.get("name") or s["label"]
+        if now.casefold() == wanted or s["label"].casefold() == wanted and s["id"] not in planned:
+            return s
+    return None
 
 
 def _find(found: list[RecordingFiles], data: dict, old: str, recording: str | None):
@@ -102,38 +146,60 @@ def _find(found: list[RecordingFiles], data: dict, old: str, recording: str | No
     return hits[0]
 
 
-def _apply(files: RecordingFiles, data: dict, new_names: dict[str, str], contributor: str) -> Named:
-    renames = {}
+def _apply(files: RecordingFiles, data: dict, new_names: dict[str, str], merged: dict[str, str], contributor: str) -> Named:
+    """Plan every file of the recording as it will be after the naming and merging, then change them all, journalled."""
+    renames: dict[str, str] = {}
     for s in data["speakers"]:
         if s["id"] in new_names:
             renames[s["label"]] = new_names[s["id"]]
             s["name"] = s["label"] = new_names[s["id"]]
-    result = Named(files.name, renames)
-    stages.write_speakers(files, data)
+    joined = {}
+    transcript = Transcript.from_json(files.transcript.read_text(encoding="utf-8")) if files.transcript.exists() else None
+    if merged:
+        by_id = {s["id"]: s for s in data["speakers"]}
+        for source, target in merged.items():
+            a, b = by_id[source], by_id[target]
+            renames[a["label"]] = joined[a["label"]] = b.get("name") or b["label"]
+            b["seconds"] = round(b.get("seconds", 0.0) + a.get("seconds", 0.0), 2)
+            b["words"] = b.get("words", 0) + a.get("words", 0)
+            data["speakers"].remove(a)
+        data["turns"] = [[start, end, merged.get(who, who)] for start, end, who in data["turns"]]
+        if transcript is not None:
+            transcript = _merged_transcript(transcript, merged, data)
+    result = Named(files.name, {k: v for k, v in renames.items() if k not in joined}, merged=joined)
     labels = speakers.labels(data)
-    if files.transcript.exists():
-        transcript = Transcript.from_json(files.transcript.read_text(encoding="utf-8"))
-        ledger = Ledger(files.folder)
-        if ledger.edited(files.text):
+    plan: dict = {"write": {}, "ledger": {}, "languages": {}, "contributor": contributor,
+                  "note": "; ".join(x for x in ("named " + ", ".join(f"{o} {n}" for o, n in result.renamed.items()) if result.renamed else "",
+                                               "merged " + ", ".join(f"{o} into {n}" for o, n in joined.items()) if joined else "") if x)}
+    if merged and transcript is not None:
+        plan["write"][files.transcript.name] = transcript.to_json()
+    plan["write"][files.speakers.name] = speakers.dumps(data)  # after the transcript: found after it was last written
+    plan["write"][files.rttm.name] = rttm.dumps(files.name, [(a, b, labels.get(w, w)) for a, b, w in data["turns"]])
+    if transcript is not None:
+        if Ledger(files.folder).edited(files.text):
             result.kept.append(files.text.name)
         else:
-            ledger.write({files.text.name: readable_text(transcript, labels)})
+            plan["ledger"][files.text.name] = readable_text(transcript, labels)
     settings = stages.recorded_settings(files)  # the project's style profile, not the built-in one
-    note = "named " + ", ".join(f"{old} {new}" for old, new in renames.items())
     for lang in files.subtitle_languages():
-        current = files.subtitles(lang, "vtt")
-        cues = subtitles.read(current, language=lang).cues
-        profile = settings.profile(lang)
-        changed = [_renamed_cue(c, renames, profile) for c in cues]
-        if changed == list(cues):
-            continue
-        text = subtitles.compose_vtt(changed)
-        parsed = subtitles.parse(text, current.name, "vtt").cues
-        corrections.accept(files, lang, parsed, text.encode("utf-8"), current.name, "utf-8", contributor, False, note, package=False)
-        result.languages.append(lang)
-    if result.languages:
-        stages.repackage(files)
+        cues = subtitles.read(files.subtitles(lang, "vtt"), language=lang).cues
+        changed = [_renamed_cue(c, renames, settings.profile(lang)) for c in cues]
+        if changed != list(cues):
+            plan["languages"][lang] = subtitles.compose_vtt(changed)
+            result.languages.append(lang)
+    corrections.change(files, plan)
     return result
+
+
+def _merged_transcript(transcript: Transcript, merged: dict[str, str], data: dict) -> Transcript:
+    """The transcript with every word and segment of a merged voice given to the voice it joined."""
+    segments = tuple(replace(seg, speaker=merged.get(seg.speaker, seg.speaker),
+                             words=tuple(replace(w, speaker=merged.get(w.speaker, w.speaker)) for w in seg.words))
+                     for seg in transcript.segments)
+    counts = {s["id"]: s for s in data["speakers"]}
+    kept = tuple({**s, **{k: counts[s["id"]][k] for k in ("seconds", "words") if k in counts[s["id"]]}}
+                 for s in transcript.speakers if s.get("id") in counts)
+    return replace(transcript, segments=segments, speakers=kept)
 
 
 def _rename(line: str, renames: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ targets, one column on phones.
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 from urllib.parse import quote
 
@@ -76,22 +77,46 @@ def _who_spoke(files: RecordingFiles) -> list[tuple[str, float]]:
     return [(s.get("name") or s["label"], float(s["seconds"])) for s in found]
 
 
+SITE_RECORD = Path(".accessmedia") / "site.json"  # what the index was made from, to make it again after a naming
+
+
 def write_index(event, report: dict) -> Path:
-    """Write OUTPUT/index.html for `event` (an event.Event), with the languages and state the run `report` found."""
+    """Write OUTPUT/index.html for `event` (an event.Event), with the languages and state the run `report` found,
+    and keep what it was made from (OUTPUT/.accessmedia/site.json) so that `refresh` makes it again."""
     found = {s["name"]: s for s in report.get("sessions", [])}
+    site = {"title": event.title, "sessions": []}
+    for s in event.sessions:
+        produced = list(found.get(s.name, {}).get("languages", {}).get("produced", {}))
+        site["sessions"].append({"name": s.name, "title": s.title, "duration": s.duration, "speakers": list(s.speakers),
+                                 "languages": [event.language, *[c for c in event.languages if c in produced]],
+                                 "agenda": [[a.start, a.label] for a in s.agenda]})
+    write_atomic(event.output / SITE_RECORD, json.dumps(site, ensure_ascii=False) + "\n")
+    return _render(event.output, site)
+
+
+def refresh(output: Path) -> Path | None:
+    """OUTPUT/index.html made again from what it was made from, with the speakers as named now; None where no
+    event site was made there."""
+    try:
+        site = json.loads((Path(output) / SITE_RECORD).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return _render(Path(output), site)
+
+
+def _render(output: Path, site: dict) -> Path:
     rows = []
-    for n, s in enumerate(event.sessions, start=1):
-        info = found.get(s.name, {})
-        page = RecordingFiles(event.output / s.name, s.name).replay_page
-        href = f"{quote(s.name)}/dist/site/index.html"
+    for n, s in enumerate(site["sessions"], start=1):
+        name = s["name"]
+        page = RecordingFiles(output / name, name).replay_page
+        href = f"{quote(name)}/dist/site/index.html"
         ready = page.exists()
-        produced = list(info.get("languages", {}).get("produced", {}))
-        codes = [event.language, *[c for c in event.languages if c in produced]]
-        title = f'<a href="{_e(href)}">{_e(s.title)}</a>' if ready else _e(s.title)
-        meta = [f'Varighet / Duration: <time datetime="{_iso_duration(s.duration)}">{_clock(s.duration)}</time>']
-        if s.speakers:
-            meta.append(f"Talere / Speakers: {_e(', '.join(s.speakers))}")
-        spoke = _who_spoke(RecordingFiles(event.output / s.name, s.name))
+        codes = s["languages"]
+        title = f'<a href="{_e(href)}">{_e(s["title"])}</a>' if ready else _e(s["title"])
+        meta = [f'Varighet / Duration: <time datetime="{_iso_duration(s["duration"])}">{_clock(s["duration"])}</time>']
+        if s["speakers"]:
+            meta.append(f"Talere / Speakers: {_e(', '.join(s['speakers']))}")
+        spoke = _who_spoke(RecordingFiles(output / name, name))
         if spoke:
             meta.append("Hvem snakket / Who spoke: " + ", ".join(
                 f'{_e(label)} (<time datetime="{_iso_duration(sec)}">{_clock(sec)}</time>)' for label, sec in spoke))
@@ -103,24 +128,24 @@ def write_index(event, report: dict) -> Path:
             parts.append(f'<h3 id="langs-{n}">Undertekster / Subtitles</h3><ul class="langs" aria-labelledby="langs-{n}">{_language_items(codes, href)}</ul>')
         else:
             parts.append('<p class="status">Ikke klar ennå / Not ready yet</p>')
-        if s.agenda:
+        if s["agenda"]:
             items = []
-            for a in s.agenda:
-                when = f'<time datetime="{_iso_duration(a.start)}">{_clock(a.start)}</time>'
-                text = f"{when} <span>{_e(a.label)}</span>"
-                items.append(f'<li><a href="{_e(href)}#t={int(a.start)}">{text}</a></li>' if ready else f"<li>{text}</li>")
+            for start, label in s["agenda"]:
+                when = f'<time datetime="{_iso_duration(start)}">{_clock(start)}</time>'
+                text = f"{when} <span>{_e(label)}</span>"
+                items.append(f'<li><a href="{_e(href)}#t={int(start)}">{text}</a></li>' if ready else f"<li>{text}</li>")
             parts.append(f'<h3 id="programme-{n}">Program / Programme</h3><ol class="programme" aria-labelledby="programme-{n}">{"".join(items)}</ol>')
         parts.append("</article></li>")
         rows.append("".join(parts))
     page = (
         '<!doctype html>\n<html lang="nb">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(event.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f"<title>{_e(site['title'])}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         '<a class="skip" href="#sessions">Gå til opptakene / Skip to the recordings</a>\n'
-        f"<header><h1>{_e(event.title)}</h1>"
+        f"<header><h1>{_e(site['title'])}</h1>"
         "<p>Opptak med undertekster og oversettelser / Recordings with subtitles and translations</p></header>\n"
         f'<main id="sessions" tabindex="-1"><ul class="sessions">{"".join(rows)}</ul></main>\n</body>\n</html>\n'
     )
-    index = event.output / "index.html"
+    index = output / "index.html"
     write_atomic(index, page)
     return index

@@ -193,8 +193,12 @@ def read(path: Path) -> dict:
     return data
 
 
+def dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
 def write(path: Path, data: dict) -> None:
-    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    write_atomic(path, dumps(data))
 
 
 def labels(data: dict | None) -> dict[str, str]:

@@ -98,7 +98,7 @@ class Guard:
         An AccessMediaError becomes a 400 with its one line."""
         from starlette.responses import JSONResponse
 
-        from accessmedia.api import AccessMediaError
+        from accessmedia.api import AccessMediaError, ConflictError
 
         async def wrapped(request):
             why = self.refuse(request, session_cookie, page, bodies)
@@ -108,6 +108,8 @@ class Guard:
             request.state.session = session
             try:
                 response = await handler(request)
+            except ConflictError as exc:  # someone else changed it first: what is there now, to merge with
+                response = JSONResponse({**exc.details, "error": exc.one_line()}, status_code=409)
             except AccessMediaError as exc:
                 response = JSONResponse({"error": exc.one_line()}, status_code=400)
             response.set_cookie(session_cookie, session, httponly=True, samesite="strict")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from accessmedia.editing import revisions
+from accessmedia.subtitles import formats as subtitles
 
 from ..conftest import SAMPLE, run_cli
 from ..web.test_review_security import serve_review as _serve, translated_project
@@ -94,3 +95,42 @@ Promise.allSettled([
         server.should_exit = True
     assert revisions.history(project, "tale", "nb") == []
     assert "hacked" not in (project / "tale.nb.srt").read_text(encoding="utf-8")
+
+
+def test_two_volunteers_in_two_browsers_see_the_clash_and_keep_their_own(home, tmp_path):
+    """Two editors open the same file; both change cue 4 and the first saves. The second is shown both versions
+    of the cue and keeps theirs; the first volunteer's edit of another cue stays, and the page shows the merge."""
+    from playwright.sync_api import sync_playwright
+
+    project = translated_project(tmp_path)
+    server, base = _serve(project, None)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
+            pages = [browser.new_context().new_page() for _ in range(2)]
+            for page in pages:
+                page.goto(f"{base}/edit?name=tale&lang=nb")
+                page.get_by_label("cue 4 text").wait_for()
+            first, second = pages
+            first.get_by_label("cue 4 text").fill("Hvor mange kom i 2025?")
+            first.get_by_label("cue 1 text").fill("Velkommen til konferansen,\nsa lederen glad")
+            first.click("#save")
+            first.wait_for_function("document.getElementById('status').dataset.result !== undefined")
+            second.get_by_label("cue 4 text").fill("Hvor mange deltok i 2024?")
+            second.fill("#who", "Piotr")
+            second.click("#save")
+            second.wait_for_selector("#conflict:not([hidden])")
+            shown = second.locator("#conflict-list").text_content()
+            assert "Hvor mange kom i 2025?" in shown and "Hvor mange deltok i 2024?" in shown
+            assert second.evaluate("document.activeElement.id") == "conflict-title"  # focus moves to what needs a choice
+            second.click("#keep-mine")
+            second.wait_for_selector("#conflict", state="hidden")
+            second.wait_for_function("document.querySelector('[aria-label=\"cue 1 text\"]').value.indexOf('glad') >= 0")
+            assert "Piotr" not in second.locator("#status").text_content()
+            assert "r0002" in second.locator("#status").text_content()
+            browser.close()
+    finally:
+        server.should_exit = True
+    texts = [c.text for c in subtitles.read(project / "tale.nb.srt").cues]
+    assert texts[3] == "Hvor mange deltok i 2024?" and texts[0].endswith("glad")

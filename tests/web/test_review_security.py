@@ -98,9 +98,9 @@ class Client:
         return self.request("POST", self.q(f"/api/save?name={name}&lang={lang}"), body, {k: v for k, v in h.items() if v is not None})
 
 
-def edit(text: str = "fersk rapport") -> bytes:
+def edit(text: str = "fersk rapport", base: int | None = None) -> bytes:
     cues = [[c.start, c.end, c.text] for c in subtitles.parse(SPEECH.replace("ny rapport", text)).cues]
-    return json.dumps({"cues": cues, "contributor": "Amina"}).encode("utf-8")
+    return json.dumps({"cues": cues, "contributor": "Amina", "base": base}).encode("utf-8")
 
 
 def translated_project(tmp_path: Path) -> Path:
@@ -168,12 +168,12 @@ def test_shared_app_needs_the_token_and_checks_names(project):
 
 
 @pytest.mark.parametrize("body, why", [
-    (b'{"cues": [[NaN, 2.0, "x"]]}', "not a number"),
-    (b'{"cues": [[1.0, Infinity, "x"]]}', "infinite"),
-    (b'{"cues": [[1.0, 1e12, "x"]]}', "beyond any recording"),
-    (b'{"cues": [[1.0, 2.0, ["x"]]]}', "text not a string"),
+    (b'{"base": null, "cues": [[NaN, 2.0, "x"]]}', "not a number"),
+    (b'{"base": null, "cues": [[1.0, Infinity, "x"]]}', "infinite"),
+    (b'{"base": null, "cues": [[1.0, 1e12, "x"]]}', "beyond any recording"),
+    (b'{"base": null, "cues": [[1.0, 2.0, ["x"]]]}', "text not a string"),
     (b"[" * 100_000 + b"]" * 100_000, "nested deeper than the parser goes"),
-    (b'{"cues": [], "contributor": "x"}', "empty"),
+    (b'{"base": null, "cues": [], "contributor": "x"}', "empty"),
     (b"\xff\xfe not json", "not UTF-8"),
 ])
 def test_malformed_saves_get_a_clear_4xx(project, body, why):
@@ -186,7 +186,7 @@ def test_malformed_saves_get_a_clear_4xx(project, body, why):
 
 def test_an_empty_save_says_why_without_paths(project):
     with running(project) as c:
-        status, data = c.save(b'{"cues": []}')
+        status, data = c.save(b'{"base": null, "cues": []}')
     assert status == 400 and data["error"].startswith("nothing to save") and "/" not in data["error"], data
 
 

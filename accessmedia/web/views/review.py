@@ -60,6 +60,7 @@ async def edit(request: Request) -> Response:
 async def cues(request: Request) -> Response:
     project = request.app.state.project
     name, lang = checked(request)
+    revision = api.current_revision(project, name, lang)  # before the file: a save between the two merges as no change
     parsed = api.read_subtitles(RecordingFiles(project, name).subtitles(lang), allow_empty=True)
     profile = api.recorded_settings(RecordingFiles(project, name)).profile(lang)  # the project's style, not the built-in
     video = _video(project, name)
@@ -67,6 +68,7 @@ async def cues(request: Request) -> Response:
         "name": name, "lang": lang, "language": languages.native_name(lang),
         "dir": languages.direction(lang),
         "cues": [[c.start, c.end, c.text, c.settings] for c in parsed.cues],
+        "revision": revision,  # a save names it: a save over someone else's is merged
         "check": _check_first(project, name, lang),
         "video": f"video?name={quote(name)}" if video else None,
         "rules": {k: v for k, v in asdict(profile).items() if isinstance(v, (int, float)) and not isinstance(v, bool)},
@@ -90,10 +92,10 @@ async def save(request: Request) -> Response:
         body = await read_limited(request.stream(), request.headers.get("content-length"), MAX_BODY)
     except TooLarge:
         return JSONResponse({"error": f"too large: at most {MAX_BODY // 1024} KB"}, status_code=413)
-    edited, contributor = edited_cues(body)
-    result = api.apply_edit(project, name, lang, edited, contributor)
+    edit = edited_cues(body)
+    result = api.apply_edit(project, name, lang, edit.cues, edit.contributor, edit.base, edit.prefer)
     return JSONResponse({
-        "revision": result.revision.label, "retranslated": result.retranslated, "flagged": list(result.flagged),
+        "revision": result.revision.label, "number": result.revision.number, "merged": bool(result.revision.note.startswith("merged")), "retranslated": result.retranslated, "flagged": list(result.flagged),
         "package": "rebuilt" if result.package else None,
     })
 
@@ -117,12 +119,14 @@ async def name_voice(request: Request) -> Response:
         asked = json.loads(body)
         old, new = api.parse_naming(f"{asked['speaker']}={asked['to']}")
         contributor = str(asked.get("contributor") or "volunteer")[:80]
+        merge = asked.get("merge", False) is True
     except TooLarge:
         return JSONResponse({"error": "too large"}, status_code=413)
     except (ValueError, KeyError, TypeError):
         raise AccessMediaError("the naming is not in the expected form") from None
-    done = api.name_speakers(project, [(old, new)], name, contributor, across=False)
-    return JSONResponse({"named": {d.recording: d.renamed for d in done}, "languages": [x for d in done for x in d.languages]})
+    done = api.name_speakers(project, [(old, new)], name, contributor, across=False, merge=merge)
+    return JSONResponse({"named": {d.recording: d.renamed for d in done}, "merged": {d.recording: d.merged for d in done},
+                         "languages": [x for d in done for x in d.languages]})
 
 
 def _check_first(project: Path, name: str, lang: str) -> list[list]:

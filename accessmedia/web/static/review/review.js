@@ -66,16 +66,64 @@
     }
     check();
   }
-  document.getElementById("save").addEventListener("click", function () {
+  function save(prefer) {
     status.textContent = w("saving");
+    var conflict = document.getElementById("conflict");
     fetch("api/save?name=" + encodeURIComponent(data.name) + "&lang=" + encodeURIComponent(data.lang), {
       method: "POST", headers: { "content-type": "application/json", "x-csrf-token": data.csrf }, credentials: "same-origin",
-      body: JSON.stringify({ cues: rows(), contributor: document.getElementById("who").value })
-    }).then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); }).then(function (res) {
-      status.textContent = res[0] ? w("saved", { revision: res[1].revision }) : w("error") + ": " + res[1].error;
-      status.dataset.result = JSON.stringify(res[1]);
+      body: JSON.stringify({ cues: rows(), contributor: document.getElementById("who").value, base: data.revision, prefer: prefer || null })
+    }).then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); }).then(function (res) {
+      var ok = res[0] === 200, j = res[1];
+      status.dataset.result = JSON.stringify(j);
+      if (res[0] === 409 && j.conflicts) { status.textContent = w("error") + ": " + j.error; showConflicts(j.conflicts); return; }
+      status.textContent = ok ? w(j.merged ? "merged" : "saved", { revision: j.revision }) : w("error") + ": " + j.error;
+      if (!ok) return;
+      conflict.hidden = true;
+      if (j.merged) load(); else data.revision = j.number;  // a merged save shows the other person's edits too
     });
-  });
+  }
+  function showConflicts(found) {  // each cue both people changed: theirs beside mine, then keep one side for all
+    var box = document.getElementById("conflict"), ul = document.getElementById("conflict-list");
+    ul.textContent = "";
+    found.forEach(function (k) {
+      var li = document.createElement("li");
+      [["theirs", k.theirs], ["yours", k.mine]].forEach(function (side) {
+        var p = document.createElement("p"), b = document.createElement("strong");
+        b.textContent = w(side[0]) + ": ";
+        p.appendChild(b);
+        p.appendChild(document.createTextNode(side[1].map(function (c) { return fmt(c[0]) + " " + c[2].replace(/\n/g, " / "); }).join(" | ") || "—"));
+        li.appendChild(p);
+      });
+      ul.appendChild(li);
+    });
+    box.hidden = false;
+    box.querySelector("h2").focus();
+  }
+  document.getElementById("save").addEventListener("click", function () { save(null); });
+  document.getElementById("keep-mine").addEventListener("click", function () { save("mine"); });
+  document.getElementById("keep-theirs").addEventListener("click", function () { save("theirs"); });
+  function nameVoice(s, to, merge) {  // a name another voice has is refused until the person says they are one (merge)
+    var out = document.getElementById("voice-status");
+    out.textContent = w("saving");
+    fetch("api/speakers/name?name=" + encodeURIComponent(q.get("name")), {
+      method: "POST", headers: { "content-type": "application/json", "x-csrf-token": data.csrf }, credentials: "same-origin",
+      body: JSON.stringify({ speaker: s.label, to: to, contributor: document.getElementById("who").value, merge: merge })
+    }).then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); }).then(function (res) {
+      out.dataset.result = JSON.stringify(res[1]);
+      if (!res[0]) {
+        out.textContent = w("error") + ": " + res[1].error;
+        if (res[1].merge) {
+          var join = document.createElement("button");
+          join.type = "button"; join.id = "same-person"; join.textContent = w("same_person") + ": " + s.label + " + " + to;
+          join.addEventListener("click", function () { nameVoice(s, to, true); });
+          out.appendChild(document.createTextNode(" ")); out.appendChild(join);
+        }
+        return;
+      }
+      out.textContent = s.label + " → " + to + ": " + res[1].languages.length + " " + w("languages");
+      setTimeout(function () { location.reload(); }, 800);
+    });
+  }
   function voices() {  // each voice: speaking time, a sample to play, a name from the programme or typed
     fetch("api/speakers?name=" + encodeURIComponent(q.get("name")), { credentials: "same-origin" })
       .then(function (r) { return r.json(); }).then(function (v) {
@@ -96,24 +144,20 @@
           label.textContent = w("who") + " "; label.setAttribute("for", "voice-" + i);
           input.id = "voice-" + i; input.setAttribute("list", "programme-names"); input.value = s.name || "";
           give.type = "button"; give.textContent = w("give_name"); give.setAttribute("aria-label", w("give_name") + ": " + s.label);
-          give.addEventListener("click", function () {
-            out.textContent = w("saving");
-            fetch("api/speakers/name?name=" + encodeURIComponent(q.get("name")), {
-              method: "POST", headers: { "content-type": "application/json", "x-csrf-token": data.csrf }, credentials: "same-origin",
-              body: JSON.stringify({ speaker: s.label, to: input.value, contributor: document.getElementById("who").value })
-            }).then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); }).then(function (res) {
-              out.dataset.result = JSON.stringify(res[1]);
-              if (!res[0]) { out.textContent = w("error") + ": " + res[1].error; return; }
-              out.textContent = s.label + " → " + input.value + ": " + res[1].languages.length + " " + w("languages");
-              setTimeout(function () { location.reload(); }, 800);
-            });
-          });
+          give.addEventListener("click", function () { nameVoice(s, input.value, false); });
           li.appendChild(head); li.appendChild(play); li.appendChild(document.createTextNode(" "));
           label.appendChild(input); li.appendChild(label); li.appendChild(give); ul.appendChild(li);
         });
         document.getElementById("voices").hidden = false;
       });
   }
-  fetch("api/cues?name=" + encodeURIComponent(q.get("name")) + "&lang=" + encodeURIComponent(q.get("lang")), { credentials: "same-origin" })
-    .then(function (r) { return r.json(); }).then(function (j) { data = j; TAGS = new RegExp(j.tags, "g"); render(); voices(); });
+  function load() {
+    return fetch("api/cues?name=" + encodeURIComponent(q.get("name")) + "&lang=" + encodeURIComponent(q.get("lang")), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); }).then(function (j) {
+        var first = data === null;
+        data = j; TAGS = new RegExp(j.tags, "g"); list.textContent = ""; render();
+        if (first) voices();
+      });
+  }
+  load();
 })();
