@@ -11,7 +11,14 @@ from hypothesis import given, settings, strategies as st
 from accessmedia.editing import merging, revisions
 from accessmedia.subtitles import formats as subtitles
 
-from .test_review_security import SPEECH, Client, project, running  # noqa: F401  (project: the fixture)
+import pytest
+
+from .test_review_security import Client, running, translated_project
+
+
+@pytest.fixture()
+def project(home, tmp_path):
+    return translated_project(tmp_path)
 
 
 def _cues(c: Client) -> tuple[list, int | None]:
