@@ -16,6 +16,7 @@ from pathlib import Path
 
 from accessmedia.api import AccessMediaError
 from accessmedia.web.guard import Guard
+from accessmedia.web import uploads
 from accessmedia.web.project import COOKIE, OUTPUT, RECORDINGS, Runs, sessions
 from accessmedia.web.views import studio_event, studio_pages, studio_runs, studio_work
 from accessmedia.web.views.common import Studio
@@ -34,6 +35,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
 
     project = Path(project).resolve()
     (project / RECORDINGS).mkdir(parents=True, exist_ok=True)
+    uploads.remove_abandoned(project / RECORDINGS)  # uploads nobody went on with for a day
     s = Studio(project, Guard(host, token), Runs(project), token, host)
     if resume:
         s.runs.resume_if_cut_off()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from accessmedia import api
-from accessmedia.api import AccessMediaError, languages
-from accessmedia.web.guard import TooLarge, read_limited
+from accessmedia.api import AccessMediaError, ConflictError, languages
+from accessmedia.web import uploads
 from accessmedia.web.project import CHUNK, MANIFEST, MAX_UPLOAD, MEDIA, OUTPUT, RECORDINGS, safe_name
 from accessmedia.web.views.common import body_json, studio
 
@@ -39,15 +40,14 @@ async def save_event(request: Request) -> Response:
 async def upload_state(request: Request) -> Response:
     s = studio(request)
     name = safe_name(request.query_params.get("name", ""))
-    part = s.project / RECORDINGS / f".{name}.part"
-    done = (s.project / RECORDINGS / name).exists()
-    return JSONResponse({"received": part.stat().st_size if part.exists() else 0, "done": done})
+    folder = s.project / RECORDINGS
+    return JSONResponse({"received": uploads.received(folder / f".{name}.part"), "done": (folder / name).exists()})
 
 
 async def upload(request: Request) -> Response:
-    s = studio(request)
     """A chunk of a file at `offset`; the page asks how much arrived and goes on from there after a break.
-    The last chunk (`final=1`) makes it a recording, once ffprobe finds audio in it."""
+    The last chunk (`final=1`) makes it a recording, once ffprobe finds audio in it. See web/uploads.py."""
+    s = studio(request)
     name = safe_name(request.query_params.get("name", ""))
     if Path(name).suffix.lower() not in MEDIA:
         raise AccessMediaError(f"{name}: not a recording's file type", f"upload one of: {', '.join(MEDIA)}")
@@ -57,30 +57,39 @@ async def upload(request: Request) -> Response:
         raise AccessMediaError("offset and size must be numbers") from None
     if total > MAX_UPLOAD or total < 0:
         return JSONResponse({"error": f"too large: at most {MAX_UPLOAD >> 30} GB"}, status_code=413)
-    final = s.project / RECORDINGS / name
-    if final.exists():
+    folder = s.project / RECORDINGS
+    final = folder / name
+    if final.exists() or final.is_symlink():
         raise AccessMediaError(f"{name} is already in the project", "rename the file, or tick it in the list")
-    part = s.project / RECORDINGS / f".{name}.part"
-    have = part.stat().st_size if part.exists() else 0
-    if offset != have:
-        return JSONResponse({"error": "out of step", "received": have}, status_code=409)
-    try:
-        body = await read_limited(request.stream(), request.headers.get("content-length"), min(CHUNK, total - have))
-    except TooLarge:
-        return JSONResponse({"error": f"a chunk is at most {CHUNK >> 20} MB and the file {total} bytes"}, status_code=413)
-    with open(part, "ab") as fh:
-        fh.write(body)
-    received = have + len(body)
-    if request.query_params.get("final") != "1":
-        return JSONResponse({"received": received})
-    if received != total:
-        raise AccessMediaError(f"{name}: {received} of {total} bytes arrived", "upload it again")
-    probe_path = part.with_name(f".{name}.check{Path(name).suffix}")
-    part.rename(probe_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / f".{name}.part"
+    if offset == 0:
+        uploads.remove_abandoned(folder)
+    with uploads.writer(part, name) as fd:
+        have = os.fstat(fd).st_size
+        if offset != have:
+            raise ConflictError(f"{name}: this chunk starts at byte {offset}, but {have} bytes arrived",
+                                "the page goes on from what arrived", {"received": have})
+        uploads.check_space(folder, name, total - have)
+        declared = request.headers.get("content-length")
+        limit = min(CHUNK, total - have)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            return JSONResponse({"error": f"a chunk is at most {CHUNK >> 20} MB and the file {total} bytes"}, status_code=413)
+        try:
+            received = have + await uploads.append(fd, request.stream(), limit)
+        except uploads.TooLargeChunk:
+            return JSONResponse({"error": f"a chunk is at most {CHUNK >> 20} MB and the file {total} bytes"}, status_code=413)
+        if request.query_params.get("final") != "1":
+            return JSONResponse({"received": received})
+        if received != total:
+            raise AccessMediaError(f"{name}: {received} of {total} bytes arrived", "upload it again")
+        probe_path = part.with_name(f".{name}.check{Path(name).suffix}")
+        part.rename(probe_path)
     try:
         api.probe_media(probe_path).track(None)  # a recording with sound, or nothing at all
     except AccessMediaError as exc:
         probe_path.unlink(missing_ok=True)
-        raise AccessMediaError(f"{name}: {exc.message}", "upload a video or audio recording") from None
+        raise AccessMediaError(f"{name}: {exc.message.replace(str(probe_path), name).replace(probe_path.name, name)}",
+                               "upload a video or audio recording") from None
     probe_path.rename(final)
     return JSONResponse({"received": received, "file": final.relative_to(s.project).as_posix()})
