@@ -125,6 +125,8 @@ def _code_page(data: bytes, name: str, language: str | None) -> tuple[str, str, 
         guess = from_bytes(data).best()
         guessed = guess.encoding if guess else None
         chosen = guessed if guessed in ("cp1251", "cp1256") and guessed in scores else WESTERN
+        if chosen == WESTERN and scores.get("cp1250") == 1.0 and _central_european(high):
+            chosen = "cp1250"
     else:
         chosen = code_page(language)
     text = data.decode(chosen) if chosen in scores else None
@@ -142,6 +144,19 @@ def _code_page(data: bytes, name: str, language: str | None) -> tuple[str, str, 
     if text is None:
         raise SubtitleError(name, None, f"is not text in {chosen} or any encoding accessmedia knows", "save it as UTF-8")
     return text, chosen, f"{name}: some characters of this {chosen} file may be wrong; UTF-8 is safer"
+
+
+CENTRAL = (0x8A, 0x8E, 0x9A, 0x9E, 0xD0, 0xF0)  # Š Ž š ž (alike in cp1250 and cp1252), Đ đ (Ð ð in cp1252)
+WESTERN_ONLY = (0xC5, 0xE5, 0xD8, 0xF8, 0xD1, 0xF1, 0xE0, 0xE3, 0xF5)  # Å å Ø ø Ñ ñ à ã õ: Ĺ ĺ Ř ř Ń ń ŕ ă ő in cp1250
+
+
+def _central_european(high: Counter) -> bool:
+    """Bytes that say Croatian, Bosnian, Serbian, Slovene, Czech or Slovak in Latin letters: š, ž and đ are common
+    in them and all but absent in the languages of cp1252, whose å, ø, ñ, à ... they lack (Subtitle Edit's test
+    file auto_detect_windows-1250.srt, Serbian, reads 'Ðino' for 'Đino' as cp1252). A Czech name in a Norwegian
+    file is not enough."""
+    central, western = sum(high[b] for b in CENTRAL), sum(high[b] for b in WESTERN_ONLY)
+    return central >= 2 and central >= 0.05 * sum(high.values()) and 4 * western < central
 
 
 def _nul_free(text: str, encoding: str, name: str, warning: str = "") -> Decoded:

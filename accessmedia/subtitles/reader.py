@@ -187,6 +187,10 @@ def _read_block(block: list[str], start: int, vtt: bool, path: str, out: Parsed)
         out.skipped.append(f"{path}:{start + k}: not a cue (expected a timing line 'HH:MM:SS,mmm --> HH:MM:SS,mmm', "
                            f"found {block[k].strip()[:60]!r})")
         return
+    if vtt and i > 0 and "-->" in block[0]:  # browsers take a first line with '-->' as the timing line: not one, the cue goes
+        out.skipped.append(f"{path}:{start}: cue skipped: its identifier line {block[0].strip()[:60]!r} has '-->', which browsers "
+                           "read as a timing line that is not one")
+        return
     head = block[:i]
     junk = head[:-1] if head and (vtt or _cue_number(head[-1], start + i - 1, path, out)) else head
     if junk:

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import re
 import socket
 
 SESSION_COOKIE = "review-session"
@@ -109,9 +110,9 @@ class Guard:
             try:
                 response = await handler(request)
             except ConflictError as exc:  # someone else changed it first: what is there now, to merge with
-                response = JSONResponse({**exc.details, "error": exc.one_line()}, status_code=409)
+                response = JSONResponse({**exc.details, "error": without_paths(exc.one_line())}, status_code=409)
             except AccessMediaError as exc:
-                response = JSONResponse({"error": exc.one_line()}, status_code=400)
+                response = JSONResponse({"error": without_paths(exc.one_line())}, status_code=400)
             response.set_cookie(session_cookie, session, httponly=True, samesite="strict")
             if self.token is not None:
                 response.set_cookie("token", self.token, httponly=True, samesite="strict")
@@ -156,6 +157,15 @@ async def read_limited(receive_stream, declared: str | None, limit: int) -> byte
         if len(body) > limit:
             raise TooLarge
     return bytes(body)
+
+
+ABSOLUTE = re.compile(r"(?<![\w.:/~])/(?:[^\s/'\"()]+/)+([^\s/'\"()]+)")
+
+
+def without_paths(message: str) -> str:
+    """A message for a browser: every absolute path on the server shortened to its last part (the file's
+    name), so that nobody learns where the project lives."""
+    return ABSOLUTE.sub(lambda m: m.group(1), message)
 
 
 def check_port(host: str, port: int) -> None:

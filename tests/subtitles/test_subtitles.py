@@ -215,3 +215,27 @@ def test_srt_round_trip_with_markup_and_the_top_position(rows):
     cues = [Cue(n * 2.0, n * 2.0 + 1.5, tuple(lines), settings) for n, (lines, settings) in enumerate(rows)]
     parsed = parse(compose_srt(cues))
     assert parsed.cues == cues and not parsed.skipped
+
+
+def test_a_windows_1250_file_in_a_south_slavic_language_is_read_without_a_language_hint(tmp_path):
+    """As Subtitle Edit detects its auto_detect_windows-1250.srt: š, ž and đ say cp1250; a Czech name in a
+    Norwegian cp1252 file does not."""
+    text = ("1\n00:00:01,000 --> 00:00:02,500\nĐino! Policija je došla.\n\n2\n00:00:03,000 --> 00:00:05,000\n"
+            "Neće da izađe odatle.\nŽivotinje, baš svaki put.\n\n3\n00:00:05,500 --> 00:00:07,000\nNišta se ne menja, Đorđe.\n")
+    path = tmp_path / "film.srt"
+    path.write_bytes(text.encode("cp1250"))
+    found = read(path)
+    assert found.encoding == "cp1250" and found.cues[0].text == "Đino! Policija je došla."
+    norwegian = tmp_path / "tale.srt"
+    norwegian.write_bytes("1\n00:00:01,000 --> 00:00:03,000\nVi kjørte Škoda til Ås, på blåbærtur.\n".encode("cp1252"))
+    assert read(norwegian).encoding == "cp1252"
+
+
+def test_a_webvtt_cue_whose_identifier_line_has_an_arrow_is_dropped_as_browsers_drop_it(tmp_path):
+    """vtt.js tests/integration/id.vtt: a first line with '-->' is the timing line to a browser; not being one, the cue goes."""
+    path = tmp_path / "id.vtt"
+    path.write_text("WEBVTT\n\n1\n00:01.000 --> 00:02.000\nDette\n\nTilfeldig\n00:02.000 --> 00:03.000\ner\n\n-->\n"
+                    "00:04.000 --> 00:05.000\nen\n\nja88120 aa\n00:06.000 --> 00:07.000\nprøve?\n", encoding="utf-8")
+    found = read(path)
+    assert [c.text for c in found.cues] == ["Dette", "er", "prøve?"]
+    assert len(found.skipped) == 1 and "browsers" in found.skipped[0]

@@ -138,3 +138,11 @@ def test_abandoned_uploads_are_removed_after_a_day(tmp_path):
     os.utime(old, (two_days, two_days))
     studio.create_app(project)
     assert not old.exists() and fresh.exists()
+
+
+def test_messages_to_a_browser_name_files_not_where_they_are_on_the_server():
+    from accessmedia.web.guard import without_paths
+
+    assert without_paths("/srv/konf/2026/ut/tale has no tale.nb.srt (see `accessmedia history /srv/konf/2026/ut --lang nb`)") == \
+        "tale has no tale.nb.srt (see `accessmedia history ut --lang nb`)"
+    assert without_paths("'/tmp/x/y.mp4': no audio; see https://example.org/a/b and 3/4") == "'y.mp4': no audio; see https://example.org/a/b and 3/4"

@@ -57,6 +57,8 @@ async def kit(request: Request) -> Response:
     incoming.write_bytes(body)
     try:
         made = api.kit_import(incoming, folder, name, code, "studio")
+    except AccessMediaError as exc:  # named as the volunteer knows it, not by its temporary name
+        raise type(exc)(exc.message.replace(incoming.name, f"the uploaded {fmt.upper()} kit"), exc.hint) from None
     finally:
         incoming.unlink(missing_ok=True)
     return JSONResponse({"revision": made.label})
