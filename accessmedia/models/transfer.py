@@ -86,7 +86,7 @@ def add_export(folder: str | Path, accept_licence: str | None = None) -> list[Ca
         index = json.loads((folder / INDEX).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise AccessMediaError(f"{folder / INDEX} cannot be read ({exc})", "export the models again") from None
-    if index.get("schema") != SCHEMA or not isinstance(index.get("models"), list):
+    if not isinstance(index, dict) or index.get("schema") != SCHEMA or not isinstance(index.get("models"), list):
         raise AccessMediaError(f"{folder / INDEX} is not an accessmedia model export", "make one with `accessmedia models export DIR`")
     plan = []
     for m in index["models"]:

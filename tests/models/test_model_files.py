@@ -138,3 +138,85 @@ def test_a_working_onnx_speaker_model_is_checked_and_installed(tmp_path):
     result = run_cli("models", "add", str(_onnx(tmp_path / "tiny.onnx")), "--kind", "speaker", env={"ACCESSMEDIA_MODELS": str(home)})
     assert result.exit_code == 0, result.output
     assert (home / "speaker" / "tiny" / "model.onnx").is_file()
+
+
+# -- fuzzed: whatever a model file says, nothing outside the models folder, no crash, one line ------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+JSONISH = st.recursive(st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.floats(allow_nan=False) | st.text(max_size=30),
+                       lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+                       max_leaves=12)
+CODES = st.one_of(st.sampled_from(["nb", "en", "../x", "/abs", "nb/../..", "..", ".", "~", "nb\x00en", "C:\\x", "nb-NO"]),
+                  st.text(max_size=12), JSONISH)
+
+
+def _outside(tmp_path: Path, allowed: set[str]) -> set[str]:
+    return {p.name for p in tmp_path.iterdir()} - allowed
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(from_code=CODES, to_code=CODES, extra=st.dictionaries(st.sampled_from(["package_version", "argos_version", "type",
+                                                                              "languages", "from_name", "to_name"]), JSONISH, max_size=3))
+def test_fuzzed_argos_metadata_installs_inside_the_models_folder_or_says_why_in_one_line(toy, tmp_path, from_code, to_code, extra):
+    import shutil
+    import uuid
+
+    root = tmp_path / uuid.uuid4().hex
+    root.mkdir()
+    home = root / "home" / "models"
+    package = crafted(toy, root / "fuzz.argosmodel", from_code=from_code, to_code=to_code, **extra)
+    result = run_cli("models", "add", str(package), env={"ACCESSMEDIA_MODELS": str(home)})
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output and (result.exit_code == 0 or len(result.output.strip().splitlines()) == 1), result.output
+    assert _outside(root, {"home", "fuzz.argosmodel"}) == set()
+    assert not [p for p in (root / "home").rglob("*") if home not in p.parents and p != home]  # nothing beside the models folder
+    shutil.rmtree(root)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(manifest=JSONISH, ours=st.booleans(), entry=st.dictionaries(st.sampled_from(["name", "kind", "files", "sha256", "size"]),
+                                                                  JSONISH | CODES, max_size=5))
+def test_fuzzed_export_manifests_install_nothing_outside_and_fail_in_one_line(tmp_path, manifest, ours, entry):
+    from accessmedia.models.transfer import SCHEMA
+
+    import shutil
+    import uuid
+
+    root = tmp_path / uuid.uuid4().hex
+    export = root / "export"
+    export.mkdir(parents=True)
+    (export / "model.bin").write_bytes(b"weights")
+    data = {"schema": SCHEMA, "models": [entry]} if ours else manifest
+    (export / "models.json").write_text(json.dumps(data), encoding="utf-8")
+    home = root / "home" / "models"
+    result = run_cli("models", "add", str(export), env={"ACCESSMEDIA_MODELS": str(home)})
+    assert result.exit_code == 1, result.output  # never a model: no file is named with its size and sha256
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert _outside(root, {"home", "export"}) == set()
+    listed = run_cli("models", "list", env={"ACCESSMEDIA_MODELS": str(home)})
+    assert listed.exit_code == 0, listed.output
+    shutil.rmtree(root)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(size=st.lists(st.integers(0, 2**40), max_size=3), stride=st.lists(st.integers(-4, 2**40), max_size=3),
+       offset=st.integers(-4, 2**40), storage=st.sampled_from([0, 4, 16, 64]))
+def test_fuzzed_checkpoint_headers_are_read_within_their_storage_or_refused(tmp_path, monkeypatch, size, stride, offset, storage):
+    """Sizes, strides and offsets a .pt claims: the tensor is read from its storage's bytes, or one error; never
+    a crash, never bytes from beyond the storage."""
+    import numpy as np
+
+    from accessmedia.core.errors import AccessMediaError
+    from accessmedia.models.torchfile import load_state_dict
+
+    from ..speakers.test_speakers import _checkpoint
+
+    path = _checkpoint(tmp_path / "fuzz.pt", monkeypatch, tuple(size), tuple(stride), offset, storage)
+    try:
+        tensor = load_state_dict(path)["w"]
+    except AccessMediaError as exc:
+        assert "could not be read as a PyTorch checkpoint" in str(exc) and "\n" not in str(exc)
+        return
+    values = np.asarray(tensor).ravel()
+    assert set(values.tolist()) <= set(range(storage // 4))  # every value is one the storage holds
