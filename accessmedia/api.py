@@ -24,10 +24,11 @@ from accessmedia.editing.corrections import (ApplyResult, apply, apply_edit, cur
                                              kit_texts, recover, restore)
 from accessmedia.editing.naming import describe as describe_speakers, name as name_speakers
 from accessmedia.editing.revisions import corrected_by_people
+from accessmedia.live.session import LiveSession
 from accessmedia.models import argos
 from accessmedia.models import catalog as models
 from accessmedia.models import translation as mt_models
-from accessmedia.models.catalog import catalog, installed
+from accessmedia.models.catalog import catalog, installed, plain_name
 from accessmedia.models.transfer import add_export, export as export_models, is_export
 from accessmedia.models.translation import TOKENIZERS
 from accessmedia.packaging.package import upload_video
@@ -42,8 +43,7 @@ from accessmedia.runs.process import STAGE_NAMES, Job, finished_stages
 from accessmedia.runs.report import LOW_CONFIDENCE, conformance
 from accessmedia.runs.runner import RunOutcome, process_all
 from accessmedia.speakers.record import parse_naming, read as read_speakers
-from accessmedia.subtitles import formats as subtitles
-from accessmedia.subtitles import style
+from accessmedia.subtitles import formats as subtitles, style
 from accessmedia.subtitles.cue import Cue
 from accessmedia.subtitles.formats import read as read_subtitles
 from accessmedia.subtitles.segmenter import cues_from_transcript
@@ -55,7 +55,7 @@ __all__ = [
     "probe", "transcribe", "cues", "check", "translate", "package", "process", "apply", "apply_edit", "history", "restore",
     "recover", "kit_export", "kit_texts", "kit_import", "name_speakers", "describe_speakers", "models_list", "models_install", "models_add",
     "models_add_translation", "models_install_translate", "models_add_package", "translation_routes", "export_models",
-    "add_export", "is_export", "is_manifest", "load_event", "manifest_text", "save_manifest",
+    "add_export", "is_export", "is_manifest", "load_event", "manifest_text", "save_manifest", "LiveSession", "plain_name",
     # what the verbs take and give
     "Settings", "build", "Decoding", "ModelLoad", "Recognition", "Styles", "Translation", "Packaging", "diarizing",
     "load_glossary", "Reporter", "Display", "RunOutcome", "ProcessOutcome", "Event", "Job", "Cue", "Transcript",

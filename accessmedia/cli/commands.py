@@ -11,6 +11,7 @@ import click
 from accessmedia import __version__, api
 from accessmedia.api import AccessMediaError, Packaging, Translation, build, clock, from_os_error
 from accessmedia.cli import corrections as corrections_cli
+from accessmedia.cli import live as live_cli
 from accessmedia.cli import models as models_cli
 from accessmedia.cli.display import RunDisplay, TerminalReporter as Reporter
 from accessmedia.cli.options import codes as _codes
@@ -279,6 +280,7 @@ def cues_cmd(transcript, out_dir, styles, formats, force):
 
 
 main.add_command(models_cli.models)
+main.add_command(live_cli.live_cmd)
 for _command in (corrections_cli.apply_cmd, corrections_cli.history_cmd, corrections_cli.restore_cmd, corrections_cli.kit,
                  corrections_cli.review_cmd, corrections_cli.speakers_cmd, corrections_cli.studio_cmd):
     main.add_command(_command)

@@ -1,0 +1,69 @@
+"""`accessmedia live`: caption and translate a stream as it happens, with the caption page and overlay served."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+
+from accessmedia import api
+from accessmedia.api import Translation, build
+from accessmedia.cli.display import TerminalReporter
+from accessmedia.cli.options import codes, glossary_option, out_option, recognition_options, styles_option
+
+
+@click.command("live")
+@click.argument("source")
+@click.option("--to", "targets", default="", help="Languages to translate into as it happens, comma-separated (en,ar,pl,...).")
+@out_option(help="Folder for the session: NAME.live.jsonl, the recording NAME.mkv.")
+@click.option("--name", default=None, help="Name of the session (default: the input's file name, else 'live').")
+@recognition_options
+@glossary_option
+@styles_option
+@click.option("--realtime", is_flag=True, help="Read a file at its own speed, as if it were live (rehearsals, tests).")
+@click.option("--input-option", "input_options", multiple=True, metavar="OPT",
+              help="An ffmpeg input option passed through before the input, e.g. --input-option=-f --input-option=pulse.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address of the caption page.")
+@click.option("--port", default=8090, show_default=True, help="Port of the caption page.")
+@click.option("--share", is_flag=True, help="Serve the caption page to the network (every request needs the printed token).")
+@click.option("--public-captions", is_flag=True, help="With --share: the caption page, overlay and feed open without the token.")
+@click.option("--no-page", is_flag=True, help="Serve no caption page (the record and the recording only).")
+def live_cmd(source, targets, out_dir, name, language, recognition, terms, styles, realtime, input_options, host, port, share,
+             public_captions, no_page):
+    """Caption a live stream as it happens, and translate it.
+
+    SOURCE is anything ffmpeg reads live: srt://:9000?mode=listener,
+    rtmp://0.0.0.0:1935/live (with --input-option=-listen --input-option=1, so
+    OBS or vMix can send to it), udp://127.0.0.1:5000, an HLS address, a
+    capture device (--input-option=-f --input-option=pulse default), or a
+    file with --realtime. Models are loaded before the input is opened.
+    Participants open the caption page; the stream producer adds
+    /overlay?lang=xx as a browser source. At the end (the input ends, or
+    Ctrl-C) OUT holds NAME.live.jsonl (what was shown, when) and the recording
+    NAME.mkv, which `accessmedia process OUT/NAME.mkv -o OUT/..` finishes.
+
+    \b
+    Examples:
+      accessmedia live udp://127.0.0.1:5000 --to en,ar -o live
+      accessmedia live samples/konferanse.mp4 --realtime --to en -o rehearsal
+    """
+    settings = build(language, recognition, codes(targets), terms, style=styles, translation=Translation(threads=1))
+    name = name or (Path(source).stem if "://" not in source else "live")
+    session = api.LiveSession(source, out_dir, api.plain_name(name), settings, realtime, tuple(input_options), reporter=TerminalReporter())
+    stop = threading.Event()
+    server = None
+    if not no_page:
+        from accessmedia.web.live import serve_in_thread
+
+        server = serve_in_thread(session.feed, host, port, share, public_captions)
+    try:
+        record = session.run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+        click.echo("stopped: the record and the recording are kept", err=True)
+        return
+    finally:
+        if server is not None:
+            server.should_exit = True
+    click.echo(f"{session.feed.state.get('lines', 0) or ''}captions -> {record}")

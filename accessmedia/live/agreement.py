@@ -1,0 +1,63 @@
+"""Which words of a streaming recogniser's hypotheses are final: local agreement (ufal/whisper_streaming's
+HypothesisBuffer). The same growing window of audio is decoded again and again; a word is committed when two
+consecutive hypotheses agree on it (and on every word before it). Committed words never change; the words after
+them are the unstable tail, shown as such. Pure: words in, words out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from accessmedia.core.transcript import Word
+
+OVERLAP_NGRAM = 5  # words at the head of a new hypothesis checked against the tail of what is committed
+SLACK = 0.1  # seconds: a word starting this much before the committed end may still be new
+
+
+def _key(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+@dataclass
+class Agreement:
+    committed_end: float = 0.0  # where the committed words end, in stream seconds
+    previous: list[Word] | None = None  # the last hypothesis' words after the committed ones
+    recent: list[Word] | None = None  # the last committed words (to drop them when a hypothesis repeats them)
+
+    def insert(self, words: Sequence[Word], offset: float = 0.0) -> list[Word]:
+        """A new hypothesis of the window starting at `offset` (word times within the window); the words it commits."""
+        new = [replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3)) for w in words]
+        new = [w for w in new if w.start > self.committed_end - SLACK and _key(w.text)]
+        new = self._without_repeat(new)
+        committed: list[Word] = []
+        before = self.previous or []
+        while new and before and _key(new[0].text) == _key(before[0].text):
+            committed.append(new.pop(0))
+            before.pop(0)
+        self.previous = new
+        if committed:
+            self.committed_end = committed[-1].end
+            self.recent = ((self.recent or []) + committed)[-OVERLAP_NGRAM:]
+        return committed
+
+    def _without_repeat(self, new: list[Word]) -> list[Word]:
+        """A hypothesis that begins with the last committed words (the window still holds their audio): drop them."""
+        if not new or not self.recent or abs(new[0].start - self.committed_end) > 1.0:
+            return new
+        tail = [_key(w.text) for w in self.recent]
+        for n in range(min(len(tail), len(new), OVERLAP_NGRAM), 0, -1):
+            if tail[-n:] == [_key(w.text) for w in new[:n]]:
+                return new[n:]
+        return new
+
+    def tail(self) -> list[Word]:
+        """The unstable words: the last hypothesis beyond what is committed."""
+        return list(self.previous or [])
+
+    def finish(self) -> list[Word]:
+        """At the end of the stream the last hypothesis is all there is: committed as it stands."""
+        rest, self.previous = list(self.previous or []), []
+        if rest:
+            self.committed_end = rest[-1].end
+        return rest

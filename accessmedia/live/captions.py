@@ -1,0 +1,50 @@
+"""Committed words become captions by the same rules as a recording's: words gather until a sentence ends (or a
+pause, or too long a wait), and each sentence is cut into cues by the subtitle rules (two lines of at most 42
+characters, reading speed, speaker changes as cue boundaries). Pure: words in, cues out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from accessmedia.core.transcript import Word
+from accessmedia.subtitles.cue import Cue
+from accessmedia.subtitles.segmenter import build_cues
+from accessmedia.subtitles.style import StyleProfile
+
+PAUSE = 1.2  # seconds of silence that end a caption even without a full stop
+LONGEST = 5.0  # seconds of words held at most before they are shown
+
+
+@dataclass
+class Captioner:
+    profile: StyleProfile
+    labels: Mapping[str, str] = field(default_factory=dict)  # speaker id -> label
+    pending: list[Word] = field(default_factory=list)
+
+    def add(self, words: Sequence[Word]) -> list[Cue]:
+        """Committed words in; the cues of every sentence they complete."""
+        out: list[Cue] = []
+        for word in words:
+            if self.pending and (word.start - self.pending[-1].end >= PAUSE or word.speaker != self.pending[-1].speaker
+                                 and self.pending[-1].speaker is not None):
+                out += self._flush()
+            self.pending.append(word)
+            ends = word.text.rstrip("\"'”»)").endswith(tuple(self.profile.sentence_end))
+            if ends or self.pending[-1].end - self.pending[0].start >= LONGEST:
+                out += self._flush()
+        return out
+
+    def due(self, now: float) -> list[Cue]:
+        """The words held when the stream has gone on `PAUSE` seconds past them: shown without waiting for more."""
+        if self.pending and now - self.pending[-1].end >= PAUSE:
+            return self._flush()
+        return []
+
+    def finish(self) -> list[Cue]:
+        return self._flush()
+
+    def _flush(self) -> list[Cue]:
+        words, self.pending = self.pending, []
+        return build_cues(words, self.profile, dict(self.labels)) if words else []

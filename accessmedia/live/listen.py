@@ -1,0 +1,93 @@
+"""A live input read as it arrives: ffmpeg opens anything it can read as a live source (srt://, rtmp:// listening,
+udp://, an HLS address, a capture device, a file read at its own speed with `realtime`) and gives 16 kHz mono audio,
+while a copy of everything it receives (video too) is kept as the session's recording. An input that drops is opened
+again with a growing wait; a file that ends is the end.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from accessmedia.core import media
+
+SR = 16000
+BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds before each new try; then every 8 s
+
+
+@dataclass(frozen=True)
+class Audio:
+    samples: np.ndarray
+    gap: bool = False  # the input dropped before this audio: it does not follow on
+
+
+def is_file(url: str) -> bool:
+    return "://" not in url or url.startswith("file:")
+
+
+@dataclass
+class Source:
+    url: str
+    recording: Path  # the copy of what arrives: NAME.live.mkv (NAME.live-2.mkv ... after a reconnect)
+    realtime: bool = False
+    input_options: Sequence[str] = ()
+    seek: float = 0.0  # a file resumed after a restart starts here
+    block: float = 0.25  # seconds of audio per piece read
+    tries: int = 0
+    parts: list[Path] = field(default_factory=list)
+    stopped: bool = False
+    _proc: subprocess.Popen | None = None
+
+    def command(self, part: Path) -> list[str]:
+        cmd = [media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *self.input_options]
+        if self.realtime:
+            cmd.append("-re")
+        if self.seek and is_file(self.url):
+            cmd += ["-ss", f"{self.seek:.3f}"]
+        cmd += ["-i", self.url, "-map", "0:a:0", "-ac", "1", "-ar", str(SR), "-f", "s16le", "pipe:1",
+                "-map", "0", "-c", "copy", "-f", "matroska", "-y", str(part)]
+        return cmd
+
+    def pieces(self) -> Iterator[Audio]:
+        """Audio as it arrives, until the input ends (a file) or `stop()`; after a drop, the first piece is a gap."""
+        gap = False
+        while not self.stopped:
+            part = self.recording if not self.parts else self.recording.with_name(
+                self.recording.name.replace(".live.", f".live-{len(self.parts) + 1}.", 1))
+            self.parts.append(part)
+            self._proc = subprocess.Popen(self.command(part), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            size = int(self.block * SR) * 2
+            got_any = False
+            while True:
+                data = self._proc.stdout.read(size)
+                if not data:
+                    break
+                got_any = True
+                if len(data) % 2:
+                    data = data[:-1]
+                yield Audio(np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0, gap)
+                gap = False
+            self._proc.wait()
+            if self.stopped or is_file(self.url):
+                return
+            self.tries = 0 if got_any else self.tries + 1
+            time.sleep(BACKOFF[min(self.tries, len(BACKOFF) - 1)])
+            gap = True
+
+    def error(self) -> str:
+        if self._proc is None or self._proc.stderr is None:
+            return ""
+        try:
+            return self._proc.stderr.read().decode("utf-8", "replace").strip().splitlines()[-1:][0]
+        except (IndexError, ValueError, OSError):
+            return ""
+
+    def stop(self) -> None:
+        self.stopped = True
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()

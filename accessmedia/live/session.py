@@ -1,0 +1,244 @@
+"""A live session: a stream captioned and translated as it happens. Models are loaded first; then the input is read
+(listen.py), recognised with committed text (recognize.py), cut into captions by the subtitle rules (captions.py),
+written to NAME.live.jsonl (record.py) and published to the caption page, the overlay and anyone listening; each
+language is translated in its own thread, so a slow language never delays Norwegian. At the end the folder holds the
+recording (NAME.mkv), ready for `accessmedia process` to finish it properly.
+"""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from accessmedia.core import media
+from accessmedia.core.errors import AccessMediaError
+from accessmedia.core.files import RecordingFiles
+from accessmedia.core.progress import Reporter
+from accessmedia.live.captions import Captioner
+from accessmedia.live.listen import Source, is_file
+from accessmedia.live.record import LiveRecord
+from accessmedia.live.recognize import OnlineRecognizer
+from accessmedia.pipeline.runtime import LoadedModels
+from accessmedia.pipeline.settings import Settings
+from accessmedia.subtitles.cue import Cue
+
+STEP = 1.0  # seconds of new audio between decodings
+BEHIND = 4.0  # seconds behind real time at which the unstable tail is no longer decoded for
+KEEP = 4000  # lines kept in memory for browsers that reconnect (the record has them all)
+
+
+@dataclass
+class Feed:
+    """What the session published, numbered, for pages that follow it (and come back after a break)."""
+
+    lines: list[dict] = field(default_factory=list)
+    first: int = 0  # the number of lines[0]
+    state: dict = field(default_factory=dict)  # languages, missing models, lag, running
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, line: dict) -> None:
+        with self._cond:
+            self.lines.append({**line, "id": self.first + len(self.lines)})
+            if len(self.lines) > KEEP:
+                drop = len(self.lines) - KEEP
+                del self.lines[:drop]
+                self.first += drop
+            self._cond.notify_all()
+
+    def update(self, **state) -> None:
+        with self._cond:
+            self.state.update(state)
+            self._cond.notify_all()
+
+    def since(self, number: int, timeout: float = 0.0) -> list[dict]:
+        """The lines after line `number` (-1: all kept), waiting up to `timeout` seconds for one."""
+        with self._cond:
+            if timeout and self.first + len(self.lines) <= number + 1 and self.state.get("running", True):
+                self._cond.wait(timeout)
+            return [x for x in self.lines if x["id"] > number]
+
+
+@dataclass
+class LiveSession:
+    url: str
+    out: Path
+    name: str
+    settings: Settings = field(default_factory=Settings)
+    realtime: bool = False
+    input_options: Sequence[str] = ()
+    loaded: LoadedModels = field(default_factory=LoadedModels)
+    reporter: Reporter = field(default_factory=Reporter)
+    feed: Feed = field(default_factory=Feed)
+    source: Source | None = None
+
+    @property
+    def files(self) -> RecordingFiles:
+        return RecordingFiles(Path(self.out), self.name)
+
+    @property
+    def record_path(self) -> Path:
+        return Path(self.out) / f"{self.name}.live.jsonl"
+
+    def prepare(self) -> tuple[OnlineRecognizer, dict]:
+        """Load every model before the input is opened: the speech model, and each language's translation route."""
+        from accessmedia.pipeline import stages
+
+        rec = self.settings.recognition
+        source = self.settings.language
+        recognizer = self.loaded.recognizer(rec.load, source, self.reporter.note)
+        online = OnlineRecognizer(recognizer, beam_size=max(1, min(rec.decode.beam_size, 2)), hotwords=tuple(rec.decode.hotwords),
+                                  sentence_end=self.settings.profile(source).sentence_end)
+        found = stages.routes(source, list(self.settings.translation.targets), self.settings.translation.routes)
+        missing = sorted(t for t, route in found.items() if route is None)
+        self.feed.update(languages=[source, *sorted(t for t, r in found.items() if r)], missing=missing, running=True,
+                         source=source, name=self.name)
+        return online, {t: r for t, r in found.items() if r}
+
+    def run(self, stop: threading.Event | None = None) -> Path:
+        """Caption the input until it ends (or `stop` is set); returns the record's path."""
+        stop = stop or threading.Event()
+        Path(self.out).mkdir(parents=True, exist_ok=True)
+        online, routes = self.prepare()
+        record = LiveRecord(self.record_path)
+        resumed = record.resumed
+        source_lang = self.settings.language
+        captioner = Captioner(self.settings.profile(source_lang))
+        workers = {t: _Translator(t, route, self, record) for t, route in routes.items()}
+        for w in workers.values():
+            w.start()
+
+        def emit(cues: list[Cue]) -> None:
+            shown = [line for cue in cues if (line := record.caption(cue.start, cue.end, source_lang, cue.text)) is not None]
+            for line in shown:
+                self.feed.publish(line)
+            if shown:
+                for w in workers.values():
+                    w.inbox.put(cues)
+
+        started = None
+        decoded_to = 0.0
+        seek = 0.0
+        if resumed and is_file(self.url):
+            seek = max(record.last_end.values(), default=0.0)
+        self.source = Source(self.url, Path(self.out) / f"{self.name}.live.mkv", self.realtime, self.input_options, seek)
+        if resumed:
+            existing = sorted(Path(self.out).glob(f"{self.name}.live*.mkv"))
+            self.source.parts.extend(existing)
+        watcher = threading.Thread(target=lambda: (stop.wait(), self.source.stop()), daemon=True)
+        watcher.start()
+        arrived: queue.Queue = queue.Queue()  # read in its own thread: decoding never holds up the input
+
+        def read() -> None:
+            try:
+                for piece in self.source.pieces():
+                    arrived.put(piece)
+            finally:
+                arrived.put(None)
+
+        threading.Thread(target=read, daemon=True, name="live-input").start()
+        ended = False
+        try:
+            while not ended:
+                pieces = [arrived.get()]
+                while not arrived.empty():  # everything that came while the last window was decoded
+                    pieces.append(arrived.get_nowait())
+                if pieces[-1] is None:
+                    ended, pieces = True, pieces[:-1]
+                for piece in pieces:
+                    if started is None:  # the first audio: the session starts (or goes on after a restart)
+                        at = record.start()
+                        if resumed and is_file(self.url):
+                            at = seek  # a file goes on where the record ends
+                        started = time.time() - at
+                        online.offset = online.agreement.committed_end = at
+                        decoded_to = at
+                    at = (time.time() - started) if piece.gap else None
+                    if piece.gap:
+                        record.note("gap", at=round(at, 3))
+                    emit(captioner.add(online.add(piece.samples, at)))
+                if started is None or online.end - decoded_to < STEP:
+                    continue
+                hypothesis = online.step()
+                decoded_to = online.end
+                emit(captioner.add(hypothesis.committed))
+                lag = (time.time() - started) - online.end
+                self.feed.update(lag=round(lag, 2))
+                if hypothesis.tail and lag < BEHIND:  # behind real time: the unstable tail is the first to go
+                    self.feed.publish({"start": hypothesis.tail[0].start, "end": hypothesis.tail[-1].end, "lang": source_lang,
+                                       "text": " ".join(w.text for w in hypothesis.tail), "speaker": None, "final": False,
+                                       "wall": round(time.time(), 3)})
+                if not hypothesis.tail:  # the speaker paused: what is held is shown
+                    emit(captioner.due(online.end))
+            if started is None:
+                raise AccessMediaError(f"no audio came from {self.url}: {self.source.error() or 'the input has no sound'}",
+                                       "check the address and that the sender is sending (or the file has an audio track)")
+            emit(captioner.add(online.finish()))
+            emit(captioner.finish())
+        finally:
+            for w in workers.values():
+                w.inbox.put(None)
+            for w in workers.values():
+                w.join(timeout=60)
+            record.close()
+            self.feed.update(running=False)
+        self._keep_recording()
+        return self.record_path
+
+    def _keep_recording(self) -> None:
+        """The pieces of what arrived, joined into NAME.mkv: the recording `accessmedia process` finishes."""
+        parts = [p for p in (self.source.parts if self.source else []) if p.is_file() and p.stat().st_size > 0]
+        if not parts:
+            return
+        target = Path(self.out) / f"{self.name}.mkv"
+        if len(parts) == 1:
+            parts[0].replace(target)
+            return
+        listing = Path(self.out) / f".{self.name}.parts.txt"
+        listing.write_text("".join(f"file '{p.resolve().as_posix()}'\n" for p in parts), encoding="utf-8")
+        done = subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0",
+                               "-i", str(listing), "-c", "copy", str(target)], capture_output=True)
+        listing.unlink()
+        if done.returncode == 0:
+            for p in parts:
+                p.unlink()
+
+
+class _Translator(threading.Thread):
+    """One language's translations, in its own thread with its own cache connection."""
+
+    def __init__(self, target: str, route, session: LiveSession, record: LiveRecord):
+        super().__init__(daemon=True, name=f"live-{target}")
+        self.target, self.route, self.session, self.record = target, route, session, record
+        self.inbox: queue.Queue = queue.Queue()
+
+    def run(self) -> None:
+        from accessmedia.translation.translate import Engine, TranslationCache, translate_cues
+
+        s = self.session.settings
+        engine = Engine(TranslationCache(Path(self.session.out) / ".cache" / "translations.sqlite3"),
+                        lambda model: self.session.loaded.translator(model, s.translation), s.translation.beam_size)
+        profile, source_profile = s.profile(self.target), s.profile(s.language)
+        while (cues := self.inbox.get()) is not None:
+            try:
+                done = translate_cues(cues, self.target, self.route, engine, profile, s.translation.protected, source_profile)
+            except Exception as exc:  # a language that fails says so on the page; Norwegian goes on
+                self.session.feed.update(**{f"error_{self.target}": str(exc)[:200]})
+                continue
+            for cue in done.cues:
+                line = self.record.caption(cue.start, cue.end, self.target, cue.text)
+                if line is not None:
+                    self.session.feed.publish(line)
+
+
+def on_lines(feed: Feed, callback: Callable[[dict], None], stop: threading.Event) -> None:
+    """Call `callback` with every line the feed publishes until `stop` (for the YouTube sender and tests)."""
+    seen = -1
+    while not stop.is_set():
+        for line in feed.since(seen, timeout=0.5):
+            seen = line["id"]
+            callback(line)

@@ -1,0 +1,116 @@
+"""Live captions without a model: local agreement and commits, captions from a stream of committed words, the
+session record and its resumption, the feed pages follow, and the caption page's app (issue 22)."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from starlette.testclient import TestClient
+
+from accessmedia.core.transcript import Word
+from accessmedia.live.agreement import Agreement
+from accessmedia.live.captions import Captioner
+from accessmedia.live.record import LiveRecord
+from accessmedia.live.session import Feed
+from accessmedia.pipeline.settings import Settings
+
+
+def words(text: str, start: float, step: float = 0.4, speaker: str | None = None) -> list[Word]:
+    return [Word(t, round(start + i * step, 3), round(start + i * step + 0.35, 3), 0.9, speaker) for i, t in enumerate(text.split())]
+
+
+def test_a_word_is_committed_when_two_hypotheses_agree_and_never_changes():
+    a = Agreement()
+    assert a.insert(words("Velkommen til", 0.0)) == []  # one hypothesis: nothing is sure yet
+    assert [w.text for w in a.tail()] == ["Velkommen", "til"]
+    committed = a.insert(words("Velkommen til konferansen", 0.0))
+    assert [w.text for w in committed] == ["Velkommen", "til"] and a.committed_end == 0.75
+    # the model changes its mind about the tail: nothing of it is committed, and the committed words stay
+    assert a.insert(words("Velkommen til konfirmasjonen i dag", 0.0)) == []
+    committed = a.insert(words("Velkommen til konfirmasjonen i dag.", 0.0))
+    assert [w.text for w in committed] == ["konfirmasjonen", "i", "dag."]  # punctuation does not break agreement
+    assert a.finish() == [] and a.committed_end == 1.95
+
+
+def test_a_window_that_moved_on_does_not_commit_a_word_twice():
+    a = Agreement()
+    a.insert(words("og takket alle", 10.0))
+    assert [w.text for w in a.insert(words("og takket alle som kom", 10.0))] == ["og", "takket", "alle"]
+    # the window was trimmed: its times start at 0 again, offset 10.0; the committed words are still in it
+    again = a.insert(words("takket alle som kom hit", 0.4), offset=10.0)
+    assert [w.text for w in again] == ["som", "kom"] and [w.text for w in a.tail()] == ["hit"]  # "takket alle" not again
+    assert [w.text for w in a.insert(words("alle som kom hit i dag", 0.8), offset=10.0)] == ["hit"]
+    assert [w.text for w in a.tail()] == ["i", "dag"]
+
+
+def test_committed_words_become_cues_by_the_subtitle_rules():
+    c = Captioner(Settings().profile("nb"))
+    assert c.add(words("Velkommen til konferansen om", 0.0)) == []  # no sentence end yet: held
+    cues = c.add(words("inkludering og språk i Norge.", 1.6))
+    assert len(cues) == 1 and cues[0].text.replace("\n", " ") == "Velkommen til konferansen om inkludering og språk i Norge."
+    assert all(len(line) <= 42 for line in cues[0].lines) and len(cues[0].lines) <= 2
+    held = c.add(words("Og så", 10.0))
+    assert held == [] and c.due(10.5) == [] and [q.text for q in c.due(12.0)] == ["Og så"]  # a pause shows what was held
+    long = c.add(words("en lang rekke ord uten punktum som bare fortsetter og fortsetter videre", 20.0, step=0.5))
+    assert long and long[0].start == 20.0  # never held longer than LONGEST seconds of speech
+    c.finish()
+    two = c.add(words("Hei.", 40.0, speaker="S1") + words("Hallo", 41.0, speaker="S2"))
+    assert [q.text for q in two] == ["Hei."]  # a change of speaker ends a caption
+
+
+def test_the_record_is_appended_flushed_and_resumed_without_repeating(tmp_path):
+    path = tmp_path / "tale.live.jsonl"
+    r = LiveRecord(path)
+    assert r.start(wall=1000.0) == 0.0
+    assert r.caption(0.5, 2.0, "nb", "Velkommen.")["text"] == "Velkommen."
+    r.caption(0.5, 2.0, "en", "Welcome.")
+    r.caption(2.0, 2.5, "nb", "og", final=False)
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]  # on disk before close: flushed
+    assert lines[0] == {"event": "start", "wall": 1000.0} and [x["lang"] for x in lines[1:]] == ["nb", "en", "nb"]
+    assert lines[1]["final"] is True and lines[3]["final"] is False and set(lines[1]) == {"start", "end", "lang", "text", "speaker", "final", "wall"}
+    r.close()
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write('{"start": 3.0, "end": 4.0, "lang": "nb", "te')  # a line cut by kill -9
+    again = LiveRecord(path)
+    assert again.resumed and again.start_wall == 1000.0 and again.lines == 2
+    assert again.start(wall=1030.0) == 30.0  # stream time goes on from the first start
+    assert again.caption(0.5, 2.0, "nb", "Velkommen.") is None  # written before the restart: not again
+    assert again.caption(31.0, 33.0, "nb", "Neste.")["start"] == 31.0
+    again.close()
+
+
+def test_the_feed_gives_each_follower_what_it_missed_and_wakes_it():
+    feed = Feed()
+    feed.publish({"text": "a"})
+    feed.publish({"text": "b"})
+    assert [x["text"] for x in feed.since(-1)] == ["a", "b"] and [x["text"] for x in feed.since(0)] == ["b"]
+    got = []
+    waiter = threading.Thread(target=lambda: got.extend(feed.since(1, timeout=5)))
+    waiter.start()
+    feed.publish({"text": "c"})
+    waiter.join(2)
+    assert [x["text"] for x in got] == ["c"]
+
+
+def test_the_caption_app_serves_the_page_the_state_and_the_feed_from_where_a_browser_left():
+    from accessmedia.web.live import create_app
+
+    feed = Feed()
+    feed.update(languages=["nb", "ar"], missing=["ti"], source="nb", running=True)
+    for n, (lang, text) in enumerate([("nb", "Velkommen."), ("ar", "مرحبا."), ("nb", "Takk.")]):
+        feed.publish({"start": n, "end": n + 1, "lang": lang, "text": text, "speaker": None, "final": True})
+    feed.update(running=False)
+    client = TestClient(create_app(feed), base_url="http://127.0.0.1:8090")
+    page = client.get("/")
+    assert page.status_code == 200 and 'role="log"' in page.text and "Direkte teksting" in page.text
+    assert client.get("/overlay").status_code == 200
+    state = client.get("/api/state").json()
+    assert state["names"]["ar"] == "العربية" and state["dirs"]["ar"] == "rtl" and state["missing"] == ["ti"]
+    events = client.get("/events", headers={"Last-Event-ID": "0"}).text  # a browser that had line 0 reconnects
+    data = [json.loads(x[6:]) for x in events.splitlines() if x.startswith("data: {\"")]
+    assert [d["text"] for d in data] == ["مرحبا.", "Takk."] and "event: end" in events
+    shared = TestClient(create_app(feed, token="s3cret", host="0.0.0.0"), base_url="http://127.0.0.1:8090")
+    assert shared.get("/").status_code == 403 and shared.get("/?token=s3cret").status_code == 200
+    public = TestClient(create_app(feed, token="s3cret", host="0.0.0.0", public=True), base_url="http://127.0.0.1:8090")
+    assert public.get("/api/state").status_code == 200  # --public-captions: the page reads without the token
