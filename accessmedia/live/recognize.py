@@ -68,9 +68,8 @@ class OnlineRecognizer:
 
     def finish(self) -> list[Word]:
         """The end of the stream (or of a stretch before a gap): the last hypothesis committed as it stands."""
-        if self.audio.shape[0] >= SR // 2:
-            self.agreement.insert(self._decode(), self.offset)
-        rest = self.agreement.finish()
+        agreed = self.agreement.insert(self._decode(), self.offset) if self.audio.shape[0] >= SR // 2 else []
+        rest = agreed + self.agreement.finish()
         self._remember(rest)
         return rest
 

@@ -1,0 +1,73 @@
+"""A live session end to end with the default speech model (slow lane): a file read as a live source through the
+real command line, translated as it goes; killed with SIGKILL and started again with the same command, it goes on
+without repeating a line; the recording it kept is finished by `process`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from ..conftest import ROOT, eval_dir, run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def _lines(path) -> list[dict]:
+    out = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        try:
+            out.append(json.loads(raw))
+        except json.JSONDecodeError:
+            pass  # a line cut by the kill
+    return out
+
+
+def test_a_file_as_a_live_source_is_captioned_translated_and_kept_for_process(models_env, tmp_path):
+    clip = eval_dir() / "npsc-medium-8s.mp3"
+    out = tmp_path / "live"
+    result = run_cli("live", str(clip), "--to", "en,ti", "-o", str(out), "--no-page", env=models_env)
+    assert result.exit_code == 0, result.output
+    lines = _lines(out / "npsc-medium-8s.live.jsonl")
+    assert lines[0]["event"] == "start" and isinstance(lines[0]["wall"], float)
+    nb = [x for x in lines if x.get("lang") == "nb"]
+    en = [x for x in lines if x.get("lang") == "en"]
+    assert len(nb) >= 2 and all(x["final"] and x["text"] and 0 <= x["start"] < x["end"] <= 9.5 for x in nb)
+    assert [x["end"] for x in nb] == sorted(x["end"] for x in nb)
+    assert en and all(x["text"] == x["text"].upper() for x in en)  # the toy model's English, one per source caption
+    assert not [x for x in lines if x.get("lang") == "ti"]  # no model: said on the page, nothing invented
+    assert (out / "npsc-medium-8s.mkv").stat().st_size > 10_000 and not list(out.glob("*.live*.mkv"))
+    finished = run_cli("process", str(out / "npsc-medium-8s.mkv"), "-o", str(tmp_path / "done"), "-q", env=models_env)
+    assert finished.exit_code == 0, finished.output
+    assert (tmp_path / "done" / "npsc-medium-8s" / "npsc-medium-8s.nb.srt").read_text(encoding="utf-8").strip()
+
+
+def test_a_session_killed_and_started_again_goes_on_without_repeating_a_line(models_env, tmp_path):
+    clip = eval_dir() / "king.mp3"
+    out = tmp_path / "live"
+    command = [sys.executable, "-m", "accessmedia.cli", "live", str(clip), "--realtime", "-o", str(out), "--no-page", "--name", "tale"]
+    env = {**os.environ, **models_env}
+    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    record = out / "tale.live.jsonl"
+    for _ in range(600):
+        if record.exists() and sum(1 for x in _lines(record) if x.get("lang") == "nb") >= 3:
+            break
+        time.sleep(0.1)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    before = [x for x in _lines(record) if x.get("lang") == "nb"]
+    assert len(before) >= 3
+    second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
+    assert second.returncode == 0, second.stderr[-2000:]
+    lines = _lines(record)
+    nb = [x for x in lines if x.get("lang") == "nb"]
+    assert nb[: len(before)] == before and len(nb) > len(before) + 3  # it went on
+    keys = [(x["start"], x["end"]) for x in nb]
+    assert len(keys) == len(set(keys)) and all(a["end"] <= b["end"] for a, b in zip(nb, nb[1:]))  # nothing repeated
+    assert [x["event"] for x in lines if "event" in x][:2] == ["start", "resume"]
+    assert max(x["end"] for x in nb) > 70  # to the end of the recording
