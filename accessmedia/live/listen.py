@@ -30,6 +30,12 @@ def is_file(url: str) -> bool:
     return "://" not in url or url.startswith("file:")
 
 
+def is_listener(url: str, options: Sequence[str]) -> bool:
+    """An input that waits for a sender (UDP, SRT listener, RTMP with -listen): opened again at once after a drop,
+    since nobody is hammered by it; a caller (HLS, SRT caller, RTMP pull) waits longer after each failed try."""
+    return url.startswith("udp://") or "mode=listener" in url or "-listen" in options
+
+
 @dataclass
 class Source:
     url: str
@@ -76,7 +82,7 @@ class Source:
             if self.stopped or is_file(self.url):
                 return
             self.tries = 0 if got_any else self.tries + 1
-            time.sleep(BACKOFF[min(self.tries, len(BACKOFF) - 1)])
+            time.sleep(0.1 if is_listener(self.url, self.input_options) else BACKOFF[min(self.tries, len(BACKOFF) - 1)])
             gap = True
 
     def error(self) -> str:

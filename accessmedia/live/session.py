@@ -169,9 +169,9 @@ class LiveSession:
                 lag = (time.time() - started) - online.end
                 self.feed.update(lag=round(lag, 2))
                 if hypothesis.tail and lag < BEHIND:  # behind real time: the unstable tail is the first to go
-                    self.feed.publish({"start": hypothesis.tail[0].start, "end": hypothesis.tail[-1].end, "lang": source_lang,
-                                       "text": " ".join(w.text for w in hypothesis.tail), "speaker": None, "final": False,
-                                       "wall": round(time.time(), 3)})
+                    line = record.caption(hypothesis.tail[0].start, hypothesis.tail[-1].end, source_lang,
+                                          " ".join(w.text for w in hypothesis.tail), final=False)
+                    self.feed.publish(line)
                 if not hypothesis.tail:  # the speaker paused: what is held is shown
                     emit(captioner.due(online.end))
             if started is None:

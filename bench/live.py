@@ -1,0 +1,176 @@
+"""Benchmark: live captions of a stream simulated on loopback. ffmpeg (-re) sends king.mp3, the two NPSC clips and the
+two-speaker sample one after the other as MPEG-TS over UDP; `accessmedia live udp://...` (the real command, default
+speech model, nb->en with an Argos-size model made here) captions it. Measured with the benchmark's own clock from the
+jsonl lines as they appear (polled every 20 ms):
+  - latency of each committed Norwegian line: its arrival minus the wall time of its audio end (the start line's
+    wall + the line's end), median and 95th percentile; of the first unstable text of each line likewise;
+  - translation lines: arrival after the source line they translate (same start time);
+  - committed Norwegian WER on king.mp3 against the offline WER of the same model on the same file;
+  - lag: how far behind the stream the recogniser is at the end against after the first minute (from the record);
+  - peak memory of the live command (sampled every 50 ms) and, with --minutes, memory after 5 minutes and at the end.
+Between the sends the sender stops for 2 s: the UDP input ends and is opened again (the reconnect path).
+The peer: whisper_streaming's published 3.3 s latency (GPU, large model).
+
+Writes the live section of bench/RESULTS.md and bench/results-live.json.
+Run: .venv/bin/python bench/live.py [--minutes 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.event import models_home  # noqa: E402
+from bench.results import write_section  # noqa: E402
+from tests.conftest import SAMPLE, eval_dir, wer  # noqa: E402
+
+WORK = ROOT / "bench" / "work" / "live"
+PEER_LATENCY = 3.3  # seconds: whisper_streaming's paper (Macháček et al. 2023), GPU, large-v2
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def send(files: list[Path], port: int, done: threading.Event, minutes: float) -> None:
+    from accessmedia.core import media
+
+    began = time.monotonic()
+    while True:
+        for f in files:
+            subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-re", "-i", str(f), "-vn", "-c:a", "aac",
+                            "-b:a", "96k", "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"], check=True)
+            time.sleep(2.0)  # the sender stops: the input drops, and is opened again
+        if time.monotonic() - began >= minutes * 60:
+            break
+    done.set()
+
+
+def run(minutes: float) -> dict:
+    import psutil
+
+    home = models_home()
+    out = WORK / "out"
+    if out.exists():
+        import shutil
+
+        shutil.rmtree(out)
+    ev = eval_dir()
+    files = [ev / "king.mp3", ev / "npsc-short-3s.mp3", ev / "npsc-medium-8s.mp3", SAMPLE.parent / "panel.mp4"]
+    port = free_port()
+    env = {**os.environ, "ACCESSMEDIA_MODELS": str(home)}
+    cmd = [sys.executable, "-m", "accessmedia.cli", "live", f"udp://127.0.0.1:{port}?timeout=1500000", "--to", "en", "-o", str(out),
+           "--name", "stream", "--no-page"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    record = out / "stream.live.jsonl"
+    # the models load before the input is opened: wait until the command listens, then send
+    time.sleep(8.0)
+    done = threading.Event()
+    sender = threading.Thread(target=send, args=(files, port, done, minutes), daemon=True)
+    sender.start()
+    arrivals: dict[int, float] = {}
+    peak, memory_at_5, seen = 0, None, 0
+    top = psutil.Process(proc.pid)
+    started = time.monotonic()
+    while not done.is_set() or time.monotonic() - max(arrivals.values(), default=started) < 12:
+        if record.exists():
+            lines = record.read_text(encoding="utf-8").splitlines()
+            for n in range(seen, len(lines)):
+                arrivals[n] = time.time()
+            seen = len(lines)
+        try:
+            peak = max(peak, top.memory_info().rss)
+        except psutil.Error:
+            pass
+        if memory_at_5 is None and time.monotonic() - started > 300:
+            memory_at_5 = top.memory_info().rss
+        time.sleep(0.02)
+        if done.is_set() and time.monotonic() - started > minutes * 60 + 600:
+            break
+    proc.send_signal(2)  # Ctrl-C: the session ends, the record and the recording are kept
+    proc.wait(timeout=120)
+    lines = [json.loads(x) for x in record.read_text(encoding="utf-8").splitlines()]
+    start = next(x["wall"] for x in lines if x.get("event") == "start")
+    timed = [(arrivals.get(n, time.time()), x) for n, x in enumerate(lines) if "lang" in x]
+    nb = [(t, x) for t, x in timed if x["lang"] == "nb" and x["final"]]
+    latency = [t - (start + x["end"]) for t, x in nb]
+    tails = [(t, x) for t, x in timed if x["lang"] == "nb" and not x["final"]]
+    first_tail = []
+    for t, x in nb:  # the first unstable text that showed words of this line
+        earlier = [tt for tt, y in tails if y["end"] > x["start"] and y["start"] < x["end"] and tt <= t]
+        if earlier:
+            first_tail.append(min(earlier) - (start + min(x["end"], next(y["end"] for tt, y in tails if tt == min(earlier)))))
+    en = {x["start"]: t for t, x in timed if x["lang"] == "en"}
+    translation = [en[x["start"]] - t for t, x in nb if x["start"] in en]
+    king_end = 84.0
+    said = " ".join(x["text"] for _t, x in nb if x["end"] <= king_end + 1.0)
+    live_wer = wer((ev / "king.ref.txt").read_text(encoding="utf-8"), said)
+    offline = json.loads((ROOT / "bench" / "results-asr.json").read_text(encoding="utf-8"))["same_file"]["accessmedia"]["wer"]
+    gaps = [x for x in lines if x.get("event") == "gap"]
+    lag_lines = [(x["wall"] - start) - x["end"] for x in lines if x.get("lang") == "nb" and x.get("final")]
+    after_minute = [v for (_t, x), v in zip(nb, lag_lines) if x["end"] >= 60][:3]
+
+    def pct(values: list[float], p: float) -> float | None:
+        return round(sorted(values)[min(len(values) - 1, int(p * len(values)))], 2) if values else None
+
+    return {
+        "machine": f"{platform.node() or 'vm'} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "minutes": minutes,
+        "lines_nb": len(nb), "lines_en": len(en), "gaps_marked": len(gaps),
+        "latency_median_s": round(statistics.median(latency), 2) if latency else None, "latency_p95_s": pct(latency, 0.95),
+        "first_unstable_median_s": round(statistics.median(first_tail), 2) if first_tail else None,
+        "translation_after_source_median_s": round(statistics.median(translation), 2) if translation else None,
+        "wer_live_king": round(live_wer, 3), "wer_offline_king": offline, "wer_difference": round(live_wer - offline, 3),
+        "lag_after_first_minute_s": round(statistics.median(after_minute), 2) if after_minute else None,
+        "lag_at_end_s": round(lag_lines[-1], 2) if lag_lines else None,
+        "peak_rss_mb": round(peak / 2**20), "rss_at_5_min_mb": round(memory_at_5 / 2**20) if memory_at_5 else None,
+        "peer_latency_s": PEER_LATENCY,
+        "latency_ratio_vs_peer": round(statistics.median(latency) / PEER_LATENCY, 2) if latency else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=0.0, help="keep sending the files for this long (0: once)")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    result = run(args.minutes)
+    (ROOT / "bench" / "results-live.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    r = result
+    write_section("Live captions (bench/live.py)", [
+        f"{r['machine']}, {r['date']}; a UDP MPEG-TS stream sent with ffmpeg -re (king.mp3, the NPSC clips, the panel "
+        f"sample, a 2 s drop between them); default speech model, nb->en with an Argos-size model.",
+        "",
+        "| measure | accessmedia | target | peer |",
+        "|---|---|---|---|",
+        f"| latency of committed Norwegian lines, median | {r['latency_median_s']} s | ≤ 3.0 s | whisper_streaming 3.3 s (GPU, large-v2); ratio {r['latency_ratio_vs_peer']} |",
+        f"| latency, 95th percentile | {r['latency_p95_s']} s | ≤ 5.0 s | |",
+        f"| first unstable text, median | {r['first_unstable_median_s']} s | ≤ 1.5 s | |",
+        f"| translation after its source line, median | {r['translation_after_source_median_s']} s | ≤ 1.5 s | |",
+        f"| committed WER on king.mp3 | {r['wer_live_king']} (offline {r['wer_offline_king']}, +{r['wer_difference']}) | ≤ offline + 0.05 | |",
+        f"| lag after the first minute / at the end | {r['lag_after_first_minute_s']} s / {r['lag_at_end_s']} s | end ≤ first minute + 2 s | |",
+        f"| peak memory | {r['peak_rss_mb']} MB (at 5 min: {r['rss_at_5_min_mb']}) | at 30 min ≤ 1.2 × at 5 min | |",
+        f"| lines: Norwegian / English / gaps marked | {r['lines_nb']} / {r['lines_en']} / {r['gaps_marked']} | | |",
+        "",
+        f"Minutes sent: {r['minutes'] or 'the files once (about 3 minutes)'}.",
+    ])
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
