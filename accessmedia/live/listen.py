@@ -50,7 +50,10 @@ class Source:
     _proc: subprocess.Popen | None = None
 
     def command(self, part: Path) -> list[str]:
-        cmd = [media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *self.input_options]
+        cmd = [media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin"]
+        if not is_file(self.url):  # a live input: no seconds spent probing it before the first audio comes out
+            cmd += ["-fflags", "+nobuffer", "-probesize", "200000", "-analyzeduration", "1000000"]
+        cmd += list(self.input_options)
         if self.realtime:
             cmd.append("-re")
         if self.seek and is_file(self.url):
