@@ -35,7 +35,7 @@ def test_a_file_as_a_live_source_is_captioned_translated_and_kept_for_process(mo
     assert result.exit_code == 0, result.output
     lines = _lines(out / "npsc-medium-8s.live.jsonl")
     assert lines[0]["event"] == "start" and isinstance(lines[0]["wall"], float)
-    nb = [x for x in lines if x.get("lang") == "nb"]
+    nb = [x for x in lines if x.get("lang") == "nb" and x["final"]]
     en = [x for x in lines if x.get("lang") == "en"]
     assert len(nb) >= 2 and all(x["final"] and x["text"] and 0 <= x["start"] < x["end"] <= 9.5 for x in nb)
     assert [x["end"] for x in nb] == sorted(x["end"] for x in nb)
@@ -55,17 +55,17 @@ def test_a_session_killed_and_started_again_goes_on_without_repeating_a_line(mod
     first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     record = out / "tale.live.jsonl"
     for _ in range(600):
-        if record.exists() and sum(1 for x in _lines(record) if x.get("lang") == "nb") >= 3:
+        if record.exists() and sum(1 for x in _lines(record) if x.get("lang") == "nb" and x["final"]) >= 3:
             break
         time.sleep(0.1)
     first.send_signal(signal.SIGKILL)
     first.wait()
-    before = [x for x in _lines(record) if x.get("lang") == "nb"]
+    before = [x for x in _lines(record) if x.get("lang") == "nb" and x["final"]]
     assert len(before) >= 3
     second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
     assert second.returncode == 0, second.stderr[-2000:]
     lines = _lines(record)
-    nb = [x for x in lines if x.get("lang") == "nb"]
+    nb = [x for x in lines if x.get("lang") == "nb" and x["final"]]
     assert nb[: len(before)] == before and len(nb) > len(before) + 3  # it went on
     keys = [(x["start"], x["end"]) for x in nb]
     assert len(keys) == len(set(keys)) and all(a["end"] <= b["end"] for a, b in zip(nb, nb[1:]))  # nothing repeated
