@@ -66,4 +66,4 @@ def live_cmd(source, targets, out_dir, name, language, recognition, terms, style
     finally:
         if server is not None:
             server.should_exit = True
-    click.echo(f"{session.feed.state.get('lines', 0) or ''}captions -> {record}")
+    click.echo(f"captions -> {record}")

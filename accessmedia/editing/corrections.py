@@ -38,6 +38,7 @@ class ApplyResult:
     retranslated: dict[str, int]  # language -> sentences sent to a model
     flagged: tuple[str, ...]  # languages a person corrected: kept, flagged "source changed, please check"
     package: object = None  # the rebuilt package, when the recording had been packaged
+    merged: bool = False  # a review save merged with a save made since the editor loaded
 
 
 def _make_current(files: RecordingFiles, lang: str, cues) -> None:
@@ -116,16 +117,16 @@ def apply_edit(project: str | Path, name: str, lang: str, cues: Sequence[Cue], c
     filename = files.subtitles(lang, "vtt").name
     with run_lock(files.folder):
         recover(files.folder)
-        mine = subtitles.parse(subtitles.compose_vtt(cues), filename, "vtt").cues  # as saved and read back
         latest = current_revision(project, name, lang)
-        merged = None
-        if base != "any" and base != latest:
-            mine, merged = _merged(files, lang, base, latest, mine, prefer)
-        text = subtitles.compose_vtt(mine)  # WebVTT keeps every span and cue setting the page kept
+        note = ""
+        if base != "any" and base != latest:  # someone saved since the editor loaded: merge with theirs
+            mine = subtitles.parse(subtitles.compose_vtt(cues), filename, "vtt").cues  # as saved and read back
+            cues, both = _merged(files, lang, base, latest, mine, prefer)
+            note = f"merged with {_label(latest)} (saved meanwhile)" + (f", {both} cue(s) changed by both: kept {prefer}'s" if both else "")
+        text = subtitles.compose_vtt(cues)  # WebVTT keeps every span and cue setting the page kept
         parsed = subtitles.parse(text, filename, "vtt").cues
-        note = f"merged with {_label(latest)} (saved meanwhile)" + (f", {merged} cue(s) changed by both: kept {prefer}'s" if merged else "")
-        return _accepted(files, lang, parsed, text.encode("utf-8"), filename, "utf-8", contributor, True,
-                         note if base != "any" and base != latest else "")
+        result = _accepted(files, lang, parsed, text.encode("utf-8"), filename, "utf-8", contributor, True, note)
+        return replace(result, merged=bool(note))
 
 
 def _merged(files: RecordingFiles, lang: str, base: int | None, latest: int | None, mine, prefer: str | None):
@@ -210,10 +211,11 @@ def _finish_change(files: RecordingFiles, plan: dict) -> None:
         data = text.encode("utf-8")
         filename = files.subtitles(lang, "vtt").name
         history = revisions.history(files.folder, files.name, lang)
-        if not history or history[-1].file.read_bytes() != data:
+        latest = history[-1] if history else None
+        if latest is None or latest.file.read_bytes() != data:
             cues = subtitles.parse(text, filename, "vtt").cues
-            _keep(files, lang, cues, data, filename, "utf-8", plan.get("contributor", "volunteer"), plan.get("note", ""))
-        _make_current(files, lang, revision_cues(revisions.history(files.folder, files.name, lang)[-1], lang))
+            latest = _keep(files, lang, cues, data, filename, "utf-8", plan.get("contributor", "volunteer"), plan.get("note", ""))
+        _make_current(files, lang, revision_cues(latest, lang))
     if plan.get("languages"):
         before = stages.packaged_before(files)
         if before is not None:
@@ -273,30 +275,29 @@ def recover(project: Path) -> list[str]:
     remove_leftovers(project)
     for kept in Path(project).glob("revisions/*/*"):
         remove_leftovers(kept)  # a revision killed while it was written
-    for journal in sorted((Path(project) / ".accessmedia").glob(f"{APPLY_JOURNAL_PREFIX}*.json")):
-        files = RecordingFiles(Path(project), journal.name[len(APPLY_JOURNAL_PREFIX):-len(".json")])
-        try:
-            step = json.loads(journal.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            step = {}
+    for files, step in _journals(project, APPLY_JOURNAL_PREFIX):
         if step.get("language") and revisions.history(files.folder, files.name, step["language"]):
             before = stages.packaged_before(files)
             if before is not None:
                 remove_leftovers(before[1].parent)  # the half-built package of the killed apply
             _carry(files, step["language"], bool(step.get("retranslate", True)))
-        journal.unlink()
+        files.apply_journal.unlink()
         finished.append(files.name)
-    for journal in sorted((Path(project) / ".accessmedia").glob(f"{CHANGE_JOURNAL_PREFIX}*.json")):
-        files = RecordingFiles(Path(project), journal.name[len(CHANGE_JOURNAL_PREFIX):-len(".json")])
-        try:
-            plan = json.loads(journal.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            plan = {}  # killed while the journal itself was written (atomically): nothing of the change was done
-        if isinstance(plan, dict):
-            _finish_change(files, plan)
-        journal.unlink()
+    for files, plan in _journals(project, CHANGE_JOURNAL_PREFIX):
+        _finish_change(files, plan)  # an unreadable journal ({}): killed while it was written, nothing was done
+        files.change_journal.unlink()
         finished.append(files.name)
     return finished
+
+
+def _journals(project: str | Path, prefix: str):
+    """(the recording, what its journal says) for each journal of `prefix` in the project; {} for one that cannot be read."""
+    for journal in sorted((Path(project) / ".accessmedia").glob(f"{prefix}*.json")):
+        try:
+            step = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            step = {}
+        yield RecordingFiles(Path(project), journal.name[len(prefix):-len(".json")]), step if isinstance(step, dict) else {}
 
 
 def unfinished(project: str | Path) -> bool:
@@ -305,12 +306,17 @@ def unfinished(project: str | Path) -> bool:
     return any(hidden.glob(f"{APPLY_JOURNAL_PREFIX}*.json")) or any(hidden.glob(f"{CHANGE_JOURNAL_PREFIX}*.json"))
 
 
-def history(project: str | Path, name: str | None = None, lang: str | None = None) -> dict[tuple[str, str], list]:
-    """Every revision of every subtitle file in the project (or of one name/language); an apply or change that was
-    killed part way is finished first, so that the history shows what the files hold."""
+def settle(project: str | Path) -> None:
+    """Finish an apply or change killed part way in `project`, taking the folder's lock only when there is one."""
     if unfinished(project):
         with run_lock(Path(project)):
             recover(Path(project))
+
+
+def history(project: str | Path, name: str | None = None, lang: str | None = None) -> dict[tuple[str, str], list]:
+    """Every revision of every subtitle file in the project (or of one name/language); an apply or change that was
+    killed part way is finished first, so that the history shows what the files hold."""
+    settle(project)
     root = Path(project) / "revisions"
     found = {}
     for lang_dir in sorted(root.glob(f"{name or '*'}/{languages.normalize(lang) if lang else '*'}")):

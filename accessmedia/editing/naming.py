@@ -52,17 +52,11 @@ def recordings(project: str | Path) -> list[RecordingFiles]:
     return found
 
 
-def settle(folders) -> None:
-    """Finish a change or apply that was killed in any of the folders (taking each one's lock only when one was)."""
-    for folder in sorted(set(folders)):
-        if corrections.unfinished(folder):
-            with run_lock(folder):
-                corrections.recover(folder)
-
-
 def describe(project: str | Path) -> list[dict]:
-    """Each recording's speakers, and the voices the same person has in other recordings."""
-    settle(f.folder for f in recordings(project))
+    """Each recording's speakers, and the voices the same person has in other recordings (a naming killed part way
+    is finished first)."""
+    for folder in sorted({f.folder for f in recordings(project)}):
+        corrections.settle(folder)
     found = recordings(project)
     data = {f.name: speakers.read(f.speakers) for f in found}
     out = []
@@ -168,9 +162,12 @@ def _apply(files: RecordingFiles, data: dict, new_names: dict[str, str], merged:
             transcript = _merged_transcript(transcript, merged, data)
     result = Named(files.name, {k: v for k, v in renames.items() if k not in joined}, merged=joined)
     labels = speakers.labels(data)
-    plan: dict = {"write": {}, "ledger": {}, "languages": {}, "contributor": contributor,
-                  "note": "; ".join(x for x in ("named " + ", ".join(f"{o} {n}" for o, n in result.renamed.items()) if result.renamed else "",
-                                               "merged " + ", ".join(f"{o} into {n}" for o, n in joined.items()) if joined else "") if x)}
+    said = []
+    if result.renamed:
+        said.append("named " + ", ".join(f"{old} {new}" for old, new in result.renamed.items()))
+    if joined:
+        said.append("merged " + ", ".join(f"{old} into {new}" for old, new in joined.items()))
+    plan: dict = {"write": {}, "ledger": {}, "languages": {}, "contributor": contributor, "note": "; ".join(said)}
     if merged and transcript is not None:
         plan["write"][files.transcript.name] = transcript.to_json()
     plan["write"][files.speakers.name] = speakers.dumps(data)  # after the transcript: found after it was last written

@@ -6,6 +6,7 @@ what Whisper invents over silence, music and applause; the glossary's names are 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -57,8 +58,6 @@ class OnlineRecognizer:
 
     def step(self) -> Hypothesis:
         """Decode the window once: the words it commits and the unstable tail."""
-        import time
-
         began = time.perf_counter()
         words = self._decode()
         committed = self.agreement.insert(words, self.offset)

@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 from accessmedia.core import media
 from accessmedia.core.errors import AccessMediaError
@@ -234,11 +234,3 @@ class _Translator(threading.Thread):
                 if line is not None:
                     self.session.feed.publish(line)
 
-
-def on_lines(feed: Feed, callback: Callable[[dict], None], stop: threading.Event) -> None:
-    """Call `callback` with every line the feed publishes until `stop` (for the YouTube sender and tests)."""
-    seen = -1
-    while not stop.is_set():
-        for line in feed.since(seen, timeout=0.5):
-            seen = line["id"]
-            callback(line)

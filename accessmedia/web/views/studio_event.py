@@ -73,12 +73,13 @@ async def upload(request: Request) -> Response:
         uploads.check_space(folder, name, total - have)
         declared = request.headers.get("content-length")
         limit = min(CHUNK, total - have)
+        too_large = JSONResponse({"error": f"a chunk is at most {CHUNK >> 20} MB and the file {total} bytes"}, status_code=413)
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            return JSONResponse({"error": f"a chunk is at most {CHUNK >> 20} MB and the file {total} bytes"}, status_code=413)
+            return too_large
         try:
             received = have + await uploads.append(fd, request.stream(), limit)
         except uploads.TooLargeChunk:
-            return JSONResponse({"error": f"a chunk is at most {CHUNK >> 20} MB and the file {total} bytes"}, status_code=413)
+            return too_large
         if request.query_params.get("final") != "1":
             return JSONResponse({"received": received})
         if received != total:
