@@ -13,6 +13,7 @@ from accessmedia.core.transcript import Word
 
 OVERLAP_NGRAM = 5  # words at the head of a new hypothesis checked against the tail of what is committed
 SLACK = 0.1  # seconds: a word starting this much before the committed end may still be new
+MARGIN = 1.5  # seconds before the audio's edge after which a word is committed without waiting for agreement
 
 
 def _key(text: str) -> str:
@@ -25,17 +26,28 @@ class Agreement:
     previous: list[Word] | None = None  # the last hypothesis' words after the committed ones
     recent: list[Word] | None = None  # the last committed words (to drop them when a hypothesis repeats them)
 
-    def insert(self, words: Sequence[Word], offset: float = 0.0) -> list[Word]:
-        """A new hypothesis of the window starting at `offset` (word times within the window); the words it commits."""
+    def insert(self, words: Sequence[Word], offset: float = 0.0, edge: float | None = None) -> list[Word]:
+        """A new hypothesis of the window starting at `offset` (word times within the window); the words it commits.
+        The hypothesis may repeat committed words (the window still holds their audio): they are dropped first."""
         new = [replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3)) for w in words]
         new = [w for w in new if w.start > self.committed_end - SLACK and _key(w.text)]
-        new = self._without_repeat(new)
+        return self.settle(self._without_repeat(new), edge)
+
+    def settle(self, new: Sequence[Word], edge: float | None = None, margin: float | None = None) -> list[Word]:
+        """The words a hypothesis has after the committed ones (stream times), and `edge`, where its audio ends: the
+        words it commits. A word is committed when the previous hypothesis had it too (local agreement), or when it
+        ends `margin` seconds before the edge: the model heard what follows it, so more audio will not change it (the
+        attention-guided policy of SimulStreaming, by the word's alignment). Only a run from the first new word."""
+        new = [w for w in new if _key(w.text)]
+        before = list(self.previous or [])
         committed: list[Word] = []
-        before = self.previous or []
-        while new and before and _key(new[0].text) == _key(before[0].text):
-            committed.append(new.pop(0))
-            before.pop(0)
-        self.previous = new
+        for i, word in enumerate(new):
+            agreed = i < len(before) and _key(word.text) == _key(before[i].text)
+            heard = edge is not None and word.end <= edge - (MARGIN if margin is None else margin)
+            if not (agreed or heard):
+                break
+            committed.append(word)
+        self.previous = new[len(committed):]
         if committed:
             self.committed_end = committed[-1].end
             self.recent = ((self.recent or []) + committed)[-OVERLAP_NGRAM:]

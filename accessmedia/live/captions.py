@@ -1,5 +1,5 @@
 """Committed words become captions by the same rules as a recording's: words gather until a sentence ends (or a
-pause, or too long a wait), and each sentence is cut into cues by the subtitle rules (two lines of at most 42
+pause, or too long a wait; a sentence longer than a cue shows its first cue's words as soon as more have come), and each sentence is cut into cues by the subtitle rules (two lines of at most 42
 characters, reading speed, speaker changes as cue boundaries). Pure: words in, cues out.
 """
 
@@ -15,6 +15,7 @@ from accessmedia.subtitles.style import StyleProfile
 
 PAUSE = 1.2  # seconds of silence that end a caption even without a full stop
 LONGEST = 5.0  # seconds of words held at most before they are shown
+FULL = 2 * 42 + 10  # characters held at most: more than a cue holds, and the first cue's words are shown
 
 
 @dataclass
@@ -34,7 +35,27 @@ class Captioner:
             ends = word.text.rstrip("\"'”»)").endswith(tuple(self.profile.sentence_end))
             if ends or self.pending[-1].end - self.pending[0].start >= LONGEST:
                 out += self._flush()
+            elif sum(len(w.text) + 1 for w in self.pending) > FULL:
+                out += self._full_cues()
         return out
+
+    def _full_cues(self) -> list[Cue]:
+        """A sentence longer than a cue: its first cue's worth of words is shown now (up to the last comma that leaves
+        the cue at least half full, else as many words as fit), the rest is held."""
+        width = self.profile.max_lines * self.profile.max_chars_per_line
+        fits, chars, comma = 0, -1, 0
+        for i, w in enumerate(self.pending):
+            chars += len(w.text) + 1
+            if chars > width:
+                break
+            fits = i + 1
+            if w.text.endswith((",", ";", ":")) and chars >= width // 2:
+                comma = i + 1
+        take = comma or fits
+        if not take or take == len(self.pending):
+            return []
+        words, self.pending = self.pending[:take], self.pending[take:]
+        return build_cues(words, self.profile, dict(self.labels))
 
     def due(self, now: float) -> list[Cue]:
         """The words held when the stream has gone on `PAUSE` seconds past them: shown without waiting for more."""

@@ -1,7 +1,9 @@
-"""Streaming recognition: the audio of a live stream decoded as it arrives. faster-whisper decodes a growing window
-again and again (about once a second); words two hypotheses agree on are committed (agreement.py) and never change;
-the window is trimmed at the end of the last committed sentence so that it stays short. The recording guards drop
-what Whisper invents over silence, music and applause; the glossary's names are hotwords.
+"""Streaming recognition: the audio of a live stream decoded as it arrives. The window since the last trim is decoded
+again about once a second (decoder.py: the encoder over the window only, the committed words in it forced as the
+prefix); words after them are committed when two hypotheses agree on them or when the model has heard a second of
+audio after them (agreement.py), and never change; the window is trimmed at the end of the last committed sentence so
+that it stays short. The recording guards drop what Whisper invents over silence, music and applause; the glossary's
+names are hotwords.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from typing import Sequence
 
 import numpy as np
 
-from accessmedia.core.transcript import Segment, Word
+from accessmedia.core.transcript import Word
 from accessmedia.live.agreement import Agreement
-from accessmedia.recognition.guards import screen
+from accessmedia.live.decoder import LONGEST_WINDOW, WindowDecoder
 
 SR = 16000
 
@@ -39,7 +41,11 @@ class OnlineRecognizer:
     audio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     offset: float = 0.0  # stream time of audio[0]
     agreement: Agreement = field(default_factory=Agreement)
-    context: list[str] = field(default_factory=list)  # the last committed words, the prompt of the next decoding
+    inside: list[Word] = field(default_factory=list)  # committed words in the window: the forced prefix
+    decoder: WindowDecoder | None = None
+
+    def __post_init__(self):
+        self.decoder = self.decoder or WindowDecoder(self.recognizer, self.beam_size, self.hotwords)
 
     @property
     def end(self) -> float:
@@ -51,7 +57,7 @@ class OnlineRecognizer:
         done: list[Word] = []
         if at is not None and abs(at - self.end) > 0.05:
             done = self.finish()
-            self.audio, self.offset = np.zeros(0, dtype=np.float32), at
+            self.audio, self.offset, self.inside = np.zeros(0, dtype=np.float32), at, []
             self.agreement = Agreement(committed_end=at)
         self.audio = np.concatenate([self.audio, samples.astype(np.float32, copy=False)])
         return done
@@ -59,36 +65,27 @@ class OnlineRecognizer:
     def step(self) -> Hypothesis:
         """Decode the window once: the words it commits and the unstable tail."""
         began = time.perf_counter()
-        words = self._decode()
-        committed = self.agreement.insert(words, self.offset)
+        committed = self.agreement.settle(self._decode(), edge=self.end)
         self._remember(committed)
         self._trim()
         return Hypothesis(committed, self.agreement.tail(), time.perf_counter() - began)
 
     def finish(self) -> list[Word]:
         """The end of the stream (or of a stretch before a gap): the last hypothesis committed as it stands."""
-        agreed = self.agreement.insert(self._decode(), self.offset) if self.audio.shape[0] >= SR // 2 else []
+        agreed = self.agreement.settle(self._decode(), edge=self.end) if self.audio.shape[0] >= SR // 2 else []
         rest = agreed + self.agreement.finish()
         self._remember(rest)
         return rest
 
     def _decode(self) -> list[Word]:
+        """The words after the committed ones, in stream times."""
         if self.audio.shape[0] < SR // 2:
             return []
-        model = self.recognizer.model
-        prompt = " ".join(self.context[-40:]) or None
-        found, _info = model.transcribe(
-            self.audio, language=self.recognizer.whisper_language, beam_size=self.beam_size, word_timestamps=True,
-            condition_on_previous_text=False, initial_prompt=prompt, vad_filter=True, without_timestamps=False,
-            hotwords=" ".join(self.hotwords) or None, temperature=0.0,  # no fallback: a second decoding is seconds of delay
-        )
-        segments = [Segment(s.start, s.end, s.text.strip(), tuple(Word(w.word.strip(), w.start, w.end, w.probability) for w in (s.words or ())),
-                            s.avg_logprob, s.no_speech_prob, s.compression_ratio) for s in found]
-        kept, _removed = screen(segments, self.audio.shape[0] / SR)
-        return [w for s in kept for w in s.words if w.text]
+        found = self.decoder.decode(self.audio, [w.text for w in self.inside])
+        return [Word(w.text, round(w.start + self.offset, 3), round(w.end + self.offset, 3), w.probability) for w in found.new]
 
     def _remember(self, committed: list[Word]) -> None:
-        self.context = (self.context + [w.text for w in committed])[-80:]
+        self.inside += committed
 
     def _trim(self) -> None:
         """Keep the window short: cut it at the end of the last committed sentence once it is longer than `window`
@@ -104,7 +101,11 @@ class OnlineRecognizer:
             cut = ends[-1]
         elif seconds > self.longest and committed_end > self.offset:
             cut = committed_end
+        if cut is None and seconds > LONGEST_WINDOW:  # nothing committed for that long: music or a model stuck
+            cut = self.end - self.window
+            self.agreement = Agreement(committed_end=cut)
         if cut is not None:
             drop = int((cut - self.offset) * SR)
             self.audio = self.audio[drop:].copy()
             self.offset += drop / SR
+            self.inside = [w for w in self.inside if w.end > self.offset + 0.01]

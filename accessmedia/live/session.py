@@ -91,7 +91,7 @@ class LiveSession:
         rec = self.settings.recognition
         source = self.settings.language
         recognizer = self.loaded.recognizer(rec.load, source, self.reporter.note)
-        online = OnlineRecognizer(recognizer, beam_size=max(1, min(rec.decode.beam_size, 2)), hotwords=tuple(rec.decode.hotwords),
+        online = OnlineRecognizer(recognizer, beam_size=max(1, min(rec.decode.beam_size, 3)), hotwords=tuple(rec.decode.hotwords),
                                   sentence_end=self.settings.profile(source).sentence_end)
         found = stages.routes(source, list(self.settings.translation.targets), self.settings.translation.routes)
         missing = sorted(t for t, route in found.items() if route is None)

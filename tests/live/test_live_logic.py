@@ -114,3 +114,29 @@ def test_the_caption_app_serves_the_page_the_state_and_the_feed_from_where_a_bro
     assert shared.get("/").status_code == 403 and shared.get("/?token=s3cret").status_code == 200
     public = TestClient(create_app(feed, token="s3cret", host="0.0.0.0", public=True), base_url="http://127.0.0.1:8090")
     assert public.get("/api/state").status_code == 200  # --public-captions: the page reads without the token
+
+
+def test_a_long_sentence_shows_its_first_cue_before_it_ends():
+    c = Captioner(Settings().profile("nb"))
+    text = ("Vi har samlet innvandrerråd, organisasjoner og kommuner fra hele landet, og i dag skal vi snakke om "
+            "hvordan vi kan gjøre konferansen tilgjengelig for alle")
+    early = c.add(words(text, 0.0, step=0.3))
+    shown = " ".join(q.text.replace("\n", " ") for q in early)
+    assert early and shown == "Vi har samlet innvandrerråd, organisasjoner og kommuner fra hele landet,"  # cut at the comma
+    assert all(len(line) <= 42 for q in early for line in q.lines)
+    rest = c.add(words("i", 9.0)) + c.finish()
+    assert " ".join(q.text.replace("\n", " ") for q in early + rest) == text + " i"  # every word, once, in order
+
+
+def test_a_word_the_model_heard_a_margin_past_is_committed_without_waiting_for_agreement():
+    from accessmedia.live.agreement import MARGIN
+
+    a = Agreement()
+    said = words("Velkommen til konferansen", 0.0)  # ends at 1.15 s
+    # the audio goes on MARGIN seconds past the first two words only: those are committed from one hypothesis
+    committed = a.settle(said, edge=0.75 + MARGIN)
+    assert [w.text for w in committed] == ["Velkommen", "til"] and [w.text for w in a.tail()] == ["konferansen"]
+    # the next hypothesis (after the forced prefix) changes the tail: a word near the edge waits for agreement
+    assert a.settle(words("konfirmasjonen", 0.8), edge=1.2 + 0.5) == []
+    assert [w.text for w in a.settle(words("konfirmasjonen i", 0.8), edge=1.6)] == ["konfirmasjonen"]
+    assert a.committed_end == 1.15
