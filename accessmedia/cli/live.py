@@ -29,8 +29,12 @@ from accessmedia.cli.options import codes, glossary_option, out_option, recognit
 @click.option("--share", is_flag=True, help="Serve the caption page to the network (every request needs the printed token).")
 @click.option("--public-captions", is_flag=True, help="With --share: the caption page, overlay and feed open without the token.")
 @click.option("--no-page", is_flag=True, help="Serve no caption page (the record and the recording only).")
+@click.option("--no-hls", is_flag=True, help="Write no live HLS (OUT/live/master.m3u8: the video passed through, captions per language).")
+@click.option("--youtube-captions", "youtube", default=None, metavar="URL",
+              help="YouTube Live's caption ingestion URL (YouTube Studio: the stream's closed captions, POST captions to URL).")
+@click.option("--youtube-language", default=None, metavar="LANG", help="The language sent to YouTube (default: the spoken one).")
 def live_cmd(source, targets, out_dir, name, language, recognition, terms, styles, realtime, input_options, host, port, share,
-             public_captions, no_page):
+             public_captions, no_page, no_hls, youtube, youtube_language):
     """Caption a live stream as it happens, and translate it.
 
     SOURCE is anything ffmpeg reads live: srt://:9000?mode=listener,
@@ -39,7 +43,9 @@ def live_cmd(source, targets, out_dir, name, language, recognition, terms, style
     capture device (--input-option=-f --input-option=pulse default), or a
     file with --realtime. Models are loaded before the input is opened.
     Participants open the caption page; the stream producer adds
-    /overlay?lang=xx as a browser source. At the end (the input ends, or
+    /overlay?lang=xx as a browser source; /watch plays the stream with its
+    captions (OUT/live/master.m3u8, live HLS when the input has video);
+    --youtube-captions sends one language to YouTube Live. At the end (the input ends, or
     Ctrl-C) OUT holds NAME.live.jsonl (what was shown, when) and the recording
     NAME.mkv, which `accessmedia process OUT/NAME.mkv -o OUT/..` finishes.
 
@@ -50,13 +56,17 @@ def live_cmd(source, targets, out_dir, name, language, recognition, terms, style
     """
     settings = build(language, recognition, codes(targets), terms, style=styles, translation=Translation(threads=1))
     name = name or (Path(source).stem if "://" not in source else "live")
-    session = api.LiveSession(source, out_dir, api.plain_name(name), settings, realtime, tuple(input_options), reporter=TerminalReporter())
+    if youtube and not youtube.startswith(("http://", "https://")):
+        raise click.BadParameter("the ingestion URL starts with http:// or https://", param_hint="--youtube-captions")
+    youtube_language = api.languages.normalize(youtube_language) if youtube_language else None
+    session = api.LiveSession(source, out_dir, api.plain_name(name), settings, realtime, tuple(input_options), reporter=TerminalReporter(),
+                              with_hls=not no_hls, youtube=youtube, youtube_lang=youtube_language)
     stop = threading.Event()
     server = None
     if not no_page:
         from accessmedia.web.live import serve_in_thread
 
-        server = serve_in_thread(session.feed, host, port, share, public_captions)
+        server = serve_in_thread(session.feed, host, port, share, public_captions, None if no_hls else Path(out_dir) / "live")
     try:
         record = session.run(stop)
     except KeyboardInterrupt:

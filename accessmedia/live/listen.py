@@ -1,6 +1,7 @@
 """A live input read as it arrives: ffmpeg opens anything it can read as a live source (srt://, rtmp:// listening,
 udp://, an HLS address, a capture device, a file read at its own speed with `realtime`) and gives 16 kHz mono audio,
-while a copy of everything it receives (video too) is kept as the session's recording. An input that drops is opened
+while a copy of everything it receives (video too) is kept as the session's recording, and the video is passed
+through to live HLS segments (hls.py writes the subtitle renditions). An input that drops is opened
 again with a growing wait; a file that ends is the end.
 """
 
@@ -44,6 +45,8 @@ class Source:
     input_options: Sequence[str] = ()
     seek: float = 0.0  # a file resumed after a restart starts here
     block: float = 0.25  # seconds of audio per piece read
+    hls: Path | None = None  # a folder for live HLS (the video passed through), or None
+    segment: float = 4.0  # seconds per HLS segment
     tries: int = 0
     parts: list[Path] = field(default_factory=list)
     stopped: bool = False
@@ -60,6 +63,11 @@ class Source:
             cmd += ["-ss", f"{self.seek:.3f}"]
         cmd += ["-i", self.url, "-map", "0:a:0", "-ac", "1", "-ar", str(SR), "-f", "s16le", "pipe:1",
                 "-map", "0", "-c", "copy", "-f", "matroska", "-y", str(part)]
+        if self.hls is not None:  # the video as it came, the audio as AAC (what every HLS player plays)
+            flags = "temp_file" + ("+append_list+discont_start" if len(self.parts) > 1 else "")
+            cmd += ["-map", "0:v:0?", "-map", "0:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "128k", "-f", "hls",
+                    "-hls_time", f"{self.segment:g}", "-hls_list_size", "0", "-hls_flags", flags,
+                    "-hls_segment_filename", str(Path(self.hls) / "video_%05d.ts"), str(Path(self.hls) / "video.m3u8")]
         return cmd
 
     def pieces(self) -> Iterator[Audio]:

@@ -20,6 +20,8 @@ from accessmedia.core.errors import AccessMediaError
 from accessmedia.core.files import RecordingFiles
 from accessmedia.core.progress import Reporter
 from accessmedia.live.captions import Captioner
+from accessmedia.live.hls import LiveHLS
+from accessmedia.live.youtube import YouTubeCaptions
 from accessmedia.live.listen import Source, is_file
 from accessmedia.live.record import LiveRecord
 from accessmedia.live.recognize import OnlineRecognizer
@@ -27,7 +29,7 @@ from accessmedia.pipeline.runtime import LoadedModels
 from accessmedia.pipeline.settings import Settings
 from accessmedia.subtitles.cue import Cue
 
-STEP = 1.0  # seconds of new audio between decodings
+STEP = 0.5  # seconds of new audio between decodings (one takes 0.2 to 0.4 s on two cores)
 BEHIND = 4.0  # seconds behind real time at which the unstable tail is no longer decoded for
 KEEP = 4000  # lines kept in memory for browsers that reconnect (the record has them all)
 
@@ -75,6 +77,12 @@ class LiveSession:
     reporter: Reporter = field(default_factory=Reporter)
     feed: Feed = field(default_factory=Feed)
     source: Source | None = None
+    hls: LiveHLS | None = None  # DIR/live: the video passed through, a WebVTT rendition per language
+    with_hls: bool = True
+    youtube: str | None = None  # YouTube Live's caption ingestion URL
+    youtube_lang: str | None = None  # the language sent there (default: the spoken one)
+    _youtube: YouTubeCaptions | None = None
+    _start_wall: float = 0.0
 
     @property
     def files(self) -> RecordingFiles:
@@ -108,12 +116,23 @@ class LiveSession:
         resumed = record.resumed
         source_lang = self.settings.language
         captioner = Captioner(self.settings.profile(source_lang))
+        if self.with_hls:
+            (Path(self.out) / "live").mkdir(exist_ok=True)
+            self.hls = LiveHLS(Path(self.out) / "live", [source_lang, *routes])
+        if self.youtube:
+            self._youtube = YouTubeCaptions(self.youtube, Path(self.out) / f".{self.name}.youtube-seq",
+                                            lambda state: self.feed.update(youtube=state))
+            self._youtube.start()
         workers = {t: _Translator(t, route, self, record) for t, route in routes.items()}
         for w in workers.values():
             w.start()
 
         def emit(cues: list[Cue]) -> None:
-            shown = [line for cue in cues if (line := record.caption(cue.start, cue.end, source_lang, cue.text)) is not None]
+            shown = []
+            for cue in cues:
+                if (line := record.caption(cue.start, cue.end, source_lang, cue.text)) is not None:
+                    shown.append(line)
+                    self.deliver(source_lang, cue)
             for line in shown:
                 self.feed.publish(line)
             if shown:
@@ -125,7 +144,8 @@ class LiveSession:
         seek = 0.0
         if resumed and is_file(self.url):
             seek = max(record.last_end.values(), default=0.0)
-        self.source = Source(self.url, Path(self.out) / f"{self.name}.live.mkv", self.realtime, self.input_options, seek)
+        self.source = Source(self.url, Path(self.out) / f"{self.name}.live.mkv", self.realtime, self.input_options, seek,
+                             hls=self.hls.folder if self.hls else None)
         if resumed:
             existing = sorted(Path(self.out).glob(f"{self.name}.live*.mkv"))
             self.source.parts.extend(existing)
@@ -152,14 +172,19 @@ class LiveSession:
                 for piece in pieces:
                     if started is None:  # the first audio: the session starts (or goes on after a restart)
                         at = record.start()
+                        self._start_wall = record.start_wall
                         if resumed and is_file(self.url):
                             at = seek  # a file goes on where the record ends
                         started = time.time() - at
                         online.offset = online.agreement.committed_end = at
                         decoded_to = at
+                        if self.hls:
+                            self.hls.begin(at)
                     at = (time.time() - started) if piece.gap else None
                     if piece.gap:
                         record.note("gap", at=round(at, 3))
+                        if self.hls:
+                            self.hls.begin(at)
                     emit(captioner.add(online.add(piece.samples, at)))
                 if started is None or online.end - decoded_to < STEP:
                     continue
@@ -168,6 +193,8 @@ class LiveSession:
                 emit(captioner.add(hypothesis.committed))
                 lag = (time.time() - started) - online.end
                 self.feed.update(lag=round(lag, 2))
+                if self.hls:
+                    self.hls.poll()
                 if hypothesis.tail and lag < BEHIND:  # behind real time: the unstable tail is the first to go
                     line = record.caption(hypothesis.tail[0].start, hypothesis.tail[-1].end, source_lang,
                                           " ".join(w.text for w in hypothesis.tail), final=False)
@@ -185,9 +212,20 @@ class LiveSession:
             for w in workers.values():
                 w.join(timeout=60)
             record.close()
+            if self._youtube:
+                self._youtube.close()
+            if self.hls:
+                self.hls.finish()
             self.feed.update(running=False)
         self._keep_recording()
         return self.record_path
+
+    def deliver(self, lang: str, cue: Cue) -> None:
+        """A caption to the outlets beside the page: the live HLS rendition, YouTube."""
+        if self.hls:
+            self.hls.add(lang, cue)
+        if self._youtube and lang == (self.youtube_lang or self.settings.language):
+            self._youtube.put(self._start_wall + cue.start, cue.text)
 
     def _keep_recording(self) -> None:
         """The pieces of what arrived, joined into NAME.mkv: the recording `accessmedia process` finishes."""
@@ -232,5 +270,6 @@ class _Translator(threading.Thread):
             for cue in done.cues:
                 line = self.record.caption(cue.start, cue.end, self.target, cue.text)
                 if line is not None:
+                    self.session.deliver(self.target, cue)
                     self.session.feed.publish(line)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+from pathlib import Path
 
 from accessmedia import api
 from accessmedia.web.guard import Guard
@@ -16,10 +18,15 @@ COOKIE = "accessmedia_live"
 KEEPALIVE = 15.0  # seconds between comments that keep a quiet connection open
 
 
-def create_app(feed, token: str | None = None, host: str = "127.0.0.1", public: bool = False):
+HLS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.(m3u8|vtt|ts)$")
+HLS_TYPES = {"m3u8": "application/vnd.apple.mpegurl", "vtt": "text/vtt", "ts": "video/mp2t"}
+
+
+def create_app(feed, token: str | None = None, host: str = "127.0.0.1", public: bool = False, hls: Path | None = None):
+    """`hls`: the session's DIR/live, served read-only at /hls/ (the stream with its caption renditions, /watch)."""
     from starlette.applications import Starlette
     from starlette.requests import Request
-    from starlette.responses import HTMLResponse, JSONResponse, StreamingResponse
+    from starlette.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
     from starlette.routing import Route
 
     guard = Guard(host, token)
@@ -30,6 +37,17 @@ def create_app(feed, token: str | None = None, host: str = "127.0.0.1", public: 
 
     async def overlay(request: Request):
         return HTMLResponse(template("overlay.html", "live"))
+
+    async def watch(request: Request):
+        return HTMLResponse(template("watch.html", "live"))
+
+    async def hls_file(request: Request):
+        name = request.path_params["name"]
+        path = Path(hls) / name if hls is not None and HLS_NAME.match(name) else None
+        if path is None or not path.is_file():
+            return JSONResponse({"error": "not there (yet)"}, status_code=404)
+        kind = name.rsplit(".", 1)[1]
+        return FileResponse(path, media_type=HLS_TYPES[kind], headers={"cache-control": "no-cache" if kind == "m3u8" else "max-age=60"})
 
     async def state(request: Request):
         codes = [*feed.state.get("languages", []), *feed.state.get("missing", [])]
@@ -65,15 +83,16 @@ def create_app(feed, token: str | None = None, host: str = "127.0.0.1", public: 
     def read(handler):
         return reader.wrap(handler, COOKIE, "the caption page")
 
-    asset = static_files("live", ("live.js", "live.css", "overlay.js"))
+    asset = static_files("live", ("live.js", "live.css", "overlay.js", "watch.js"))
     routes = [Route("/", read(page)), Route("/overlay", read(overlay)), Route("/events", read(events)),
-              Route("/api/state", read(state)), Route("/assets/{name}", read(asset))]
+              Route("/api/state", read(state)), Route("/assets/{name}", read(asset)), Route("/watch", read(watch)),
+              Route("/hls/{name}", read(hls_file)), Route("/player/{name}", read(static_files("replay", ("hls.min.js",))))]
     app = Starlette(routes=routes)
     app.state.guard, app.state.feed = guard, feed
     return app
 
 
-def serve_in_thread(feed, host: str, port: int, share: bool, public: bool):
+def serve_in_thread(feed, host: str, port: int, share: bool, public: bool, hls: Path | None = None):
     """The caption page on HOST:PORT in a thread (the session runs in the main one); returns the uvicorn server."""
     import secrets
     import threading
@@ -88,7 +107,7 @@ def serve_in_thread(feed, host: str, port: int, share: bool, public: bool):
         host = "0.0.0.0"
     check_port(host, port)
     token = secrets.token_urlsafe(18) if share else None
-    server = uvicorn.Server(uvicorn.Config(create_app(feed, token, host, public), host=host, port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(feed, token, host, public, hls), host=host, port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True, name="caption-page").start()
     for _ in range(100):
         if server.started:
@@ -98,6 +117,8 @@ def serve_in_thread(feed, host: str, port: int, share: bool, public: bool):
     key = "" if token is None or public else f"?token={token}"
     print(f"caption page: http://{shown}:{port}/{key}   overlay for OBS/vMix: http://{shown}:{port}/overlay{key or '?'}"
           f"{'&' if key else ''}lang=nb", flush=True)
+    if hls is not None:
+        print(f"the stream with its captions: http://{shown}:{port}/watch{key}", flush=True)
     if token is not None:
         print(f"operator token: {token}", flush=True)
     return server
