@@ -10,7 +10,7 @@ import click
 from accessmedia import api
 from accessmedia.api import Translation, build
 from accessmedia.cli.display import TerminalReporter
-from accessmedia.cli.options import codes, glossary_option, out_option, recognition_options, styles_option
+from accessmedia.cli.options import codes, glossary_option, out_option, recognition_options, speakers_option, styles_option
 
 
 @click.command("live")
@@ -19,6 +19,7 @@ from accessmedia.cli.options import codes, glossary_option, out_option, recognit
 @out_option(help="Folder for the session: NAME.live.jsonl, the recording NAME.mkv.")
 @click.option("--name", default=None, help="Name of the session (default: the input's file name, else 'live').")
 @recognition_options
+@speakers_option
 @glossary_option
 @styles_option
 @click.option("--realtime", is_flag=True, help="Read a file at its own speed, as if it were live (rehearsals, tests).")
@@ -33,7 +34,7 @@ from accessmedia.cli.options import codes, glossary_option, out_option, recognit
 @click.option("--youtube-captions", "youtube", default=None, metavar="URL",
               help="YouTube Live's caption ingestion URL (YouTube Studio: the stream's closed captions, POST captions to URL).")
 @click.option("--youtube-language", default=None, metavar="LANG", help="The language sent to YouTube (default: the spoken one).")
-def live_cmd(source, targets, out_dir, name, language, recognition, terms, styles, realtime, input_options, host, port, share,
+def live_cmd(source, targets, out_dir, name, language, recognition, speakers, terms, styles, realtime, input_options, host, port, share,
              public_captions, no_page, no_hls, youtube, youtube_language):
     """Caption a live stream as it happens, and translate it.
 
@@ -54,7 +55,7 @@ def live_cmd(source, targets, out_dir, name, language, recognition, terms, style
       accessmedia live udp://127.0.0.1:5000 --to en,ar -o live
       accessmedia live samples/konferanse.mp4 --realtime --to en -o rehearsal
     """
-    settings = build(language, recognition, codes(targets), terms, style=styles, translation=Translation(threads=1))
+    settings = build(language, recognition, codes(targets), terms, style=styles, translation=Translation(threads=1), speakers=speakers)
     name = name or (Path(source).stem if "://" not in source else "live")
     if youtube and not youtube.startswith(("http://", "https://")):
         raise click.BadParameter("the ingestion URL starts with http:// or https://", param_hint="--youtube-captions")

@@ -6,7 +6,7 @@ characters, reading speed, speaker changes as cue boundaries). Pure: words in, c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from accessmedia.core.transcript import Word
 from accessmedia.subtitles.cue import Cue
@@ -23,6 +23,8 @@ class Captioner:
     profile: StyleProfile
     labels: Mapping[str, str] = field(default_factory=dict)  # speaker id -> label
     pending: list[Word] = field(default_factory=list)
+    identify: Callable[[float, float], str | None] | None = None  # who speaks from start to end (live/voices.py)
+    spoken_by: dict[Cue, str | None] = field(default_factory=dict)  # the cues made, by whom (taken by the session)
 
     def add(self, words: Sequence[Word]) -> list[Cue]:
         """Committed words in; the cues of every sentence they complete."""
@@ -55,7 +57,7 @@ class Captioner:
         if not take or take == len(self.pending):
             return []
         words, self.pending = self.pending[:take], self.pending[take:]
-        return build_cues(words, self.profile, dict(self.labels))
+        return self._cues(words)
 
     def due(self, now: float) -> list[Cue]:
         """The words held when the stream has gone on `PAUSE` seconds past them: shown without waiting for more."""
@@ -68,4 +70,11 @@ class Captioner:
 
     def _flush(self) -> list[Cue]:
         words, self.pending = self.pending, []
-        return build_cues(words, self.profile, dict(self.labels)) if words else []
+        return self._cues(words) if words else []
+
+    def _cues(self, words: list[Word]) -> list[Cue]:
+        cues = build_cues(words, self.profile, dict(self.labels))
+        if self.identify is not None:
+            who = self.identify(words[0].start, words[-1].end)
+            self.spoken_by.update((cue, who) for cue in cues)
+        return cues

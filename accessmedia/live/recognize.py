@@ -81,6 +81,9 @@ class OnlineRecognizer:
         """The words after the committed ones, in stream times."""
         if self.audio.shape[0] < SR // 2:
             return []
+        if self.audio.shape[0] > LONGEST_WINDOW * SR:  # nothing committed in all that time (music, a stuck model)
+            self._cut(self.end - self.window)
+            self.inside, self.agreement = [], Agreement(committed_end=self.offset)
         found = self.decoder.decode(self.audio, [w.text for w in self.inside])
         return [Word(w.text, round(w.start + self.offset, 3), round(w.end + self.offset, 3), w.probability) for w in found.new]
 
@@ -101,11 +104,11 @@ class OnlineRecognizer:
             cut = ends[-1]
         elif seconds > self.longest and committed_end > self.offset:
             cut = committed_end
-        if cut is None and seconds > LONGEST_WINDOW:  # nothing committed for that long: music or a model stuck
-            cut = self.end - self.window
-            self.agreement = Agreement(committed_end=cut)
         if cut is not None:
-            drop = int((cut - self.offset) * SR)
-            self.audio = self.audio[drop:].copy()
-            self.offset += drop / SR
-            self.inside = [w for w in self.inside if w.end > self.offset + 0.01]
+            self._cut(cut)
+
+    def _cut(self, cut: float) -> None:
+        drop = int((cut - self.offset) * SR)
+        self.audio = self.audio[drop:].copy()
+        self.offset += drop / SR
+        self.inside = [w for w in self.inside if w.end > self.offset + 0.01]

@@ -21,6 +21,7 @@ from accessmedia.core.files import RecordingFiles
 from accessmedia.core.progress import Reporter
 from accessmedia.live.captions import Captioner
 from accessmedia.live.hls import LiveHLS
+from accessmedia.live.voices import AudioRing, LiveVoices
 from accessmedia.live.youtube import YouTubeCaptions
 from accessmedia.live.listen import Source, is_file
 from accessmedia.live.record import LiveRecord
@@ -30,7 +31,9 @@ from accessmedia.pipeline.settings import Settings
 from accessmedia.subtitles.cue import Cue
 
 STEP = 0.5  # seconds of new audio between decodings (one takes 0.2 to 0.4 s on two cores)
-BEHIND = 4.0  # seconds behind real time at which the unstable tail is no longer decoded for
+BEHIND = 4.0  # seconds behind real time at which the unstable tail is no longer shown
+CATCH_UP = 2.0  # seconds of audio per decoding while behind: fewer, longer decodings catch up
+BEHIND_SPEAKERS = 8.0  # and at which voices are no longer told apart (a caption keeps the voice before it)
 KEEP = 4000  # lines kept in memory for browsers that reconnect (the record has them all)
 
 
@@ -83,6 +86,7 @@ class LiveSession:
     youtube_lang: str | None = None  # the language sent there (default: the spoken one)
     _youtube: YouTubeCaptions | None = None
     _start_wall: float = 0.0
+    _speaker_at: dict = field(default_factory=dict)  # a caption's start -> its speaker, for its translations
 
     @property
     def files(self) -> RecordingFiles:
@@ -92,8 +96,9 @@ class LiveSession:
     def record_path(self) -> Path:
         return Path(self.out) / f"{self.name}.live.jsonl"
 
-    def prepare(self) -> tuple[OnlineRecognizer, dict]:
-        """Load every model before the input is opened: the speech model, and each language's translation route."""
+    def prepare(self) -> tuple[OnlineRecognizer, dict, LiveVoices | None]:
+        """Load every model before the input is opened: the speech model, each language's translation route, and the
+        speaker model unless speakers are off."""
         from accessmedia.pipeline import stages
 
         rec = self.settings.recognition
@@ -105,17 +110,29 @@ class LiveSession:
         missing = sorted(t for t, route in found.items() if route is None)
         self.feed.update(languages=[source, *sorted(t for t, r in found.items() if r)], missing=missing, running=True,
                          source=source, name=self.name)
-        return online, {t: r for t, r in found.items() if r}
+        voices = None
+        if not self.settings.speakers.off:
+            model, _info = self.loaded.speaker_model(self.settings.speakers, self.reporter.note)
+            voices = LiveVoices(model, source, most=self.settings.speakers.fixed or self.settings.speakers.high)
+        return online, {t: r for t, r in found.items() if r}, voices
 
     def run(self, stop: threading.Event | None = None) -> Path:
         """Caption the input until it ends (or `stop` is set); returns the record's path."""
         stop = stop or threading.Event()
         Path(self.out).mkdir(parents=True, exist_ok=True)
-        online, routes = self.prepare()
+        online, routes, voices = self.prepare()
         record = LiveRecord(self.record_path)
         resumed = record.resumed
         source_lang = self.settings.language
-        captioner = Captioner(self.settings.profile(source_lang))
+        ring = AudioRing()
+        lag = 0.0
+
+        def identify(start: float, end: float) -> str | None:
+            if lag >= BEHIND_SPEAKERS:  # behind real time: speakers are shed before anything else said
+                return voices.label(voices.last)
+            return voices.who(ring.span(start, end))
+
+        captioner = Captioner(self.settings.profile(source_lang), identify=identify if voices else None)
         if self.with_hls:
             (Path(self.out) / "live").mkdir(exist_ok=True)
             self.hls = LiveHLS(Path(self.out) / "live", [source_lang, *routes])
@@ -130,7 +147,11 @@ class LiveSession:
         def emit(cues: list[Cue]) -> None:
             shown = []
             for cue in cues:
-                if (line := record.caption(cue.start, cue.end, source_lang, cue.text)) is not None:
+                who = captioner.spoken_by.pop(cue, None)
+                self._speaker_at[round(cue.start, 3)] = who
+                while len(self._speaker_at) > KEEP:
+                    del self._speaker_at[next(iter(self._speaker_at))]
+                if (line := record.caption(cue.start, cue.end, source_lang, cue.text, who)) is not None:
                     shown.append(line)
                     self.deliver(source_lang, cue)
             for line in shown:
@@ -176,31 +197,32 @@ class LiveSession:
                         if resumed and is_file(self.url):
                             at = seek  # a file goes on where the record ends
                         started = time.time() - at
-                        online.offset = online.agreement.committed_end = at
+                        online.offset = online.agreement.committed_end = ring.offset = at
                         decoded_to = at
                         if self.hls:
                             self.hls.begin(at)
                     at = (time.time() - started) if piece.gap else None
+                    ring.add(piece.samples, at)
                     if piece.gap:
                         record.note("gap", at=round(at, 3))
                         if self.hls:
                             self.hls.begin(at)
                     emit(captioner.add(online.add(piece.samples, at)))
-                if started is None or online.end - decoded_to < STEP:
-                    continue
-                hypothesis = online.step()
-                decoded_to = online.end
-                emit(captioner.add(hypothesis.committed))
-                lag = (time.time() - started) - online.end
-                self.feed.update(lag=round(lag, 2))
-                if self.hls:
-                    self.hls.poll()
-                if hypothesis.tail and lag < BEHIND:  # behind real time: the unstable tail is the first to go
-                    line = record.caption(hypothesis.tail[0].start, hypothesis.tail[-1].end, source_lang,
-                                          " ".join(w.text for w in hypothesis.tail), final=False)
-                    self.feed.publish(line)
-                if not hypothesis.tail:  # the speaker paused: what is held is shown
-                    emit(captioner.due(online.end))
+                    if online.end - decoded_to < (STEP if lag < BEHIND else CATCH_UP):
+                        continue  # decoded every STEP seconds of audio, however fast it comes (a file, a backlog)
+                    hypothesis = online.step()
+                    decoded_to = online.end
+                    emit(captioner.add(hypothesis.committed))
+                    lag = (time.time() - started) - online.end
+                    self.feed.update(lag=round(lag, 2))
+                    if self.hls:
+                        self.hls.poll()
+                    if hypothesis.tail and lag < BEHIND:  # behind real time: the unstable tail is the first to go
+                        line = record.caption(hypothesis.tail[0].start, hypothesis.tail[-1].end, source_lang,
+                                              " ".join(w.text for w in hypothesis.tail), final=False)
+                        self.feed.publish(line)
+                    if not hypothesis.tail:  # the speaker paused: what is held is shown
+                        emit(captioner.due(online.end))
             if started is None:
                 raise AccessMediaError(f"no audio came from {self.url}: {self.source.error() or 'the input has no sound'}",
                                        "check the address and that the sender is sending (or the file has an audio track)")
@@ -268,7 +290,7 @@ class _Translator(threading.Thread):
                 self.session.feed.update(**{f"error_{self.target}": str(exc)[:200]})
                 continue
             for cue in done.cues:
-                line = self.record.caption(cue.start, cue.end, self.target, cue.text)
+                line = self.record.caption(cue.start, cue.end, self.target, cue.text, self.session._speaker_at.get(round(cue.start, 3)))
                 if line is not None:
                     self.session.deliver(self.target, cue)
                     self.session.feed.publish(line)

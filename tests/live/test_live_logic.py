@@ -140,3 +140,29 @@ def test_a_word_the_model_heard_a_margin_past_is_committed_without_waiting_for_a
     assert a.settle(words("konfirmasjonen", 0.8), edge=1.2 + 0.5) == []
     assert [w.text for w in a.settle(words("konfirmasjonen i", 0.8), edge=1.6)] == ["konfirmasjonen"]
     assert a.committed_end == 1.15
+
+
+def test_live_voices_join_a_voice_like_one_heard_and_start_a_new_one_otherwise():
+    import numpy as np
+
+    from accessmedia.live.voices import AudioRing, LiveVoices
+
+    v = LiveVoices(model=None, language="nb")
+    e = np.eye(8, dtype=np.float32)
+    a, b = e[0], e[1]
+    assert v.label(v.match(a)) == "Taler 1" and v.label(v.match(b)) == "Taler 2"
+    near_a = (a + 0.2 * b) / np.linalg.norm(a + 0.2 * b)
+    assert v.match(near_a) == 0 and v.counts == [2, 1]  # the running mean of voice 1 moved towards it
+    assert v.who(np.zeros(8000, dtype=np.float32)) == "Taler 1"  # half a second: the voice before it
+    mixed = (e[0] + e[1] + e[2] + e[3]) / 2  # the end of one turn and the start of another: 0.5 like each
+    c = e[4]
+    assert v.match(mixed) == 0 and len(v.means) == 2  # the nearest voice, no new one from one doubtful stretch
+    assert v.match(c) == 2 and len(v.means) == 3  # plainly unlike both: a new voice at once
+    d = e[5]
+    doubtful = (d + 0.6 * c) / np.linalg.norm(d + 0.6 * c)  # 0.51 like voice 3: neither plainly it nor plainly new
+    assert v.match(doubtful) == 2 and v.match(doubtful) == 3  # a second alike doubtful stretch: a voice
+    ring = AudioRing()
+    ring.add(np.arange(16000 * 70, dtype=np.float32))  # more than it keeps: the oldest seconds go
+    assert ring.offset == 10.0 and ring.span(10.0, 10.001)[0] == 16000 * 10
+    ring.add(np.ones(16000, dtype=np.float32), at=100.0)  # after a gap: a new stretch
+    assert ring.offset == 100.0 and ring.span(100.0, 101.0).shape[0] == 16000

@@ -71,3 +71,17 @@ def test_a_session_killed_and_started_again_goes_on_without_repeating_a_line(mod
     assert len(keys) == len(set(keys)) and all(a["end"] <= b["end"] for a, b in zip(nb, nb[1:]))  # nothing repeated
     assert [x["event"] for x in lines if "event" in x][:2] == ["start", "resume"]
     assert max(x["end"] for x in nb) > 70  # to the end of the recording
+
+
+def test_who_speaks_is_told_live_and_carried_by_the_translations(models_env, tmp_path):
+    out = tmp_path / "panel"
+    result = run_cli("live", str(ROOT / "samples" / "panel.mp4"), "--to", "en", "-o", str(out), "--no-page", "--no-hls", env=models_env)
+    assert result.exit_code == 0, result.output
+    lines = _lines(out / "panel.live.jsonl")
+    nb = [x for x in lines if x.get("lang") == "nb" and x["final"]]
+    en = [x for x in lines if x.get("lang") == "en"]
+    assert {x["speaker"] for x in nb} == {"Taler 1", "Taler 2"}  # the panel's two voices, each labelled
+    by_start = {x["start"]: x["speaker"] for x in nb}
+    assert en and all(x["speaker"] == by_start[x["start"]] for x in en)
+    changes = sum(1 for a, b in zip(nb, nb[1:]) if a["speaker"] != b["speaker"])
+    assert 2 <= changes <= len(nb) // 2  # turns, not a voice per line
