@@ -128,18 +128,19 @@ def test_a_long_sentence_shows_its_first_cue_before_it_ends():
     assert " ".join(q.text.replace("\n", " ") for q in early + rest) == text + " i"  # every word, once, in order
 
 
-def test_a_word_the_model_heard_a_margin_past_is_committed_without_waiting_for_agreement():
-    from accessmedia.live.agreement import MARGIN
+def test_a_word_is_committed_by_agreement_across_a_second_of_audio_or_once_the_model_heard_past_it():
+    from accessmedia.live.agreement import AGREE_AFTER, MARGIN
 
+    assert AGREE_AFTER == 0.9 and MARGIN == 1.5
     a = Agreement()
-    said = words("Velkommen til konferansen", 0.0)  # ends at 1.15 s
-    # the audio goes on MARGIN seconds past the first two words only: those are committed from one hypothesis
-    committed = a.settle(said, edge=0.75 + MARGIN)
+    assert a.settle(words("Velkommen til", 0.0), edge=1.0) == []
+    assert a.settle(words("Velkommen til konferansen", 0.0), edge=1.5) == []  # 0.5 s after: too close to count
+    committed = a.settle(words("Velkommen til konferansen", 0.0), edge=2.0)  # agrees with the one at 1.0 s
     assert [w.text for w in committed] == ["Velkommen", "til"] and [w.text for w in a.tail()] == ["konferansen"]
-    # the next hypothesis (after the forced prefix) changes the tail: a word near the edge waits for agreement
-    assert a.settle(words("konfirmasjonen", 0.8), edge=1.2 + 0.5) == []
-    assert [w.text for w in a.settle(words("konfirmasjonen i", 0.8), edge=1.6)] == ["konfirmasjonen"]
-    assert a.committed_end == 1.15
+    assert a.settle(words("konferansen", 0.8), edge=2.2) == []  # nothing made 0.9 s before holds it
+    assert [w.text for w in a.settle(words("konferansen i", 0.8), edge=2.7)] == ["konferansen"]  # the one at 1.5 s
+    # the model has heard 1.5 s past these two: committed from one hypothesis
+    assert [w.text for w in a.settle(words("i dag", 1.2), edge=3.6)] == ["i", "dag"] and a.committed_end == 1.95
 
 
 def test_live_voices_join_a_voice_like_one_heard_and_start_a_new_one_otherwise():
