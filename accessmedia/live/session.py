@@ -165,6 +165,7 @@ class LiveSession:
         seek = 0.0
         if resumed and is_file(self.url):
             seek = max(record.last_end.values(), default=0.0)
+        self.reporter.note(f"models loaded; reading {self.url} ...")
         self.source = Source(self.url, Path(self.out) / f"{self.name}.live.mkv", self.realtime, self.input_options, seek,
                              hls=self.hls.folder if self.hls else None)
         if resumed:

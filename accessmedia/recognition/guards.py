@@ -43,6 +43,7 @@ MIN_WORD_REPEATS = 5  # ...but "nei, nei, nei" is speech, so single words need m
 
 
 PAST_END = 0.25  # seconds a word's end may lie past the audio (timing slack) before it has no sound under it
+LEAST_SOUND = 0.1  # seconds of audio a word needs under it: one starting later than this before the end is invented
 
 
 def _norm(text: str) -> str:
@@ -106,7 +107,7 @@ def screen(segments: Iterable[Segment], audio_end: float | None = None) -> tuple
         if not seg.words:
             continue
         if audio_end is not None:
-            past = [w for w in seg.words if w.end > audio_end + PAST_END]
+            past = [w for w in seg.words if w.end > audio_end + PAST_END or w.start > audio_end - LEAST_SOUND]
             if len(past) == len(seg.words):
                 removed.append(_removal(seg.words, "words after the end of the audio", seg))
                 continue

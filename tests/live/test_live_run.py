@@ -85,3 +85,43 @@ def test_who_speaks_is_told_live_and_carried_by_the_translations(models_env, tmp
     assert en and all(x["speaker"] == by_start[x["start"]] for x in en)
     changes = sum(1 for a, b in zip(nb, nb[1:]) if a["speaker"] != b["speaker"])
     assert 2 <= changes <= len(nb) // 2  # turns, not a voice per line
+
+
+def test_an_input_that_drops_is_opened_again_and_the_gap_is_marked(models_env, tmp_path):
+    """An ffmpeg sender (UDP MPEG-TS) stopped and started again: the same session goes on, captions from both."""
+    from accessmedia.core import media
+
+    from ..web.test_review_security import free_port
+
+    port, out = free_port(), tmp_path / "live"
+    command = [sys.executable, "-m", "accessmedia.cli", "live", f"udp://127.0.0.1:{port}?timeout=1500000", "-o", str(out),
+               "--no-page", "--no-hls", "--name", "strom", "--speakers", "off"]
+    receiver = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **models_env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    record = out / "strom.live.jsonl"
+    clip = eval_dir() / "npsc-medium-8s.mp3"
+
+    def send() -> None:
+        subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-re", "-i", str(clip), "-c:a", "aac",
+                        "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"], check=True)
+
+    try:
+        for line in receiver.stdout:  # the models load (and install, the first time) before the input is opened
+            if "models loaded" in line:
+                break
+        time.sleep(0.5)
+        send()
+        time.sleep(3.0)  # the sender stops: the input ends (no packet for 1.5 s) and is opened again
+        send()
+        time.sleep(8.0)
+    finally:
+        receiver.send_signal(signal.SIGINT)
+        output, _ = receiver.communicate(timeout=120)
+    assert record.exists(), output[-2000:]
+    lines = _lines(record)
+    gaps = [x for x in lines if x.get("event") == "gap"]
+    nb = [x for x in lines if x.get("lang") == "nb" and x["final"]]
+    assert len(gaps) == 1, output[-2000:]
+    at = gaps[0]["at"]
+    assert at > 9.0  # stream time goes on by the clock: the pause is in it
+    assert [x for x in nb if x["end"] <= at] and [x for x in nb if x["start"] >= at]  # captions before and after
+    assert [x["end"] for x in nb] == sorted(x["end"] for x in nb)

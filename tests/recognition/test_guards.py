@@ -79,3 +79,7 @@ def test_words_after_the_end_of_the_audio_are_invented():
     kept, removed = screen([edge], audio_end=39.3)
     assert kept[0].text == "takk skal dere" and removed[0].text == "ha"
     assert screen([edge], audio_end=40.3)[0] == [edge] and screen([edge])[0] == [edge]
+    # a word that starts in the last tenth of a second has no sound under it either, even if it ends within the slack
+    # (the same 40 s of music on an Intel AVX-512 machine: "Hva?" from 39.98 to 40.2 s)
+    last = Segment(39.98, 40.2, "Hva?", (Word("Hva?", 39.98, 40.2, 0.6),), -0.4, 0.2)
+    assert screen([last], audio_end=40.0)[0] == [] and screen([last], audio_end=40.1)[0] == [last]
