@@ -57,8 +57,6 @@ def live_cmd(source, targets, out_dir, name, language, recognition, speakers, te
     """
     settings = build(language, recognition, codes(targets), terms, style=styles, translation=Translation(threads=1), speakers=speakers)
     name = name or (Path(source).stem if "://" not in source else "live")
-    if youtube and not youtube.startswith(("http://", "https://")):
-        raise click.BadParameter("the ingestion URL starts with http:// or https://", param_hint="--youtube-captions")
     youtube_language = api.languages.normalize(youtube_language) if youtube_language else None
     session = api.LiveSession(source, out_dir, api.plain_name(name), settings, realtime, tuple(input_options), reporter=TerminalReporter(),
                               with_hls=not no_hls, youtube=youtube, youtube_lang=youtube_language)

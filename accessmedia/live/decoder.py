@@ -11,7 +11,6 @@ only the glossary's hotwords are. Word times come from the cross-attention align
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -26,14 +25,6 @@ TOKENS_PER_SECOND = 8  # new tokens allowed per second of audio after the prefix
 PREPEND, APPEND = "\"'“¿([{-", "\"'.。,，!！?？:：”)]}、"
 
 
-@dataclass
-class Decoded:
-    prefix: list[Word]  # the forced words, with the times the alignment gives them now
-    new: list[Word]  # the words generated after them, times in window seconds
-    no_speech_prob: float
-    seconds: float  # audio in the window
-
-
 class WindowDecoder:
     """Decodes a short window of a stream with a loaded speech model (recognition.asr.Recognizer)."""
 
@@ -43,9 +34,9 @@ class WindowDecoder:
         self.beam_size = beam_size
         self.hotwords = " ".join(hotwords).strip()
 
-    def decode(self, audio: np.ndarray, prefix: Sequence[str] = ()) -> Decoded:
-        """`audio`: the window (float32, 16 kHz, at most LONGEST_WINDOW s); `prefix`: the committed words inside it, in
-        order from its start."""
+    def decode(self, audio: np.ndarray, prefix: Sequence[str] = ()) -> list[Word]:
+        """The words the model hears after `prefix` (the committed words inside the window, in order from its start),
+        times in window seconds. `audio`: the window (float32, 16 kHz, at most LONGEST_WINDOW s)."""
         from faster_whisper.transcribe import get_compression_ratio, merge_punctuations
 
         seconds = audio.shape[0] / SR
@@ -69,18 +60,16 @@ class WindowDecoder:
         )[0]
         tokens = [t for t in result.sequences_ids[0] if t < tok.eot]
         if not tokens:
-            return Decoded([], [], result.no_speech_prob, seconds)
+            return []
         aligned = self.model.find_alignment(tok, [tokens], encoded, frames)[0]
         merge_punctuations(aligned, PREPEND, APPEND)
         words = [Word(a["word"].strip(), round(float(a["start"]), 3), round(float(a["end"]), 3), float(a["probability"]))
                  for a in aligned if a["word"].strip()]
-        # the forced words come first: as many as the prefix has
-        n = len(prefix_text.split())
-        head, new = words[:n], words[n:]
+        new = words[len(prefix_text.split()):]  # the forced words come first: as many as the prefix has
         if new:
             text = " ".join(w.text for w in new)
             seg = Segment(new[0].start, new[-1].end, text, tuple(new),
                           result.scores[0] if result.scores else 0.0, result.no_speech_prob, get_compression_ratio(text))
             kept, _removed = screen([seg], seconds)
             new = [w for s in kept for w in s.words]
-        return Decoded(head, new, result.no_speech_prob, seconds)
+        return new

@@ -16,7 +16,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from accessmedia.core import languages
 from accessmedia.core.clock import clock
@@ -39,12 +39,13 @@ class _Segment:
 class LiveHLS:
     folder: Path  # DIR/live
     languages: Sequence[str]
-    names: Mapping[str, str] = field(default_factory=dict)  # language -> the name players show
     segments: list[_Segment] = field(default_factory=list)
     pending: dict[str, list[Cue]] = field(default_factory=dict)  # captions not yet in a segment, per language
     stretch: float = 0.0  # stream time where the current stretch of input began
     stretch_start: int = 0  # the index of its first segment
     has_video: bool | None = None
+    _seen: tuple = ()  # the video playlist's (mtime, size) when last read
+    _known: list = field(default_factory=list)  # its segments then
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -91,14 +92,20 @@ class LiveHLS:
                 self._write_playlists(ended=True)
 
     def _video_segments(self) -> list[tuple[str, float, bool]]:
+        """The video playlist's segments (name, duration, discontinuity), read again only when ffmpeg has rewritten it:
+        poll() runs every half second, and a day's playlist holds thousands of segments."""
         try:
+            info = self.video_playlist.stat()
+            if (info.st_mtime_ns, info.st_size) == self._seen:
+                return self._known
             text = self.video_playlist.read_text(encoding="utf-8")
         except OSError:
             return []
         import m3u8
 
-        playlist = m3u8.loads(text)
-        return [(s.uri, float(s.duration), bool(s.discontinuity)) for s in playlist.segments]
+        self._seen = (info.st_mtime_ns, info.st_size)
+        self._known = [(s.uri, float(s.duration), bool(s.discontinuity)) for s in m3u8.loads(text).segments]
+        return self._known
 
     def _first_pts(self, path: Path) -> int | None:
         import av
@@ -139,7 +146,7 @@ class LiveHLS:
             return
         lines = ["#EXTM3U", "#EXT-X-VERSION:3"]
         for n, lang in enumerate(self.languages):
-            name = self.names.get(lang) or languages.native_name(lang)
+            name = languages.native_name(lang)
             lines.append(f'#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="{name}",LANGUAGE="{lang}",'
                          f'DEFAULT={"YES" if n == 0 else "NO"},AUTOSELECT=YES,FORCED=NO,URI="subs_{lang}.m3u8"')
         lines += ['#EXT-X-STREAM-INF:BANDWIDTH=5000000,SUBTITLES="subs"', "video.m3u8"]

@@ -1,14 +1,13 @@
 """Streaming recognition: the audio of a live stream decoded as it arrives. The window since the last trim is decoded
-again about once a second (decoder.py: the encoder over the window only, the committed words in it forced as the
-prefix); words after them are committed when two hypotheses agree on them or when the model has heard a second of
-audio after them (agreement.py), and never change; the window is trimmed at the end of the last committed sentence so
+again every half second of audio (decoder.py: the encoder over the window only, the committed words in it forced as
+the prefix); words after them are committed when two hypotheses 0.9 s of audio apart agree on them or when the model
+has heard 1.5 s of audio after them (agreement.py), and never change; the window is trimmed at the end of the last committed sentence so
 that it stays short. The recording guards drop what Whisper invents over silence, music and applause; the glossary's
 names are hotwords.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -25,7 +24,6 @@ SR = 16000
 class Hypothesis:
     committed: list[Word]
     tail: list[Word]
-    seconds: float  # how long decoding took
 
 
 @dataclass
@@ -64,11 +62,10 @@ class OnlineRecognizer:
 
     def step(self) -> Hypothesis:
         """Decode the window once: the words it commits and the unstable tail."""
-        began = time.perf_counter()
         committed = self.agreement.settle(self._decode(), edge=self.end)
         self._remember(committed)
         self._trim()
-        return Hypothesis(committed, self.agreement.tail(), time.perf_counter() - began)
+        return Hypothesis(committed, self.agreement.tail())
 
     def finish(self) -> list[Word]:
         """The end of the stream (or of a stretch before a gap): the last hypothesis committed as it stands."""
@@ -85,7 +82,7 @@ class OnlineRecognizer:
             self._cut(self.end - self.window)
             self.inside, self.agreement = [], Agreement(committed_end=self.offset)
         found = self.decoder.decode(self.audio, [w.text for w in self.inside])
-        return [Word(w.text, round(w.start + self.offset, 3), round(w.end + self.offset, 3), w.probability) for w in found.new]
+        return [Word(w.text, round(w.start + self.offset, 3), round(w.end + self.offset, 3), w.probability) for w in found]
 
     def _remember(self, committed: list[Word]) -> None:
         self.inside += committed

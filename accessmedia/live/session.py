@@ -22,7 +22,7 @@ from accessmedia.core.progress import Reporter
 from accessmedia.live.captions import Captioner
 from accessmedia.live.hls import LiveHLS
 from accessmedia.live.voices import AudioRing, LiveVoices
-from accessmedia.live.youtube import YouTubeCaptions
+from accessmedia.live.youtube import YouTubeCaptions, check_url
 from accessmedia.live.listen import Source, is_file
 from accessmedia.live.record import LiveRecord
 from accessmedia.live.recognize import OnlineRecognizer
@@ -87,6 +87,10 @@ class LiveSession:
     _youtube: YouTubeCaptions | None = None
     _start_wall: float = 0.0
     _speaker_at: dict = field(default_factory=dict)  # a caption's start -> its speaker, for its translations
+
+    def __post_init__(self):
+        if self.youtube:
+            check_url(self.youtube)  # said before minutes of loading models, not after
 
     @property
     def files(self) -> RecordingFiles:

@@ -22,6 +22,8 @@ import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
+from accessmedia.core.errors import AccessMediaError
+
 INTERVAL = 1.0  # seconds between requests at least
 STALE = 60.0  # seconds after which YouTube no longer takes a caption
 REGION = "region:reg1#cue1"
@@ -36,6 +38,13 @@ def body(captions: list[tuple[float, str]]) -> str:
     return "".join(f"{stamp(wall)} {REGION}\n{'<br>'.join(text.splitlines())}\n" for wall, text in captions)
 
 
+def check_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise AccessMediaError(f"--youtube-captions {url!r} is not YouTube's caption ingestion URL",
+                               "copy the http(s)://upload.youtube.com/closedcaption?cid=... address from YouTube Studio")
+    return url
+
+
 def with_seq(url: str, seq: int) -> str:
     parts = urllib.parse.urlsplit(url)
     query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != "seq"] + [("seq", str(seq))]
@@ -47,11 +56,8 @@ class YouTubeCaptions(threading.Thread):
 
     def __init__(self, url: str, seq_file: Path, on_state=lambda state: None, timeout: float = 10.0):
         super().__init__(daemon=True, name="youtube-captions")
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("the YouTube caption ingestion URL starts with http:// or https://")
-        self.url, self.seq_file, self.on_state, self.timeout = url, Path(seq_file), on_state, timeout
+        self.url, self.seq_file, self.on_state, self.timeout = check_url(url), Path(seq_file), on_state, timeout
         self.inbox: queue.Queue = queue.Queue()
-        self.sent = 0
         try:
             self.seq = int(self.seq_file.read_text(encoding="utf-8").strip()) + 1
         except (OSError, ValueError):
@@ -66,23 +72,10 @@ class YouTubeCaptions(threading.Thread):
 
     def run(self) -> None:
         waiting: list[tuple[float, str]] = []
-        closing = False
-        last = 0.0
-        while not (closing and not waiting):
-            try:
-                item = self.inbox.get(timeout=INTERVAL) if not closing else None
-            except queue.Empty:
-                item = ()
-            if item is None:
-                closing = True
-            elif item:
-                waiting.append(item)
-            while not closing and not self.inbox.empty():
-                more = self.inbox.get_nowait()
-                if more is None:
-                    closing = True
-                else:
-                    waiting.append(more)
+        closing, last = False, 0.0
+        while not closing or waiting:
+            if not closing:
+                closing = self._take(waiting)
             waiting = [c for c in waiting if time.time() - c[0] < STALE]
             if not waiting or time.time() - last < INTERVAL and not closing:
                 continue
@@ -91,6 +84,17 @@ class YouTubeCaptions(threading.Thread):
                 waiting = []
             elif closing:
                 return  # the session is over and YouTube does not answer: what is left is in the record
+
+    def _take(self, waiting: list[tuple[float, str]]) -> bool:
+        """What has come, onto `waiting` (waiting up to INTERVAL for the first); True once close() was asked."""
+        try:
+            items = [self.inbox.get(timeout=INTERVAL)]
+        except queue.Empty:
+            return False
+        while not self.inbox.empty():
+            items.append(self.inbox.get_nowait())
+        waiting.extend(item for item in items if item is not None)
+        return None in items
 
     def _post(self, captions: list[tuple[float, str]]) -> bool:
         request = urllib.request.Request(with_seq(self.url, self.seq), data=body(captions).encode("utf-8"), method="POST",
@@ -105,6 +109,5 @@ class YouTubeCaptions(threading.Thread):
         tmp.write_text(str(self.seq), encoding="utf-8")
         tmp.replace(self.seq_file)
         self.seq += 1
-        self.sent += len(captions)
         self.on_state("sending")
         return True

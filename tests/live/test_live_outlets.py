@@ -90,9 +90,15 @@ def test_captions_are_posted_to_youtube_in_its_format_in_order_and_again_after_a
     server.server.shutdown()
 
 
-def test_a_youtube_url_must_be_http():
-    with pytest.raises(ValueError):
+def test_a_youtube_url_must_be_http(tmp_path):
+    from accessmedia.core.errors import AccessMediaError
+
+    with pytest.raises(AccessMediaError):
         YouTubeCaptions("rtmp://a.rtmp.youtube.com/live2", "x")
+    from ..conftest import run_cli
+
+    result = run_cli("live", "udp://127.0.0.1:5000", "-o", str(tmp_path / "x"), "--youtube-captions", "rtmp://a.rtmp.youtube.com/live2")
+    assert result.exit_code != 0 and "caption ingestion URL" in result.output and not (tmp_path / "x").exists()
 
 
 def _video(folder, seconds: int, flags: str = "temp_file") -> None:
