@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from accessmedia.core.transcript import Transcript
 from accessmedia.editing import revisions
 from accessmedia.speakers import record as speakers
@@ -26,6 +28,7 @@ def _voices(files, lang: str) -> set[str]:
     return {v for c in subtitles.read(files.subtitles(lang, "vtt")).cues for v in voices.voices(c.lines)}
 
 
+@pytest.mark.slow  # a command line run per step killed, like test_faults.py: 10 s
 def test_a_rename_killed_at_any_step_is_finished_by_the_next_command(home, tmp_path):
     made = two_voices(tmp_path / "made")
     env = {"ACCESSMEDIA_MODELS": str(home)}
