@@ -12,7 +12,7 @@ Between the sends the sender stops for 2 s: the UDP input ends and is opened aga
 The peer: whisper_streaming's published 3.3 s latency (GPU, large model).
 
 Writes the live section of bench/RESULTS.md and bench/results-live.json.
-Run: .venv/bin/python bench/live.py [--minutes 30]
+Run: .venv/bin/python bench/live.py [--runs 3] [--minutes 30]
 """
 
 from __future__ import annotations
@@ -151,11 +151,26 @@ def run(minutes: float) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=0.0, help="keep sending the files for this long (0: once)")
+    parser.add_argument("--runs", type=int, default=3, help="runs; each figure is given as median (min-max)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
-    result = run(args.minutes)
+    runs = [run(args.minutes) for _ in range(args.runs)]
+    result = {**runs[-1], "runs": len(runs), "each_run": runs}
+    for key, value in runs[-1].items():
+        values = [x[key] for x in runs]
+        if isinstance(value, (int, float)) and key != "minutes" and None not in values:
+            result[key] = statistics.median(values)
+            result[key + "_min"], result[key + "_max"] = min(values), max(values)
     (ROOT / "bench" / "results-live.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    r = result
+
+    class Spread(dict):  # r['x'] in the table: "median (min-max)" over the runs
+        def __getitem__(self, key):
+            value = result[key]
+            if f"{key}_min" in result and result[key + "_min"] != result[key + "_max"]:
+                return f"{round(value, 3)} ({result[key + '_min']}-{result[key + '_max']})"
+            return value
+
+    r = Spread()
     write_section("Live captions (bench/live.py)", [
         f"{r['machine']}, {r['date']}; a UDP MPEG-TS stream sent with ffmpeg -re (king.mp3, the NPSC clips, the panel "
         f"sample, a 2 s drop between them); default speech model, nb->en with an Argos-size model.",
@@ -171,7 +186,8 @@ def main() -> None:
         f"| peak memory | {r['peak_rss_mb']} MB (at 5 min: {r['rss_at_5_min_mb']}) | at 30 min ≤ 1.2 × at 5 min | |",
         f"| lines: Norwegian / English / gaps marked | {r['lines_nb']} / {r['lines_en']} / {r['gaps_marked']} | | |",
         "",
-        f"Minutes sent: {r['minutes'] or 'the files once (about 3 minutes)'}.",
+        f"Minutes sent: {r['minutes'] or 'the files once (about 3 minutes)'}; {len(runs)} runs, each figure the median "
+        "(min-max).",
     ])
     print(json.dumps(result, indent=1))
 
