@@ -24,6 +24,7 @@ from accessmedia.editing.corrections import (ApplyResult, apply, apply_edit, cur
                                              kit_texts, recover, restore)
 from accessmedia.editing.naming import describe as describe_speakers, name as name_speakers
 from accessmedia.editing.revisions import corrected_by_people
+from accessmedia.live.listen import device as capture_device
 from accessmedia.live.session import LiveSession
 from accessmedia.models import argos
 from accessmedia.models import catalog as models
@@ -38,7 +39,7 @@ from accessmedia.pipeline import stages
 from accessmedia.pipeline.runtime import LoadedModels
 from accessmedia.pipeline.settings import Decoding, ModelLoad, Packaging, Recognition, Settings, Styles, Translation, build, diarizing
 from accessmedia.pipeline.stages import packaged_before, read_record, recorded_settings
-from accessmedia.runs.event import Event, is_manifest, load as load_event, manifest_text, save_manifest
+from accessmedia.runs.event import Event, is_manifest, live_settings, load as load_event, manifest_text, save_manifest
 from accessmedia.runs.process import STAGE_NAMES, Job, finished_stages
 from accessmedia.runs.report import LOW_CONFIDENCE, conformance
 from accessmedia.runs.runner import RunOutcome, process_all
@@ -55,7 +56,7 @@ __all__ = [
     "probe", "transcribe", "cues", "check", "translate", "package", "process", "apply", "apply_edit", "history", "restore",
     "recover", "kit_export", "kit_texts", "kit_import", "name_speakers", "describe_speakers", "models_list", "models_install", "models_add",
     "models_add_translation", "models_install_translate", "models_add_package", "translation_routes", "export_models",
-    "add_export", "is_export", "is_manifest", "load_event", "manifest_text", "save_manifest", "LiveSession", "plain_name",
+    "add_export", "is_export", "is_manifest", "load_event", "manifest_text", "save_manifest", "LiveSession", "live_settings", "plain_name",
     # what the verbs take and give
     "Settings", "build", "Decoding", "ModelLoad", "Recognition", "Styles", "Translation", "Packaging", "diarizing",
     "load_glossary", "Reporter", "Display", "RunOutcome", "ProcessOutcome", "Event", "Job", "Cue", "Transcript",
@@ -65,11 +66,10 @@ __all__ = [
     "from_os_error", "corrected_by_people", "upload_video", "catalog", "installed", "load_profile", "probe_media", "recorded_settings",
     # small helpers the edges share
     "languages", "clock", "ensure_writable", "run_lock", "write_atomic", "interface_words", "script_json", "SPAN_TAG",
-    "HARD_RULES", "ERROR_RULES", "LOW_CONFIDENCE", "STAGE_NAMES", "TOKENIZERS",
+    "HARD_RULES", "ERROR_RULES", "LOW_CONFIDENCE", "STAGE_NAMES", "TOKENIZERS", "capture_device",
 ]
 
 probe_media = media.probe
-
 
 
 @dataclass(frozen=True)

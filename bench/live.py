@@ -11,8 +11,9 @@ jsonl lines as they appear (polled every 20 ms):
 Between the sends the sender stops for 2 s: the UDP input ends and is opened again (the reconnect path).
 The peer: whisper_streaming's published 3.3 s latency (GPU, large model).
 
-Writes the live section of bench/RESULTS.md and bench/results-live.json.
-Run: .venv/bin/python bench/live.py [--runs 3] [--minutes 30]
+Writes the live section of bench/RESULTS.md and bench/results-live.json; with --minutes, one long run (the soak:
+lag and memory over the whole stream) to its own section and bench/results-live-soak.json.
+Run: .venv/bin/python bench/live.py [--runs 3] | [--minutes 30]
 """
 
 from __future__ import annotations
@@ -49,14 +50,16 @@ def free_port() -> int:
 def send(files: list[Path], port: int, done: threading.Event, minutes: float, sent: list) -> None:
     from accessmedia.core import media
 
-    began = time.monotonic()
+    length = {f: media.probe(f).duration for f in files}
+    streamed = 0.0  # seconds of stream sent (not a clock: a paused machine does not shorten the stream)
     while True:
         for f in files:
             sent.append((f.name, time.time()))  # the benchmark's own clock: when this file's first second goes out
             subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-re", "-i", str(f), "-vn", "-c:a", "aac",
                             "-b:a", "96k", "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"], check=True)
             time.sleep(2.0)  # the sender stops: the input drops, and is opened again
-        if time.monotonic() - began >= minutes * 60:
+            streamed += length[f] + 2.0
+        if streamed >= minutes * 60:
             break
     done.set()
 
@@ -86,6 +89,7 @@ def run(minutes: float) -> dict:
     sender.start()
     arrivals: dict[int, float] = {}
     peak, memory_at_5, seen = 0, None, 0
+    memory_by_minute: list[int] = []  # MB at each minute since the first send (--minutes)
     top = psutil.Process(proc.pid)
     started = time.time()
     while not done.is_set() or time.time() - max(arrivals.values(), default=started) < 12:
@@ -100,11 +104,21 @@ def run(minutes: float) -> dict:
             pass
         if memory_at_5 is None and time.time() - started > 300:
             memory_at_5 = top.memory_info().rss
+        if not done.is_set() and time.time() - started >= 60 * (len(memory_by_minute) + 1):
+            try:
+                memory_by_minute.append(round(top.memory_info().rss / 2**20))
+            except psutil.Error:
+                pass
         time.sleep(0.02)
         if done.is_set() and time.time() - started > minutes * 60 + 600:
             break
     proc.send_signal(2)  # Ctrl-C: the session ends, the record and the recording are kept
-    proc.wait(timeout=120)
+    try:
+        proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:  # measured all the same; said in the results
+        proc.kill()
+        proc.wait()
+    ended_by_ctrl_c = proc.returncode == 0
     lines = [json.loads(x) for x in record.read_text(encoding="utf-8").splitlines()]
     timed = [(arrivals.get(n, time.time()), x) for n, x in enumerate(lines) if "lang" in x]
     nb = [(t, x) for t, x in timed if x["lang"] == "nb" and x["final"]]
@@ -128,6 +142,14 @@ def run(minutes: float) -> dict:
     lag_lines = [t - (king_sent + x["end"]) for t, x in king]  # how far the captions are behind the sender
     after_minute = [v for (_t, x), v in zip(king, lag_lines) if x["end"] >= 60][:3]
 
+    # over the whole stream (--minutes): each line's arrival after the wall time of its audio end by the receiver's clock
+    # (the start line's wall + the line's end; after a drop, stream time is wall time), the first minute against the last
+    start_wall = lines[0]["wall"]
+    behind = [(x["end"], t - (start_wall + x["end"])) for t, x in nb]
+    last_end = max((e for e, _v in behind), default=0.0)
+    first_minute = [v for e, v in behind if 60 <= e < 120]
+    last_minute = [v for e, v in behind if e >= last_end - 60]
+
     def pct(values: list[float], p: float) -> float | None:
         return round(sorted(values)[min(len(values) - 1, int(p * len(values)))], 2) if values else None
 
@@ -143,17 +165,50 @@ def run(minutes: float) -> dict:
         "lag_after_first_minute_s": round(statistics.median(after_minute), 2) if after_minute else None,
         "lag_at_end_s": round(lag_lines[-1], 2) if lag_lines else None,
         "peak_rss_mb": round(peak / 2**20), "rss_at_5_min_mb": round(memory_at_5 / 2**20) if memory_at_5 else None,
-        "peer_latency_s": PEER_LATENCY,
+        "stream_minutes": round(last_end / 60, 1),
+        "behind_second_minute_s": round(statistics.median(first_minute), 2) if first_minute else None,
+        "behind_last_minute_s": round(statistics.median(last_minute), 2) if last_minute else None,
+        "rss_by_minute_mb": memory_by_minute,
+        "rss_end_over_5_min": round(memory_by_minute[-1] / memory_by_minute[4], 3) if len(memory_by_minute) > 5 else None,
+        "peer_latency_s": PEER_LATENCY, "ended_by_ctrl_c": ended_by_ctrl_c,
         "latency_ratio_vs_peer": round(statistics.median(latency) / PEER_LATENCY, 2) if latency else None,
     }
 
 
+def soak(minutes: float) -> None:
+    """One long run (--minutes): never behind real time (the last minute's lines no later than the second minute's
+    + 2 s), memory flat (at the end within 1.2x of 5 minutes). Its own section and results file."""
+    r = run(minutes)
+    (ROOT / "bench" / "results-live-soak.json").write_text(json.dumps(r, indent=1) + "\n", encoding="utf-8")
+    kept_up = r["behind_last_minute_s"] is not None and r["behind_last_minute_s"] <= r["behind_second_minute_s"] + 2.0
+    flat = r["rss_end_over_5_min"] is not None and r["rss_end_over_5_min"] <= 1.2
+    write_section(f"Live captions over {minutes:g} minutes (bench/live.py --minutes {minutes:g})", [
+        f"{r['machine']}, {r['date']}; the four files sent again and again over UDP for {minutes:g} minutes "
+        f"({r['stream_minutes']} minutes of stream captioned, {r['gaps_marked']} drops marked), nb->en as above.",
+        "",
+        "| measure | accessmedia | target | met |",
+        "|---|---|---|---|",
+        f"| lines behind their audio, second minute / last minute (median) | {r['behind_second_minute_s']} s / "
+        f"{r['behind_last_minute_s']} s | last ≤ second + 2 s | {'yes' if kept_up else 'no'} |",
+        f"| memory at 5 minutes / at the end | {r['rss_by_minute_mb'][4] if len(r['rss_by_minute_mb']) > 4 else None} MB / "
+        f"{r['rss_by_minute_mb'][-1] if r['rss_by_minute_mb'] else None} MB (x{r['rss_end_over_5_min']}) | ≤ 1.2x | {'yes' if flat else 'no'} |",
+        f"| latency of king.mp3's lines (first send), median / p95 | {r['latency_median_s']} s / {r['latency_p95_s']} s | | |",
+        f"| lines: Norwegian / English | {r['lines_nb']} / {r['lines_en']} | | |",
+        "",
+        f"Memory each minute (MB): {', '.join(map(str, r['rss_by_minute_mb']))}.",
+    ])
+    print(json.dumps(r, indent=1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=0.0, help="keep sending the files for this long (0: once)")
+    parser.add_argument("--minutes", type=float, default=0.0, help="keep sending the files for this long (0: once); one run")
     parser.add_argument("--runs", type=int, default=3, help="runs; each figure is given as median (min-max)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    if args.minutes:
+        soak(args.minutes)
+        return
     runs = [run(args.minutes) for _ in range(args.runs)]
     result = {**runs[-1], "runs": len(runs), "each_run": runs}
     for key, value in runs[-1].items():

@@ -27,14 +27,23 @@ class Audio:
     gap: bool = False  # the input dropped before this audio: it does not follow on
 
 
+DEVICES = ("alsa", "pulse", "jack", "v4l2", "avfoundation", "dshow")  # capture devices written KIND:NAME (pulse:default)
+
+
+def device(url: str) -> tuple[str, str] | None:
+    """A capture device written as KIND:NAME (alsa:hw:1, pulse:default): (ffmpeg's input format, the device's name)."""
+    kind, sep, name = url.partition(":")
+    return (kind, name or "default") if sep and kind in DEVICES and not name.startswith("//") else None
+
+
 def is_file(url: str) -> bool:
-    return "://" not in url or url.startswith("file:")
+    return ("://" not in url or url.startswith("file:")) and device(url) is None
 
 
 def is_listener(url: str, options: Sequence[str]) -> bool:
     """An input that waits for a sender (UDP, SRT listener, RTMP with -listen): opened again at once after a drop,
     since nobody is hammered by it; a caller (HLS, SRT caller, RTMP pull) waits longer after each failed try."""
-    return url.startswith("udp://") or "mode=listener" in url or "-listen" in options
+    return url.startswith("udp://") or "mode=listener" in url or "-listen" in options or device(url) is not None
 
 
 @dataclass
@@ -57,12 +66,16 @@ class Source:
         if not is_file(self.url):  # a live input: no seconds spent probing it before the first audio comes out
             cmd += ["-fflags", "+nobuffer", "-probesize", "200000", "-analyzeduration", "1000000"]
         cmd += list(self.input_options)
+        url = self.url
+        if (found := device(self.url)) is not None:
+            cmd += ["-f", found[0]]
+            url = found[1]
         if self.realtime:
             cmd.append("-re")
         if self.seek and is_file(self.url):
             cmd += ["-ss", f"{self.seek:.3f}"]
-        cmd += ["-i", self.url, "-map", "0:a:0", "-ac", "1", "-ar", str(SR), "-f", "s16le", "pipe:1",
-                "-map", "0", "-c", "copy", "-f", "matroska", "-y", str(part)]
+        cmd += ["-i", url, "-map", "0:a:0", "-ac", "1", "-ar", str(SR), "-f", "s16le", "pipe:1",
+                "-map", "0", "-c", "copy", "-flush_packets", "1", "-f", "matroska", "-y", str(part)]  # on disk as it comes: kill -9 loses little
         if self.hls is not None:  # the video as it came, the audio as AAC (what every HLS player plays)
             flags = "temp_file" + ("+append_list+discont_start" if len(self.parts) > 1 else "")
             cmd += ["-map", "0:v:0?", "-map", "0:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "128k", "-f", "hls",
@@ -70,12 +83,19 @@ class Source:
                     "-hls_segment_filename", str(Path(self.hls) / "video_%05d.ts"), str(Path(self.hls) / "video.m3u8")]
         return cmd
 
+    def next_part(self) -> Path:
+        """Where the next stretch of input is kept: NAME.live.mkv, then NAME.live-2.mkv ..., never over an earlier part."""
+        part, number = self.recording, len(self.parts)
+        while self.parts and (part in self.parts or part.exists()):
+            number += 1
+            part = self.recording.with_name(self.recording.name.replace(".live.", f".live-{number}.", 1))
+        return part
+
     def pieces(self) -> Iterator[Audio]:
         """Audio as it arrives, until the input ends (a file) or `stop()`; after a drop, the first piece is a gap."""
-        gap = False
+        gap = heard = False
         while not self.stopped:
-            part = self.recording if not self.parts else self.recording.with_name(
-                self.recording.name.replace(".live.", f".live-{len(self.parts) + 1}.", 1))
+            part = self.next_part()
             self.parts.append(part)
             self._proc = subprocess.Popen(self.command(part), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             size = int(self.block * SR) * 2
@@ -84,17 +104,19 @@ class Source:
                 data = self._proc.stdout.read(size)
                 if not data:
                     break
-                got_any = True
+                got_any = heard = True
                 if len(data) % 2:
                     data = data[:-1]
                 yield Audio(np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0, gap)
                 gap = False
             self._proc.wait()
+            if not part.exists():  # a try that opened nothing (the sender not sending yet) leaves no part
+                self.parts.remove(part)
             if self.stopped or is_file(self.url):
                 return
             self.tries = 0 if got_any else self.tries + 1
             time.sleep(0.1 if is_listener(self.url, self.input_options) else BACKOFF[min(self.tries, len(BACKOFF) - 1)])
-            gap = True
+            gap = heard  # a drop after audio came; not the tries before the sender started
 
     def error(self) -> str:
         if self._proc is None or self._proc.stderr is None:
@@ -105,6 +127,16 @@ class Source:
             return ""
 
     def stop(self) -> None:
+        """ffmpeg asked to end, so that the recording it writes is closed properly. A first SIGTERM does not interrupt
+        an input waiting for data (a UDP or SRT listener nobody sends to), a second one does; then it is killed."""
         self.stopped = True
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
+        proc = self._proc
+        for end in (proc.terminate, proc.terminate, proc.kill) if proc is not None else ():
+            if proc.poll() is not None:
+                return
+            end()
+            try:
+                proc.wait(2.0)
+                return
+            except subprocess.TimeoutExpired:
+                continue

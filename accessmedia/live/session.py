@@ -28,6 +28,7 @@ from accessmedia.live.record import LiveRecord
 from accessmedia.live.recognize import OnlineRecognizer
 from accessmedia.pipeline.runtime import LoadedModels
 from accessmedia.pipeline.settings import Settings
+from accessmedia.speakers.diarize import voice
 from accessmedia.subtitles.cue import Cue
 
 STEP = 0.5  # seconds of new audio between decodings (one takes 0.2 to 0.4 s on two cores)
@@ -118,6 +119,10 @@ class LiveSession:
         if not self.settings.speakers.off:
             model, _info = self.loaded.speaker_model(self.settings.speakers, self.reporter.note)
             voices = LiveVoices(model, source, most=self.settings.speakers.fixed or self.settings.speakers.high)
+            for person, clip in self.settings.speakers.references:  # the event's [[voice]] clips: these voices have names
+                vector = voice(media.decode_blocks(clip, media.probe(clip).track(None)), model)
+                if vector is not None:
+                    voices.know(person, vector)
         return online, {t: r for t, r in found.items() if r}, voices
 
     def run(self, stop: threading.Event | None = None) -> Path:
@@ -173,8 +178,7 @@ class LiveSession:
         self.source = Source(self.url, Path(self.out) / f"{self.name}.live.mkv", self.realtime, self.input_options, seek,
                              hls=self.hls.folder if self.hls else None)
         if resumed:
-            existing = sorted(Path(self.out).glob(f"{self.name}.live*.mkv"))
-            self.source.parts.extend(existing)
+            self.source.parts.extend(self._earlier_parts())
         watcher = threading.Thread(target=lambda: (stop.wait(), self.source.stop()), daemon=True)
         watcher.start()
         arrived: queue.Queue = queue.Queue()  # read in its own thread: decoding never holds up the input
@@ -254,22 +258,43 @@ class LiveSession:
         if self._youtube and lang == (self.youtube_lang or self.settings.language):
             self._youtube.put(self._start_wall + cue.start, cue.text)
 
+    def _earlier_parts(self) -> list[Path]:
+        """What a session that goes on (after kill -9, or started again after it ended) recorded before, in order: its
+        joined recording first (kept as part 0, so the new one holds it), then NAME.live.mkv, NAME.live-2.mkv ..."""
+        out = Path(self.out)
+        joined = out / f"{self.name}.mkv"
+        if joined.is_file() and not (out / f"{self.name}.live-0.mkv").exists():
+            joined.replace(out / f"{self.name}.live-0.mkv")
+
+        def number(path: Path) -> int:
+            tail = path.name[len(self.name) + len(".live"):-len(".mkv")]
+            return int(tail[1:]) if tail[1:].isdigit() else 1
+        return sorted(out.glob(f"{self.name}.live*.mkv"), key=number)
+
     def _keep_recording(self) -> None:
-        """The pieces of what arrived, joined into NAME.mkv: the recording `accessmedia process` finishes."""
-        parts = [p for p in (self.source.parts if self.source else []) if p.is_file() and p.stat().st_size > 0]
-        if not parts:
-            return
+        """The pieces of what arrived, joined into NAME.mkv: the recording `accessmedia process` finishes. Written
+        under another name and renamed when whole; the pieces are removed only then (and empty ones, which hold
+        nothing: an input opened as the session was killed)."""
+        found = [p for p in (self.source.parts if self.source else []) if p.is_file()]
+        parts = [p for p in found if p.stat().st_size > 0]
         target = Path(self.out) / f"{self.name}.mkv"
         if len(parts) == 1:
             parts[0].replace(target)
-            return
-        listing = Path(self.out) / f".{self.name}.parts.txt"
-        listing.write_text("".join(f"file '{p.resolve().as_posix()}'\n" for p in parts), encoding="utf-8")
-        done = subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0",
-                               "-i", str(listing), "-c", "copy", str(target)], capture_output=True)
-        listing.unlink()
-        if done.returncode == 0:
-            for p in parts:
+        elif parts:
+            listing = Path(self.out) / f".{self.name}.parts.txt"
+            joining = Path(self.out) / f".{self.name}.joining.mkv"
+            listing.write_text("".join(f"file '{p.resolve().as_posix()}'\n" for p in parts), encoding="utf-8")
+            done = subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0",
+                                   "-i", str(listing), "-c", "copy", "-f", "matroska", str(joining)], capture_output=True)
+            listing.unlink()
+            if done.returncode != 0:
+                joining.unlink(missing_ok=True)
+                self.reporter.warn(f"the recording's {len(parts)} parts ({self.name}.live*.mkv) could not be joined: "
+                                   f"{done.stderr.decode('utf-8', 'replace').strip()[-200:]}; they are kept as they are")
+                return
+            joining.replace(target)
+        for p in found:
+            if p.exists():
                 p.unlink()
 
 

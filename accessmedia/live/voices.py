@@ -3,7 +3,8 @@ model of recordings and matched against the voices heard so far (cosine similari
 voice). A stretch plainly unlike every voice (below NEW) is a new voice; one in between (a stretch that holds the end
 of one turn and the start of the next sounds like neither) is given the nearest voice, and becomes a new voice only
 when the next such stretch sounds like it: a caption once shown is not relabelled, so a voice is not made from one
-doubtful stretch. Labels as in recordings ("Taler 1", ...). A stretch too short to
+doubtful stretch. Labels as in recordings ("Taler 1", ...); a voice recorded alone beforehand (the event's [[voice]]
+clips, `know`) is there from the start with its person's name. A stretch too short to
 say (under a second) is given the voice before it. Recent audio is kept in a ring, as the recogniser's window moves on.
 """
 
@@ -57,6 +58,15 @@ class LiveVoices:
     counts: list[int] = field(default_factory=list)
     last: int | None = None
     doubtful: np.ndarray | None = None  # the last stretch like no voice, waiting for a second one
+    names: dict[int, str] = field(default_factory=dict)  # voice number -> the name of the person, for voices known beforehand
+
+    def know(self, name: str, vector: np.ndarray, weight: int = 5) -> None:
+        """A person's voice before anyone speaks (a clip of them alone): a stretch like it is labelled with the name.
+        `weight`: how many stretches the clip counts as, when the voice's mean moves towards what is heard."""
+        self.names[len(self.means)] = name
+        self.means.append(normalize(vector[None, :].astype(np.float32))[0])
+        self.counts.append(weight)
+        self.most = max(self.most, len(self.names) + 1)  # room for a voice nobody named
 
     def who(self, audio: np.ndarray) -> str | None:
         """The label of the voice of this stretch of speech (float32, 16 kHz)."""
@@ -94,4 +104,9 @@ class LiveVoices:
         return number
 
     def label(self, number: int | None) -> str | None:
-        return None if number is None else generic_label(number + 1, self.language)
+        """A voice's name if it was known, else "Taler N", N counting the voices nobody named, in the order heard."""
+        if number is None:
+            return None
+        if number in self.names:
+            return self.names[number]
+        return generic_label(number + 1 - sum(1 for k in self.names if k < number), self.language)

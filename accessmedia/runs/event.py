@@ -37,9 +37,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 EVENT_KEYS = ("title", "languages", "glossary", "style", "output", "workers", "executor", "ray_address", "model", "ladder", "burn")
-RECORDING_KEYS = ("file", "title", "agenda")
-AGENDA_KEYS = ("start", "title", "speakers")
-VOICE_KEYS = ("name", "clip")
+RECORDING_KEYS, AGENDA_KEYS, VOICE_KEYS = ("file", "title", "agenda"), ("start", "title", "speakers"), ("name", "clip")
 
 
 @dataclass(frozen=True)
@@ -122,9 +120,10 @@ def is_manifest(path: str | Path) -> bool:
     return Path(path).suffix.lower() == ".toml"
 
 
-def load(path: str | Path, language: str = "nb", accept_truncated: bool = False) -> Event:
+def load(path: str | Path, language: str = "nb", accept_truncated: bool = False, live: bool = False) -> Event:
     """Read and check an event manifest for recordings in `language`; every problem is an error naming its
-    line and field. A recording cut off before its declared length is one, unless `accept_truncated`."""
+    line and field. A recording cut off before its declared length is one, unless `accept_truncated`. `live`: recordings
+    may be still to come (none listed, or files not there yet, whose programme counts all the same)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -213,7 +212,7 @@ def load(path: str | Path, language: str = "nb", accept_truncated: bool = False)
             raise fail(ev_line("model"), "event.model", f"unknown speech model {model!r}",
                        f"use one of: {', '.join(n for n, e in known.items() if e.kind == 'asr')}, or a model folder")
     recordings = data.get("recording", [])
-    if not recordings:
+    if not recordings and not live:
         raise AccessMediaError(f"{path.name}: no [[recording]] tables", "list at least one recording with its file")
     sessions = []
     stems = set()
@@ -223,18 +222,20 @@ def load(path: str | Path, language: str = "nb", accept_truncated: bool = False)
         if "file" not in rec:
             raise fail(_line(text, "recording", i, "title"), f"recording {i + 1}", "has no file")
         file = base / rec["file"]
-        if not file.is_file():
+        if not file.is_file() and not live:
             raise fail(_line(text, "recording", i, "file"), "recording.file", f"{file} does not exist")
         if file.stem in stems:
             raise fail(_line(text, "recording", i, "file"), "recording.file", f"a second recording named {file.stem}", "rename one")
         stems.add(file.stem)
-        try:
-            info = media.probe(file)
-            info.track(None)
-            info.check_complete(accept_truncated)
-        except AccessMediaError as exc:
-            raise fail(_line(text, "recording", i, "file"), "recording.file", exc.message, exc.hint) from None
-        duration = info.duration
+        duration = 0.0  # not known: a recording still to be made
+        if file.is_file() or not live:
+            try:
+                info = media.probe(file)
+                info.track(None)
+                info.check_complete(accept_truncated)
+            except AccessMediaError as exc:
+                raise fail(_line(text, "recording", i, "file"), "recording.file", exc.message, exc.hint) from None
+            duration = info.duration
         items = []
         for j, item in enumerate(rec.get("agenda", [])):
             nth = agenda_seen + j  # this item's place among all [[recording.agenda]] tables
@@ -311,23 +312,34 @@ def _routes(table: dict, language: str, codes: list[str], line_of, fail) -> tupl
     return tuple(out)
 
 
-def jobs(event: Event, settings: Settings = Settings()) -> list[Job]:
-    """One Job per session: `settings` (from the command line) with the event's languages, glossary, style,
-    model and output settings, the session's title and chapters, and as hotwords the glossary, the
-    session's speakers and its programme titles."""
+def _settings(event: Event, settings: Settings, hotwords: list[str], programme: tuple, packaging: Packaging, languages_=None) -> Settings:
+    """`settings` with the event's languages, glossary, style, model, routes, voices, these hotwords, and the programme's speakers."""
     recognition = settings.recognition
     if event.model and not recognition.load.model:
         recognition = replace(recognition, load=replace(recognition.load, model=event.model))
+    speakers = settings.speakers
+    if programme and speakers.count == "auto":  # the programme bounds how many speak (and one more, from the floor)
+        speakers = replace(speakers, high=len(programme) + 1)
+    speakers = replace(speakers, references=event.voices, names=programme)
+    translation = replace(settings.translation, routes=event.routes) if event.routes else settings.translation
+    return build(event.language, recognition, event.languages if languages_ is None else languages_, event.glossary, hotwords,
+                 event.style, translation, packaging, settings.formats, speakers)
+
+
+def live_settings(event: Event, settings: Settings = Settings(), languages_: tuple[str, ...] | None = None) -> Settings:
+    """A live session of the event: every session's speakers and titles as hotwords; `languages_` (if given) for the event's."""
+    programme = tuple(dict.fromkeys(sp for s in event.sessions for sp in s.speakers))
+    hotwords = [*event.terms, *programme, *(a.title for s in event.sessions for a in s.agenda)]
+    return _settings(event, settings, hotwords, programme, Packaging(event.title), languages_)
+
+
+def jobs(event: Event, settings: Settings = Settings()) -> list[Job]:
+    """One Job per session: `settings` (from the command line) with the event's (as _settings), the session's title and
+    chapters, and as hotwords the glossary, the session's speakers and its programme titles."""
     out = []
     for s in event.sessions:
         hotwords = [*event.terms, *s.speakers, *(a.title for a in s.agenda)]
-        speakers = settings.speakers
-        if s.speakers and speakers.count == "auto":  # the programme bounds how many speak (and one more, from the floor)
-            speakers = replace(speakers, high=len(s.speakers) + 1)
-        speakers = replace(speakers, references=event.voices, names=s.speakers)
-        translation = replace(settings.translation, routes=event.routes) if event.routes else settings.translation
-        session = build(event.language, recognition, event.languages, event.glossary, hotwords, event.style, translation,
-                        Packaging(s.title, event.ladder, event.burn, s.chapters), settings.formats, speakers)
+        session = _settings(event, settings, hotwords, s.speakers, Packaging(s.title, event.ladder, event.burn, s.chapters))
         out.append(Job.of(s.file, event.output, session))
     return out
 

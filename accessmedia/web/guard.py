@@ -60,8 +60,10 @@ def same(a: str, b: str) -> bool:
 
 
 class Guard:
-    def __init__(self, bind_host: str = "127.0.0.1", token: str | None = None):
-        self.token = token
+    def __init__(self, bind_host: str = "127.0.0.1", token: str | None = None, token_cookie: str = "token"):
+        """`token_cookie`: the cookie that keeps the token after the first visit; apps with tokens of their own on one
+        host (the studio and its caption page) each have their own."""
+        self.token, self.token_cookie = token, token_cookie
         self.secret = secrets.token_bytes(32)
         self.local_only = is_loopback(bind_host)
         names = {*LOOPBACK_NAMES, bind_host.strip("[]").lower()}
@@ -115,7 +117,7 @@ class Guard:
                 response = JSONResponse({"error": without_paths(exc.one_line())}, status_code=400)
             response.set_cookie(session_cookie, session, httponly=True, samesite="strict")
             if self.token is not None:
-                response.set_cookie("token", self.token, httponly=True, samesite="strict")
+                response.set_cookie(self.token_cookie, self.token, httponly=True, samesite="strict")
             response.headers["x-content-type-options"] = "nosniff"
             response.headers["x-frame-options"] = "DENY"
             response.headers["referrer-policy"] = "no-referrer"  # the token may be in the address
@@ -129,7 +131,7 @@ class Guard:
         headers = request.headers
         if not self.host_ok(headers.get("host", "")):
             return 421, "this server is not reached by that name"
-        given = request.query_params.get("token") or headers.get("x-access-token") or request.cookies.get("token") or ""
+        given = request.query_params.get("token") or headers.get("x-access-token") or request.cookies.get(self.token_cookie) or ""
         if not self.token_ok(given):
             return 403, "access token missing or wrong"
         if request.method not in ("GET", "HEAD"):

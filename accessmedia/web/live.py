@@ -29,8 +29,8 @@ def create_app(feed, token: str | None = None, host: str = "127.0.0.1", public: 
     from starlette.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
     from starlette.routing import Route
 
-    guard = Guard(host, token)
-    reader = Guard(host, None) if public else guard
+    guard = Guard(host, token, token_cookie="live-token")
+    reader = Guard(host, None, token_cookie="live-token") if public else guard
 
     async def page(request: Request):
         return HTMLResponse(template("live.html", "live"))

@@ -1,7 +1,7 @@
 """The studio's project folder: its manifest, its run, what the pages show of it, package archives.
 
 A project folder holds the event manifest (event.toml), the recordings (recordings/, uploads land
-there), the outputs (ut/) and the studio's own notes (.studio/). A run is `accessmedia process
+there), the outputs (ut/), the live sessions (live/NAME/) and the studio's own notes (.studio/). A run is `accessmedia process
 event.toml` in a process of its own, so work goes on when the browser is closed, and a run cut off (the
 studio or the machine stopped) is started again when the studio starts: the runner goes on from each
 recording's last finished stage. The web app is studio.py.
@@ -24,6 +24,7 @@ from accessmedia.api import STAGE_NAMES, AccessMediaError, RecordingFiles, finis
 MANIFEST = "event.toml"
 RECORDINGS = "recordings"
 OUTPUT = "ut"
+LIVE = "live"  # live sessions, each in live/NAME/ (web/liverun.py)
 COOKIE = "studio-session"
 MEDIA = (".mp4", ".mov", ".mkv", ".webm", ".m4v", ".ts", ".mts", ".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus")
 MAX_UPLOAD = 64 << 30  # bytes: a day of conference video
@@ -36,6 +37,20 @@ def safe_name(name: str) -> str:
     if not NAME.fullmatch(name or "") or ".." in name:
         raise AccessMediaError(f"{name!r} is not a plain file name", "use letters, digits, spaces, dots and dashes")
     return name
+
+
+def project_media(project: Path) -> list[str]:
+    """The recordings in the project folder, as paths relative to it: not the outputs, not hidden folders, and of a
+    live session (live/NAME/) only its finished recording, NAME.mkv, not its parts or its stream's segments."""
+    found = []
+    for path in project.rglob("*"):
+        parts = path.relative_to(project).parts
+        if not path.is_file() or path.suffix.lower() not in MEDIA or any(p.startswith(".") or p == OUTPUT for p in parts):
+            continue
+        if parts[0] == LIVE and (len(parts) != 3 or path.name != f"{parts[1]}.mkv"):
+            continue
+        found.append("/".join(parts))
+    return sorted(found)
 
 
 _EVENTS: dict[Path, tuple[tuple, tuple]] = {}

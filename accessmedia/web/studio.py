@@ -4,7 +4,8 @@ web/views/studio_*.py answer the requests, and this module assembles them.
 Every action calls what the command line calls: `api.save_manifest` writes the manifest the form describes,
 a run is `accessmedia process event.toml` (project.Runs), the review editor is the review app (one per
 recording), history, restore and translation kits are the api's, and the replay pages and event site
-are served as written. Security as for the review app (guard.Guard.refuse): loopback by default, the
+are served as written, and live captions are what `accessmedia live` does, with their pages at /live/ behind a
+token of their own (web/liverun.py). Security as for the review app (guard.Guard.refuse): loopback by default, the
 access token beyond it, Host checked, every state-changing request same-origin with the session's CSRF token
 and a JSON (or, for uploads and kits, octet-stream) body; uploads limited in size and type, probed as media
 before any work; every name from a request checked against the project.
@@ -12,13 +13,16 @@ before any work; every name from a request checked against the project.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 from accessmedia.api import AccessMediaError
 from accessmedia.web.guard import Guard
 from accessmedia.web import uploads
+from accessmedia.web.liverun import LiveRun
 from accessmedia.web.project import COOKIE, OUTPUT, RECORDINGS, Runs, sessions
-from accessmedia.web.views import studio_event, studio_pages, studio_runs, studio_work
+from accessmedia.web.views import studio_event, studio_live, studio_pages, studio_runs, studio_work
 from accessmedia.web.views.common import Studio
 
 BODIES = ("application/json", "application/octet-stream")
@@ -36,9 +40,10 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
     project = Path(project).resolve()
     (project / RECORDINGS).mkdir(parents=True, exist_ok=True)
     uploads.remove_abandoned(project / RECORDINGS)  # uploads nobody went on with for a day
-    s = Studio(project, Guard(host, token), Runs(project), token, host)
+    s = Studio(project, Guard(host, token), Runs(project), token, host, live=LiveRun(project, host))
     if resume:
         s.runs.resume_if_cut_off()
+        s.live.resume_if_cut_off()
 
     def guarded(handler):
         return s.guard.wrap(handler, COOKIE, "the studio's own pages", BODIES)
@@ -96,14 +101,36 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
         Route("/api/models/install", guarded(studio_runs.install_model), methods=["POST"]),
         Route("/api/history", guarded(studio_work.history)), Route("/api/restore", guarded(studio_work.restore), methods=["POST"]),
         Route("/api/kit", guarded(studio_work.kit), methods=["GET", "POST"]), Route("/api/archive", guarded(studio_work.package_zip)),
+        Route("/api/live", guarded(studio_live.state)), Route("/api/live/qr", guarded(studio_live.qr)),
+        Route("/api/live/start", guarded(studio_live.start), methods=["POST"]),
+        Route("/api/live/stop", guarded(studio_live.stop), methods=["POST"]),
         Mount("/out", app=Published()),
     ]
-    app = Starlette(routes=routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        await asyncio.to_thread(s.live.close)  # the studio stops: live captions are finished, not cut off
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.studio = s
+
+    async def live_pages(scope, receive, send) -> None:
+        """/live/...: the caption page, overlay and player of the live session (its own guard and token)."""
+        if s.live.app is None:
+            await JSONResponse({"error": "no live captions yet: start them in the studio's Live step"}, status_code=404)(scope, receive, send)
+            return
+        sub = dict(scope)
+        sub["path"] = scope["path"][len("/live"):]
+        sub["root_path"] = scope.get("root_path", "") + "/live"
+        await s.live.app(sub, receive, send)
 
     async def with_editors(scope, receive, send):
         if scope["type"] == "http" and scope["path"].startswith("/review/"):
             await editor(scope, receive, send)
+            return
+        if scope["type"] == "http" and scope["path"].startswith("/live/"):
+            await live_pages(scope, receive, send)
             return
         await app(scope, receive, send)
 

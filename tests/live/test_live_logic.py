@@ -167,3 +167,44 @@ def test_live_voices_join_a_voice_like_one_heard_and_start_a_new_one_otherwise()
     assert ring.offset == 10.0 and ring.span(10.0, 10.001)[0] == 16000 * 10
     ring.add(np.ones(16000, dtype=np.float32), at=100.0)  # after a gap: a new stretch
     assert ring.offset == 100.0 and ring.span(100.0, 101.0).shape[0] == 16000
+
+
+def test_a_voice_recorded_beforehand_is_named_and_the_others_are_counted_apart():
+    import numpy as np
+
+    from accessmedia.live.voices import LiveVoices
+
+    e = np.eye(8, dtype=np.float32)
+    v = LiveVoices(model=None, language="nb", most=1)
+    v.know("Kari Nordmann", e[0])  # the event's [[voice]] clip
+    assert v.most == 2  # room for a voice nobody named
+    near = (e[0] + 0.3 * e[1]) / np.linalg.norm(e[0] + 0.3 * e[1])
+    assert v.label(v.match(near)) == "Kari Nordmann" and v.counts[0] == 6  # the clip counts as five stretches
+    assert v.label(v.match(e[2])) == "Taler 1"  # the first voice nobody named is Taler 1, not Taler 2
+    assert v.label(v.match(e[3])) in ("Kari Nordmann", "Taler 1")  # at most two voices: the nearest
+
+
+def test_a_capture_device_is_opened_with_its_input_format(tmp_path):
+    from accessmedia.live.listen import Source, device, is_file, is_listener
+
+    assert device("pulse:default") == ("pulse", "default") and device("alsa:hw:1,0") == ("alsa", "hw:1,0")
+    assert device("alsa:") == ("alsa", "default")
+    assert device("srt://0.0.0.0:9000") is None and device("C:/opptak.mp4") is None and device("opptak.mp4") is None
+    assert not is_file("pulse:default") and is_listener("pulse:default", ()) and is_file("opptak.mp4")
+    cmd = Source("alsa:hw:1", tmp_path / "x.live.mkv").command(tmp_path / "x.live.mkv")
+    assert cmd[cmd.index("-i") - 2:cmd.index("-i") + 2] == ["-f", "alsa", "-i", "hw:1"] and "-ss" not in cmd
+
+
+def test_a_session_that_goes_on_keeps_what_it_recorded_before_in_order(tmp_path):
+    from accessmedia.live.listen import Source
+    from accessmedia.live.session import LiveSession
+
+    for name in ("tale.mkv", "tale.live.mkv", "tale.live-2.mkv", "tale.live-10.mkv", "tale.live.jsonl"):
+        (tmp_path / name).write_bytes(b"x")
+    session = LiveSession("udp://127.0.0.1:5000", tmp_path, "tale")
+    parts = session._earlier_parts()
+    assert [p.name for p in parts] == ["tale.live-0.mkv", "tale.live.mkv", "tale.live-2.mkv", "tale.live-10.mkv"]
+    assert not (tmp_path / "tale.mkv").exists()  # what an earlier run joined is part 0 now, not written over
+    source = Source("udp://127.0.0.1:5000", tmp_path / "tale.live.mkv", parts=list(parts))
+    assert source.next_part().name == "tale.live-5.mkv"  # after the four parts, and over none of them
+    assert Source("udp://127.0.0.1:5000", tmp_path / "ny.live.mkv").next_part().name == "ny.live.mkv"

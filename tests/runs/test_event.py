@@ -201,3 +201,26 @@ def test_index_page_escapes_and_marks_languages(tmp_path):
     assert "Ikke klar ennå / Not ready yet" in page  # not processed: no link
     assert "Ola &quot;O&#x27;Hara&quot;" in page
     assert languages.native_name("ar") not in page  # nothing produced, nothing offered
+
+
+def test_a_live_session_takes_the_events_settings_before_its_recordings_exist(manifest, tmp_path):
+    """`accessmedia live --event`: the programme's speakers and titles are heard as hotwords, its speakers bound the
+    voices, [[voice]] clips name voices, the languages asked for now replace the event's; recordings not made yet
+    are no error for a live session (they are for processing)."""
+    text = manifest.read_text(encoding="utf-8").replace('file = "panel.mp4"', 'file = "panel-i-morgen.mp4"')
+    later = manifest.with_name("live.toml")
+    later.write_text(text + '\n[[voice]]\nname = "Kari Nordmann"\nclip = "konferanse.mp4"\n', encoding="utf-8")
+    with pytest.raises(AccessMediaError, match="panel-i-morgen.mp4 does not exist"):
+        event.load(later)
+    ev = event.load(later, live=True)
+    settings = event.live_settings(ev, languages_=("en", "pl"))
+    hotwords = settings.recognition.decode.hotwords
+    assert {"IMDi", "Kari Nordmann", "Ola Hansen", "Amina Yusuf", "Piotr Nowak", "Velkommen", "Den første jobben"} <= set(hotwords)
+    assert settings.translation.targets == ("en", "pl") and event.live_settings(ev).translation.targets == EVENT_LANGUAGES
+    assert settings.speakers.names == ("Kari Nordmann", "Ola Hansen", "Amina Yusuf", "Piotr Nowak")
+    assert settings.speakers.high == 5 and settings.speakers.references == (("Kari Nordmann", str((manifest.parent / "konferanse.mp4").resolve())),)
+    bare = tmp_path / "bare.toml"
+    bare.write_text('[event]\ntitle = "Direkte"\nlanguages = ["en"]\n', encoding="utf-8")
+    assert event.load(bare, live=True).sessions == ()
+    with pytest.raises(AccessMediaError, match="no \\[\\[recording\\]\\] tables"):
+        event.load(bare)

@@ -25,6 +25,7 @@ class Studio:
     token: str | None
     host: str
     editors: dict = field(default_factory=dict)
+    live: object = None  # the live captions (web/liverun.LiveRun)
 
     def session_folder(self, name: str) -> Path:
         found = sessions(self.project)

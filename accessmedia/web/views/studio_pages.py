@@ -7,7 +7,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from accessmedia import api
 from accessmedia.api import RecordingFiles, languages
-from accessmedia.web.project import MEDIA, OUTPUT, checklist, current_event, manifest_values, progress, sessions
+from accessmedia.web.project import OUTPUT, checklist, current_event, manifest_values, progress, project_media, sessions
 from accessmedia.web.views.common import static_files, studio, template
 
 
@@ -15,7 +15,7 @@ async def page(request: Request) -> Response:
     return HTMLResponse(template("studio.html", "studio"))
 
 
-asset = static_files("studio", ("studio.js", "studio.css"))
+asset = static_files("studio", ("studio.js", "live.js", "studio.css"))
 
 
 async def state(request: Request) -> Response:
@@ -37,9 +37,7 @@ async def state(request: Request) -> Response:
     return JSONResponse({
         "csrf": s.guard.csrf_for(request.state.session),
         "manifest": manifest, "manifest_problem": problem,
-        "files": sorted(p.relative_to(s.project).as_posix() for p in s.project.rglob("*")
-                        if p.is_file() and p.suffix.lower() in MEDIA and not any(part.startswith(".") or part == OUTPUT
-                                                                                 for part in p.relative_to(s.project).parts)),
+        "files": project_media(s.project),
         "languages": [{"code": c, "name": languages.native_name(c), "english": languages.LANGUAGES[c][0],
                        "dir": languages.direction(c), "route": routes[c]["route"],
                        "engine": routes[c]["engine"], "volunteers": not routes[c]["models"]} for c in codes],

@@ -405,9 +405,11 @@
       drawRun(s.run);
       drawSessions();
       drawPublish();
+      hooks.forEach(function (f) { f(s); });
       return s;
     }).catch(function (e) { say(e.message, true); });
   }
+  var hooks = [];  // other parts of the page (the Live step, live.js) drawn with the state
 
   document.getElementById("ui-language").addEventListener("change", function (e) {
     ui = e.target.value;
@@ -422,8 +424,10 @@
     drawRun(state.run);
     drawSessions();
     drawPublish();
+    hooks.forEach(function (f) { f(state); });
   });
   applyWords();
   refresh().then(function (s) { if (s && s.run.status === "running") watch(); });
-  window.studio = { refresh: refresh, state: function () { return state; } };
+  window.studio = { refresh: refresh, state: function () { return state; }, t: t, el: el, api: api, post: post, say: say,
+    onDraw: function (f) { hooks.push(f); if (state) f(state); } };
 })();
