@@ -46,6 +46,17 @@ def is_listener(url: str, options: Sequence[str]) -> bool:
     return url.startswith("udp://") or "mode=listener" in url or "-listen" in options or device(url) is not None
 
 
+def parts_kept(recording: Path) -> list[Path]:
+    """The parts of NAME.live.mkv on disk (named as next_part names them), in order: NAME.live-0.mkv, NAME.live.mkv,
+    NAME.live-2.mkv ..."""
+    stem = recording.name[:-len(".live.mkv")]
+
+    def number(path: Path) -> int:
+        tail = path.name[len(stem) + len(".live"):-len(".mkv")]
+        return int(tail[1:]) if tail[1:].isdigit() else 1
+    return sorted(recording.parent.glob(f"{stem}.live*.mkv"), key=number)
+
+
 @dataclass
 class Source:
     url: str
@@ -75,7 +86,8 @@ class Source:
         if self.seek and is_file(self.url):
             cmd += ["-ss", f"{self.seek:.3f}"]
         cmd += ["-i", url, "-map", "0:a:0", "-ac", "1", "-ar", str(SR), "-f", "s16le", "pipe:1",
-                "-map", "0", "-c", "copy", "-flush_packets", "1", "-f", "matroska", "-y", str(part)]  # on disk as it comes: kill -9 loses little
+                "-map", "0", "-c", "copy", "-flush_packets", "1",  # on disk as it comes: kill -9 loses little
+                "-f", "matroska", "-y", str(part)]
         if self.hls is not None:  # the video as it came, the audio as AAC (what every HLS player plays)
             flags = "temp_file" + ("+append_list+discont_start" if len(self.parts) > 1 else "")
             cmd += ["-map", "0:v:0?", "-map", "0:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "128k", "-f", "hls",

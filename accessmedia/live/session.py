@@ -23,12 +23,11 @@ from accessmedia.live.captions import Captioner
 from accessmedia.live.hls import LiveHLS
 from accessmedia.live.voices import AudioRing, LiveVoices
 from accessmedia.live.youtube import YouTubeCaptions, check_url
-from accessmedia.live.listen import Source, is_file
+from accessmedia.live.listen import Source, is_file, parts_kept
 from accessmedia.live.record import LiveRecord
 from accessmedia.live.recognize import OnlineRecognizer
 from accessmedia.pipeline.runtime import LoadedModels
 from accessmedia.pipeline.settings import Settings
-from accessmedia.speakers.diarize import voice
 from accessmedia.subtitles.cue import Cue
 
 STEP = 0.5  # seconds of new audio between decodings (one takes 0.2 to 0.4 s on two cores)
@@ -120,7 +119,7 @@ class LiveSession:
             model, _info = self.loaded.speaker_model(self.settings.speakers, self.reporter.note)
             voices = LiveVoices(model, source, most=self.settings.speakers.fixed or self.settings.speakers.high)
             for person, clip in self.settings.speakers.references:  # the event's [[voice]] clips: these voices have names
-                vector = voice(media.decode_blocks(clip, media.probe(clip).track(None)), model)
+                vector = stages.clip_voice(clip, model)
                 if vector is not None:
                     voices.know(person, vector)
         return online, {t: r for t, r in found.items() if r}, voices
@@ -265,11 +264,7 @@ class LiveSession:
         joined = out / f"{self.name}.mkv"
         if joined.is_file() and not (out / f"{self.name}.live-0.mkv").exists():
             joined.replace(out / f"{self.name}.live-0.mkv")
-
-        def number(path: Path) -> int:
-            tail = path.name[len(self.name) + len(".live"):-len(".mkv")]
-            return int(tail[1:]) if tail[1:].isdigit() else 1
-        return sorted(out.glob(f"{self.name}.live*.mkv"), key=number)
+        return parts_kept(out / f"{self.name}.live.mkv")
 
     def _keep_recording(self) -> None:
         """The pieces of what arrived, joined into NAME.mkv: the recording `accessmedia process` finishes. Written

@@ -118,8 +118,7 @@ def find_speakers(files: RecordingFiles, recording: Path, info: media.MediaInfo 
     embeddings = {order[str(k)]: found.centroids[k] for k in range(found.speakers) if str(k) in order}
     previous = speakers.read(files.speakers) if files.speakers.exists() else {"speakers": []}
     for name, clip in diarizing.references:  # names people gave before come first
-        clip_info = media.probe(clip)
-        vector = diarize.voice(media.decode_blocks(clip, clip_info.track(None)), model)
+        vector = clip_voice(clip, model)
         if vector is not None:
             previous["speakers"].append({"name": name, "embedding": vector.tolist()})
     ordered = speakers.turns_in_order(turns, order)
@@ -129,6 +128,12 @@ def find_speakers(files: RecordingFiles, recording: Path, info: media.MediaInfo 
     write_atomic(files.transcript, assigned.to_json())
     write_speakers(files, data)
     return assigned
+
+
+def clip_voice(clip: str | Path, model):
+    """The voice of a person recorded alone (an event's [[voice]] clip), as the speaker model embeds it; None if the
+    clip holds no speech."""
+    return diarize.voice(media.decode_blocks(clip, media.probe(clip).track(None)), model)
 
 
 def write_speakers(files: RecordingFiles, data: dict) -> None:

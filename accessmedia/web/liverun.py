@@ -2,10 +2,10 @@
 process (the models are loaded there, before the input is opened). Its caption page, overlay and player are served by
 the studio at /live/ with an access token of their own, never the studio's: a participant's phone may read captions,
 not run the studio; with `public`, or on a studio only this machine reaches, the caption pages need no token at all
-(they only read). The session's folder is
-live/NAME/ in the project, and its recording, live/NAME/NAME.mkv, is offered as a recording of the event once it
-ends. A session the studio was running when it was killed (.studio/live.json says so) starts again with the studio
-and goes on in the same record, without repeating a line; one the operator stopped, or that ended, does not.
+(they only read). The session's folder is live/NAME/ in the project, and its recording, live/NAME/NAME.mkv, is
+offered as a recording of the event once it ends. A session the studio was running when it was killed
+(.studio/live.json says so) starts again with the studio and goes on in the same record, without repeating a line;
+one the operator stopped, or that ended, does not.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Sequence
 from accessmedia import api
 from accessmedia.api import AccessMediaError, write_atomic
 from accessmedia.web.guard import is_loopback
-from accessmedia.web.project import LIVE, MANIFEST
+from accessmedia.web.project import LIVE, MANIFEST, read_notes
 
 SCHEMES = ("srt", "rtmp", "rtmps", "udp", "rtp", "http", "https")  # what a live input may be, besides a device or a recording
 
@@ -52,38 +52,38 @@ class LiveRun:
         self._cpu = (time.monotonic(), _cpu_seconds(), 0.0)
 
     def saved(self) -> dict:
-        try:
-            return json.loads(self.record.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            return {}
+        return read_notes(self.record)
 
     def running(self) -> bool:
         return self.thread is not None and self.thread.is_alive()
 
     def start(self, source: str, realtime: bool, languages: Sequence[str], name: str, public: bool) -> dict:
-        """Start a session: `source` already checked (an address, a device, or with `realtime` a recording of the project,
-        by its path in the project, read at its own speed); the event's manifest, when there is one that reads, gives the glossary, programme, voices, style
-        and model, and `languages` are those translated into."""
+        """Start a session: `source` already checked (an address, a device, or with `realtime` a recording of the
+        project, by its path in the project, read at its own speed); the event's manifest, when there is one that
+        reads, gives the glossary, programme, voices, style and model, and `languages` are those translated into."""
         if self.running():
             raise AccessMediaError("live captions are already running", "stop them first")
-        name = api.plain_name(name or time.strftime("live-%Y-%m-%d"))
         settings = self._settings(languages)
-        out = self.project / LIVE / name
-        out.mkdir(parents=True, exist_ok=True)
-        session = api.LiveSession(self._opened(source, realtime), out, name, settings, realtime, reporter=self.notes)
-        state = {"source": source, "realtime": realtime, "languages": list(settings.translation.targets), "name": name,
-                 "public": public, "token": None if public or is_loopback(self.host) else secrets.token_urlsafe(18), "status": "running", "started": time.time()}
+        token = None if public or is_loopback(self.host) else secrets.token_urlsafe(18)
+        state = {"source": source, "realtime": realtime, "languages": list(settings.translation.targets),
+                 "name": api.plain_name(name or time.strftime("live-%Y-%m-%d")), "public": public, "token": token,
+                 "status": "running", "started": time.time()}
         self.record.parent.mkdir(exist_ok=True)
         write_atomic(self.record, json.dumps(state) + "\n")
-        self._begin(session, state)
+        self._begin(state, settings)
         return self.state()
 
-    def _begin(self, session: api.LiveSession, state: dict) -> None:
+    def _begin(self, state: dict, settings: api.Settings) -> None:
+        """The session `state` describes (a new one, or one the studio was running when it was killed), in its thread."""
         from accessmedia.web.live import create_app
 
+        out = self.project / LIVE / state["name"]
+        out.mkdir(parents=True, exist_ok=True)
+        source = str(self.project / state["source"]) if state["realtime"] else state["source"]
+        session = api.LiveSession(source, out, state["name"], settings, state["realtime"], reporter=self.notes)
         self.session, self.error, self.stop_event = session, None, threading.Event()
         self.notes.last = "loading the models ..."
-        self.app = create_app(session.feed, state["token"], self.host, state["public"], Path(session.out) / "live")
+        self.app = create_app(session.feed, state["token"], self.host, state["public"], out / "live")
         self.thread = threading.Thread(target=self._run, args=(session,), daemon=True, name="studio-live")
         self.thread.start()
 
@@ -123,14 +123,8 @@ class LiveRun:
         except AccessMediaError as exc:
             self.error = exc.one_line()
             return False
-        out = self.project / LIVE / state["name"]
-        session = api.LiveSession(self._opened(state["source"], state["realtime"]), out, state["name"], settings, state["realtime"],
-                                  reporter=self.notes)
-        self._begin(session, state)
+        self._begin(state, settings)
         return True
-
-    def _opened(self, source: str, realtime: bool) -> str:
-        return str(self.project / source) if realtime else source
 
     def _settings(self, languages: Sequence[str]) -> api.Settings:
         """As `accessmedia live --event event.toml --to LANGUAGES`: a manifest that does not read is said now."""
@@ -155,16 +149,13 @@ class LiveRun:
         if status == "running" and not running:
             status = "ended"
         query = f"?token={saved['token']}" if saved.get("token") else ""
+        name = saved.get("name")
+        recording = f"{LIVE}/{name}/{name}.mkv" if name and (self.project / LIVE / name / f"{name}.mkv").is_file() else None
         return {"status": status, "note": self.notes.last if running else "", "error": self.error or saved.get("error"),
-                "source": saved.get("source"), "name": saved.get("name"), "public": saved.get("public", False),
+                "source": saved.get("source"), "name": name, "public": saved.get("public", False),
                 "languages": feed.get("languages") or ["nb", *saved.get("languages", [])],
                 "missing": feed.get("missing", []), "lag": feed.get("lag"), "cpu": round(share * 100),
-                "cores": os.cpu_count() or 1, "query": query,
-                "recording": _relative(self.project, self.project / LIVE / saved["name"] / f"{saved['name']}.mkv") if saved.get("name") else None}
-
-
-def _relative(project: Path, path: Path) -> str | None:
-    return path.relative_to(project).as_posix() if path.is_file() else None
+                "cores": os.cpu_count() or 1, "query": query, "recording": recording}
 
 
 def _cpu_seconds() -> float:

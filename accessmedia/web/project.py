@@ -75,6 +75,14 @@ def current_event(project: Path) -> tuple["api.Event | None", str | None]:
     return found
 
 
+def read_notes(path: Path) -> dict:
+    """One of the studio's own notes (.studio/run.json, .studio/live.json); {} when there is none or it cannot be read."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
 # -- the run: `accessmedia process` in a process of its own --------------------------------------------
 
 class Runs:
@@ -87,10 +95,7 @@ class Runs:
         self.child: subprocess.Popen | None = None
 
     def state(self) -> dict:
-        try:
-            return json.loads(self.record.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            return {}
+        return read_notes(self.record)
 
     def running(self) -> bool:
         if self.child is not None:

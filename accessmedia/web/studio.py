@@ -74,10 +74,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
             except AccessMediaError as exc:
                 await JSONResponse({"error": exc.one_line()}, status_code=409)(scope, receive, send)
                 return
-        sub = dict(scope)
-        sub["path"] = "/" + (parts[3] if len(parts) > 3 else "")
-        sub["root_path"] = scope.get("root_path", "") + f"/review/{name}"
-        await s.editors[name](sub, receive, send)
+        await s.editors[name](below(scope, f"/review/{name}"), receive, send)
 
     class Published:
         """The outputs (event site, report, replay pages), read only, behind the same Host and token checks."""
@@ -120,10 +117,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
         if s.live.app is None:
             await JSONResponse({"error": "no live captions yet: start them in the studio's Live step"}, status_code=404)(scope, receive, send)
             return
-        sub = dict(scope)
-        sub["path"] = scope["path"][len("/live"):]
-        sub["root_path"] = scope.get("root_path", "") + "/live"
-        await s.live.app(sub, receive, send)
+        await s.live.app(below(scope, "/live"), receive, send)
 
     async def with_editors(scope, receive, send):
         if scope["type"] == "http" and scope["path"].startswith("/review/"):
@@ -136,6 +130,11 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
 
     with_editors.runs = s.runs
     return with_editors
+
+
+def below(scope: dict, prefix: str) -> dict:
+    """A request's scope as the app mounted at `prefix` sees it (the review editors, the live pages)."""
+    return {**scope, "path": scope["path"][len(prefix):] or "/", "root_path": scope.get("root_path", "") + prefix}
 
 
 def serve(project: str | Path, host: str, port: int, share: bool) -> None:
