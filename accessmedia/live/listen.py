@@ -25,6 +25,7 @@ BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds before each new try; then every 8
 class Audio:
     samples: np.ndarray
     gap: bool = False  # the input dropped before this audio: it does not follow on
+    arrived: float = 0.0  # time.time() when it was read (a backlog is decoded later than it came)
 
 
 DEVICES = ("alsa", "pulse", "jack", "v4l2", "avfoundation", "dshow")  # capture devices written KIND:NAME (pulse:default)
@@ -111,7 +112,7 @@ class Source:
             self.parts.append(part)
             self._proc = subprocess.Popen(self.command(part), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             size = int(self.block * SR) * 2
-            got_any = False
+            got_any, arrived = False, None
             while True:
                 data = self._proc.stdout.read(size)
                 if not data:
@@ -119,7 +120,11 @@ class Source:
                 got_any = heard = True
                 if len(data) % 2:
                     data = data[:-1]
-                yield Audio(np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0, gap)
+                # a short read is the rest of an input that ended: it came out when the input ended (after ffmpeg's
+                # timeout), but was said right after the piece before it
+                came = time.time() if len(data) == size or arrived is None else arrived + len(data) / 2 / SR
+                arrived = came
+                yield Audio(np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0, gap, came)
                 gap = False
             self._proc.wait()
             if not part.exists():  # a try that opened nothing (the sender not sending yet) leaves no part

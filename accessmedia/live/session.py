@@ -23,7 +23,7 @@ from accessmedia.live.captions import Captioner
 from accessmedia.live.hls import LiveHLS
 from accessmedia.live.voices import AudioRing, LiveVoices
 from accessmedia.live.youtube import YouTubeCaptions, check_url
-from accessmedia.live.listen import Source, is_file, parts_kept
+from accessmedia.live.listen import SR, Audio, Source, is_file, parts_kept
 from accessmedia.live.record import LiveRecord
 from accessmedia.live.recognize import OnlineRecognizer
 from accessmedia.pipeline.runtime import LoadedModels
@@ -34,7 +34,21 @@ STEP = 0.5  # seconds of new audio between decodings (one takes 0.2 to 0.4 s on 
 BEHIND = 4.0  # seconds behind real time at which the unstable tail is no longer shown
 CATCH_UP = 2.0  # seconds of audio per decoding while behind: fewer, longer decodings catch up
 BEHIND_SPEAKERS = 8.0  # and at which voices are no longer told apart (a caption keeps the voice before it)
+PAUSE = 1.5  # seconds an open input may give no audio before its next audio counts as after a gap
 KEEP = 4000  # lines kept in memory for browsers that reconnect (the record has them all)
+
+
+def resumes_at(piece: Audio, started: float, end: float, live: bool = True) -> float | None:
+    """The stream time of a piece that does not follow on, or None. Stream time is the audio heard, kept to the clock
+    of a live input: after a drop (the input opened again), or when an input that stayed open gave no audio for more
+    than PAUSE seconds (a sender that paused), the piece is placed at its arrival; a burst (HLS segments, the first
+    second ffmpeg probes) only runs ahead of the clock and follows on. A file follows on: its time is its own."""
+    if not (piece.gap or live):
+        return None
+    by_clock = piece.arrived - started - piece.samples.shape[0] / SR
+    if piece.gap or by_clock - end > PAUSE:
+        return max(end, by_clock)
+    return None
 
 
 @dataclass
@@ -204,14 +218,14 @@ class LiveSession:
                         self._start_wall = record.start_wall
                         if resumed and is_file(self.url):
                             at = seek  # a file goes on where the record ends
-                        started = time.time() - at
+                        started = piece.arrived - piece.samples.shape[0] / SR - at  # the clock at stream time 0
                         online.offset = online.agreement.committed_end = ring.offset = at
                         decoded_to = at
                         if self.hls:
                             self.hls.begin(at)
-                    at = (time.time() - started) if piece.gap else None
+                    at = resumes_at(piece, started, online.end, live=not is_file(self.url))
                     ring.add(piece.samples, at)
-                    if piece.gap:
+                    if at is not None:  # a drop or a pause: marked, and the HLS subtitles start a new stretch
                         record.note("gap", at=round(at, 3))
                         if self.hls:
                             self.hls.begin(at)

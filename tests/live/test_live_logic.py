@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import threading
 
+import numpy as np
+import pytest
+
 from starlette.testclient import TestClient
 
 from accessmedia.core.transcript import Word
@@ -144,7 +147,6 @@ def test_a_word_is_committed_by_agreement_across_a_second_of_audio_or_once_the_m
 
 
 def test_live_voices_join_a_voice_like_one_heard_and_start_a_new_one_otherwise():
-    import numpy as np
 
     from accessmedia.live.voices import AudioRing, LiveVoices
 
@@ -170,7 +172,6 @@ def test_live_voices_join_a_voice_like_one_heard_and_start_a_new_one_otherwise()
 
 
 def test_a_voice_recorded_beforehand_is_named_and_the_others_are_counted_apart():
-    import numpy as np
 
     from accessmedia.live.voices import LiveVoices
 
@@ -208,3 +209,26 @@ def test_a_session_that_goes_on_keeps_what_it_recorded_before_in_order(tmp_path)
     source = Source("udp://127.0.0.1:5000", tmp_path / "tale.live.mkv", parts=list(parts))
     assert source.next_part().name == "tale.live-5.mkv"  # after the four parts, and over none of them
     assert Source("udp://127.0.0.1:5000", tmp_path / "ny.live.mkv").next_part().name == "ny.live.mkv"
+
+
+def test_a_sender_that_pauses_while_the_input_stays_open_leaves_a_gap_in_stream_time():
+    """Stream time follows the clock of a live input: a pause longer than PAUSE (no audio, the input still open) puts
+    the next audio at its arrival; a burst that runs ahead of the clock (HLS segments) and a file do not."""
+    from accessmedia.live.listen import SR, Audio
+    from accessmedia.live.session import PAUSE, resumes_at
+
+    block = np.zeros(SR // 4, dtype=np.float32)  # 0.25 s
+    started = 1000.0  # the clock at stream time 0
+    # audio on time: 10 s heard, the piece ending at 10.25 s arrives at 10.25 s by the clock
+    assert resumes_at(Audio(block, arrived=started + 10.25), started, end=10.0) is None
+    # a little late (jitter, a slow read) follows on
+    assert resumes_at(Audio(block, arrived=started + 10.25 + PAUSE - 0.1), started, end=10.0) is None
+    # the sender paused 2 s: the next audio is placed where the clock says, not after the last sample heard
+    assert resumes_at(Audio(block, arrived=started + 12.25), started, end=10.0) == pytest.approx(12.0)
+    # HLS: six seconds arrive at once, ahead of the clock, and the next burst comes when the clock reaches them
+    assert resumes_at(Audio(block, arrived=started + 6.0), started, end=6.0) is None
+    # a file read as a live source keeps its own time, however late its audio comes
+    assert resumes_at(Audio(block, arrived=started + 30.0), started, end=10.0, live=False) is None
+    # after a drop the first audio never goes back before what was heard
+    assert resumes_at(Audio(block, gap=True, arrived=started + 5.0), started, end=10.0) == 10.0
+    assert resumes_at(Audio(block, gap=True, arrived=started + 15.25), started, end=10.0) == pytest.approx(15.0)
