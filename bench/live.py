@@ -79,7 +79,9 @@ def run(minutes: float) -> dict:
     env = {**os.environ, "ACCESSMEDIA_MODELS": str(home)}
     cmd = [sys.executable, "-m", "accessmedia.cli", "live", f"udp://127.0.0.1:{port}?timeout=1500000", "--to", "en", "-o", str(out),
            "--name", "stream", "--no-page"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    WORK.mkdir(parents=True, exist_ok=True)
+    log = open(WORK / "live.log", "w", encoding="utf-8")  # a file, never a pipe nobody reads: a full pipe stops the command
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     record = out / "stream.live.jsonl"
     # the models load before the input is opened: wait until the command listens, then send
     time.sleep(8.0)
@@ -119,6 +121,7 @@ def run(minutes: float) -> dict:
         proc.kill()
         proc.wait()
     ended_by_ctrl_c = proc.returncode == 0
+    log.close()
     lines = [json.loads(x) for x in record.read_text(encoding="utf-8").splitlines()]
     timed = [(arrivals.get(n, time.time()), x) for n, x in enumerate(lines) if "lang" in x]
     nb = [(t, x) for t, x in timed if x["lang"] == "nb" and x["final"]]

@@ -199,26 +199,26 @@ def _merged_transcript(transcript: Transcript, merged: dict[str, str], data: dic
     return replace(transcript, segments=segments, speakers=kept)
 
 
-def _rename(line: str, renames: dict[str, str]) -> str:
+def _rename(line: str, renames: dict[str, str], titles: frozenset[str] = frozenset()) -> str:
     for old, new in renames.items():
-        line = voices.rename_line(line, old, new)
+        line = voices.rename_line(line, old, new, titles)
     return line
 
 
 def _renamed_cue(cue: Cue, renames: dict[str, str], profile: style.StyleProfile) -> Cue:
     """The cue with its speakers renamed; a one-speaker cue whose label grew past the line length is set in
     lines again (in the same time, the same number of lines at most)."""
-    lines = tuple(_rename(line, renames) for line in cue.lines)
+    lines = tuple(_rename(line, renames, profile.no_break_after) for line in cue.lines)
     if lines == cue.lines or all(style.visible_length(x) <= profile.max_chars_per_line for x in lines):
         return Cue(cue.start, cue.end, lines, cue.settings)
     parts = voices.units(lines)
     if len(parts) != 1 or parts[0].voice is None:
         return Cue(cue.start, cue.end, lines, cue.settings)
     unit = parts[0]
-    label = f"{unit.voice}: " if unit.labelled else ""
+    label = f"{unit.shown or unit.voice}: " if unit.labelled else ""
     refit = fit_text(label + " ".join(unit.text.split()), cue.start, cue.end, profile)
     if len(refit) != 1 or len(refit[0].lines) > max(len(cue.lines), profile.max_lines) or not refit[0].lines[0].startswith(label):
         return Cue(cue.start, cue.end, lines, cue.settings)
     first = refit[0].lines[0][len(label):] if label else refit[0].lines[0]
-    shown = voices.Unit(unit.voice, "", unit.labelled, unit.dashed)
+    shown = voices.Unit(unit.voice, "", unit.labelled, unit.dashed, unit.shown)
     return Cue(cue.start, cue.end, (voices.compose(shown, first),) + refit[0].lines[1:], cue.settings)

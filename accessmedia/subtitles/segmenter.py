@@ -10,10 +10,14 @@ length, duration, gaps) are never traded away.
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Collection, Mapping, Sequence
 
+from accessmedia.subtitles.condense import condense
 from accessmedia.subtitles.cue import Cue
 from accessmedia.subtitles.style import StyleProfile, char_count
+from accessmedia.subtitles.timing import time_cues
+from accessmedia.subtitles.voices import labelled_words, speaker_of, speaker_turns
 from accessmedia.core.transcript import Transcript, Word
 
 INFEASIBLE = math.inf
@@ -158,8 +162,31 @@ def _split_long_word(word: Word, width: int) -> list[Word]:
             for n, t in enumerate(pieces)]
 
 
-def build_cues(words: Sequence[Word], profile: StyleProfile, labels: Mapping[str, str] | None = None) -> list[Cue]:
-    """Cut words into cues and time them under `profile`.
+@dataclass(frozen=True)
+class Omission:
+    """What condensation left out of one cue: the cue's position, its lines with every word, the words left out."""
+
+    cue: int
+    verbatim: tuple[str, ...]
+    left_out: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Built:
+    cues: list[Cue]
+    omissions: list[Omission]
+
+
+def build_cues(words: Sequence[Word], profile: StyleProfile, labels: Mapping[str, str] | None = None,
+               keep: Collection[str] = ()) -> list[Cue]:
+    """Cut words into cues and time them under `profile` (see `build`)."""
+    return build(words, profile, labels, keep).cues
+
+
+def build(words: Sequence[Word], profile: StyleProfile, labels: Mapping[str, str] | None = None,
+          keep: Collection[str] = ()) -> Built:
+    """Cut words into cues and time them under `profile`; a cue still too fast to read is condensed (condense.py,
+    profile option condensation; `keep`: glossary terms never left out) and what it left out is said.
 
     When the words have more than one speaker (`labels`: speaker id -> label), a change of speaker ends
     a cue, except that two short lines of two speakers may share one, each line starting with a dash; the
@@ -172,11 +199,11 @@ def build_cues(words: Sequence[Word], profile: StyleProfile, labels: Mapping[str
     words = cleaned
     n = len(words)
     if n == 0:
-        return []
+        return Built([], [])
     turns = speaker_turns(words)
     label_at: frozenset[int] = frozenset()
     if turns is not None:
-        words, turns, label_at = _labelled(words, turns, labels or {}, profile)
+        words, turns, label_at = labelled_words(words, turns, labels or {}, profile)
         n = len(words)
     scorer = _Scorer(words, profile, turns, label_at)
     p = profile
@@ -210,7 +237,45 @@ def build_cues(words: Sequence[Word], profile: StyleProfile, labels: Mapping[str
         spans.append((i, j - 1, scorer.lines(i, ends) if turns is None else _voiced(scorer, i, ends, labels or {})))
         j = i
     spans.reverse()
-    return _time(words, spans, profile)
+    cues = time_cues(words, spans, profile)
+    if profile.condensation == "none":
+        return Built(cues, [])
+    spans, omissions = _condense(scorer, spans, cues, labels or {}, keep)
+    return Built(time_cues(words, spans, profile) if omissions else cues, omissions)
+
+
+def _condense(s: _Scorer, spans, cues: Sequence[Cue], labels: Mapping[str, str], keep: Collection[str]):
+    """Each cue too fast to read in its time, condensed as far as it must be: its new lines and what it left out.
+    A cue two speakers share is never condensed (each line is short by construction); a label never goes."""
+    p, words = s.p, s.words
+    out, omissions = [], []
+    for k, ((i, j, lines), cue) in enumerate(zip(spans, cues)):
+        excess = char_count(lines) - math.floor(p.max_cps * (cue.end - cue.start))
+        if excess <= 0 or (s.turns is not None and s.turns[i] != s.turns[j]):
+            out.append((i, j, lines))
+            continue
+        at = [m for m in range(i, j + 1) if m not in s.label_at]
+        before = next((m for m in range(at[0] - 1, -1, -1) if m not in s.label_at), None)
+        starts_sentence = before is None or s.sentence_end[before]
+        kept, removed = condense([words[m].text for m in at], excess, p.lexicon, p.condensation, keep, starts_sentence)
+        if not removed:
+            out.append((i, j, lines))
+            continue
+        stay = [m for r, m in enumerate(at) if r not in removed]
+        texts = dict(zip(stay, kept))
+        sub = [words[m] if m in s.label_at else replace(words[m], text=texts[m]) for m in range(i, j + 1)
+               if m in s.label_at or m in texts]
+        positions = [m for m in range(i, j + 1) if m in s.label_at or m in texts]
+        turns = [s.turns[m] for m in positions] if s.turns is not None else None
+        scorer = _Scorer(sub, p, turns, frozenset(r for r, m in enumerate(positions) if m in s.label_at))
+        laid = scorer.layout(0, len(sub) - 1)
+        if laid is None:
+            out.append((i, j, lines))
+            continue
+        new = scorer.lines(0, laid[1]) if turns is None else _voiced(scorer, 0, laid[1], labels)
+        out.append((i, j, new))
+        omissions.append(Omission(k, lines, tuple(words[at[r]].text for r in sorted(removed))))
+    return out, omissions
 
 
 def _cue_cost(s: _Scorer, i: int, j: int, chars: int) -> float:
@@ -228,35 +293,11 @@ def _cue_cost(s: _Scorer, i: int, j: int, chars: int) -> float:
         cost += 60.0 + 100.0 * (p.min_duration - shown)
     if shown > 0 and chars / shown > p.max_cps:
         cost += 40.0 * (chars / shown / p.max_cps - 1.0) + 5.0
+    elif shown > 0 and chars / shown > p.comfortable_cps:
+        cost += 10.0 * (chars / shown / p.comfortable_cps - 1.0)
     if chars < 12 and not s.sentence_end[j]:
         cost += 3.0
     return cost
-
-
-def _time(words: Sequence[Word], spans, p: StyleProfile) -> list[Cue]:
-    """Start each cue at its first word; hold it long enough to read, within the rules.
-
-    Times are whole milliseconds, as subtitle files store them, so that what
-    is checked here is exactly what is written.
-    """
-    gap = math.ceil(p.min_gap * 1000 - 1e-6)
-    shortest = math.ceil(p.min_duration * 1000 - 1e-6)
-    longest = math.floor(p.max_duration * 1000 + 1e-6)
-    extend = round(p.max_extend * 1000)
-    first_word = [round(words[i].start * 1000) for i, _, _ in spans]
-    cues: list[Cue] = []
-    previous_end = None
-    for n, (_, j, lines) in enumerate(spans):
-        start = first_word[n] if previous_end is None else max(first_word[n], previous_end + gap)
-        spoken_end = max(round(words[j].end * 1000), start)
-        needed = max(shortest, math.ceil(char_count(lines) * 1000 / p.max_cps))
-        end = min(max(spoken_end, start + needed), spoken_end + extend, start + longest)
-        end = max(end, start + shortest)  # a cue too short to read is worse than the next one starting late
-        if n + 1 < len(spans) and first_word[n + 1] - gap - start >= shortest:
-            end = min(end, first_word[n + 1] - gap)
-        cues.append(Cue(start / 1000, end / 1000, lines))
-        previous_end = end
-    return cues
 
 
 def fit_text(text: str, start: float, end: float, profile: StyleProfile) -> list[Cue]:
@@ -294,58 +335,25 @@ def fit_text(text: str, start: float, end: float, profile: StyleProfile) -> list
     return [Cue(start, end, tuple(lines + [line]))]
 
 
-def cues_from_transcript(transcript: Transcript, profile: StyleProfile, labels: Mapping[str, str] | None = None) -> list[Cue]:
+def cues_from_transcript(transcript: Transcript, profile: StyleProfile, labels: Mapping[str, str] | None = None,
+                         keep: Collection[str] = ()) -> list[Cue]:
     """The transcript's cues; speakers are called by `labels` (id -> name), else by the transcript's own labels."""
+    return build_from_transcript(transcript, profile, labels, keep).cues
+
+
+def build_from_transcript(transcript: Transcript, profile: StyleProfile, labels: Mapping[str, str] | None = None,
+                          keep: Collection[str] = ()) -> Built:
+    """`build` on the transcript's words, its speakers called by `labels`, else by the transcript's own labels."""
     known = {s["id"]: s.get("label", s["id"]) for s in transcript.speakers}
-    return build_cues(transcript.words, profile, {**known, **(labels or {})})
-
-
-# -- speakers --------------------------------------------------------------------------------------
-
-def speaker_turns(words: Sequence[Word]) -> list[int] | None:
-    """The turn number of every word (a word with no speaker continues the turn before it), or None when
-    the words have fewer than two speakers: then captions say nothing of who speaks."""
-    if len({w.speaker for w in words if w.speaker}) < 2:
-        return None
-    turns, turn, current = [], 0, None
-    for w in words:
-        if w.speaker and current and w.speaker != current:
-            turn += 1
-        current = w.speaker or current
-        turns.append(turn)
-    return turns
-
-
-def _speaker_of(words: Sequence[Word], i: int) -> str | None:
-    while i >= 0 and not words[i].speaker:
-        i -= 1
-    return words[i].speaker if i >= 0 else next((w.speaker for w in words if w.speaker), None)
-
-
-def _labelled(words: list[Word], turns: list[int], labels: Mapping[str, str],
-              profile: StyleProfile) -> tuple[list[Word], list[int], frozenset[int]]:
-    """With profile speaker_labels = "names", a label word ("Amina Yusuf:") before the first word of each turn;
-    the words, their turns, and where the labels are."""
-    if profile.speaker_labels != "names":
-        return words, turns, frozenset()
-    out_words, out_turns, at = [], [], []
-    for k, w in enumerate(words):
-        if k == 0 or turns[k] != turns[k - 1]:
-            who = _speaker_of(words, k)
-            at.append(len(out_words))
-            out_words.append(Word(f"{labels.get(who, who)}:", w.start, w.start, 1.0, who))
-            out_turns.append(turns[k])
-        out_words.append(w)
-        out_turns.append(turns[k])
-    return out_words, out_turns, frozenset(at)
+    return build(transcript.words, profile, {**known, **(labels or {})}, keep)
 
 
 def _voiced(s: _Scorer, i: int, ends: tuple[int, ...], labels: Mapping[str, str]) -> tuple[str, ...]:
     """A cue's lines with its speaker's voice span (WebVTT <v>); in a two-speaker cue each line starts with a dash."""
     lines = s.lines(i, ends)
-    first_voice = labels.get(_speaker_of(s.words, i), _speaker_of(s.words, i))
+    first_voice = labels.get(speaker_of(s.words, i), speaker_of(s.words, i))
     if s.turns[ends[-1]] == s.turns[i]:
         return (f"<v {first_voice}>{lines[0]}",) + lines[1:]
-    second = _speaker_of(s.words, ends[0] + 1)
+    second = speaker_of(s.words, ends[0] + 1)
     dash = DASH if s.p.speaker_labels != "none" else ""
     return (f"<v {first_voice}>{dash}{lines[0]}</v>", f"<v {labels.get(second, second)}>{dash}{lines[1]}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from accessmedia.core.errors import AccessMediaError
+from accessmedia.subtitles.condense import LEVELS, Lexicon
 from accessmedia.subtitles.markup import plain
 
 try:
@@ -33,6 +34,7 @@ class StyleProfile:
     max_lines: int = 2
     max_chars_per_line: int = 42
     max_cps: float = 17.0
+    comfortable_cps: float = 15.0  # the pace a cue is held for, and borrows time for, where there is time
     min_duration: float = 0.833
     max_duration: float = 7.0
     fps: float = 25.0
@@ -44,17 +46,27 @@ class StyleProfile:
     break_before: frozenset[str] = field(default_factory=frozenset)
     no_break_after: frozenset[str] = field(default_factory=frozenset)
     # who speaks, when a recording has more than one speaker: "names" = the speaker's label ("Taler 1" until
-    # named) at each change of speaker and dashes when two share a cue; "dashes" = dashes only; "none" = nothing
+    # named) at each change of speaker and dashes when two share a cue; "short" = the whole label at a speaker's
+    # first turn, then a short name ("Amina Yusuf:", later "Amina:"); "dashes" = dashes only; "none" = nothing
     # visible. WebVTT always carries voice spans (<v Name>).
     speaker_labels: str = "names"
+    # a cue may appear this long before its first word, when nothing is on screen then
+    lead_in: float = 0.25
+    # how far a cue's times may move off its words (shown later than said, or gone before its last word ends) so that
+    # a fast cue borrows time from a slow neighbour
+    sync_tolerance: float = 0.5
+    # what a cue too fast to read may leave out (condense.py): "none" (verbatim, archives), "light" (hesitations,
+    # repeated words, restarts), "full" (also discourse phrases and particles)
+    condensation: str = "full"
+    lexicon: Lexicon = field(default_factory=Lexicon)  # the language's words for condensation ([languages.X.condense])
 
     @property
     def min_gap(self) -> float:
         return self.min_gap_frames / self.fps
 
 
-SPEAKER_LABELS = ("names", "dashes", "none")
-_SCALARS = {f.name for f in fields(StyleProfile)} - {"break_before", "no_break_after", "language"}
+SPEAKER_LABELS = ("names", "short", "dashes", "none")
+_SCALARS = {f.name for f in fields(StyleProfile)} - {"break_before", "no_break_after", "language", "lexicon"}
 
 
 def _apply(profile: StyleProfile, data: dict[str, Any], language: str, origin: str) -> StyleProfile:
@@ -80,13 +92,22 @@ def _apply(profile: StyleProfile, data: dict[str, Any], language: str, origin: s
             if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
                 raise AccessMediaError(f"{origin}: style field 'languages.{language}.{key}' must be a list of words, like [\"og\", \"men\"]")
             changes[key] = frozenset(w.lower() for w in words)
+    if "condense" in lang:
+        table = lang["condense"]
+        if not isinstance(table, dict) or not all(isinstance(v, list) and all(isinstance(w, str) for w in v) for v in table.values()):
+            raise AccessMediaError(f"{origin}: 'languages.{language}.condense' must hold lists of words, like fillers = [\"eh\"]")
+        unknown = set(table) - {"fillers", "set_off", "inside", "small", "never"}
+        if unknown:
+            raise AccessMediaError(f"{origin}: unknown list '{sorted(unknown)[0]}' in languages.{language}.condense",
+                                   "known lists: fillers, set_off, inside, small, never")
+        changes["lexicon"] = Lexicon.from_table(table, profile.lexicon)
     return replace(profile, **changes)
 
 
 # (field, lowest allowed, whether the lowest itself is allowed): every number must also be finite
-_RANGES = (("max_lines", 1, True), ("max_chars_per_line", 10, True), ("max_cps", 0, False), ("min_duration", 0, False),
+_RANGES = (("max_lines", 1, True), ("max_chars_per_line", 10, True), ("max_cps", 0, False), ("comfortable_cps", 0, False), ("min_duration", 0, False),
            ("max_duration", 0, False), ("fps", 0, False), ("min_gap_frames", 0, True), ("max_extend", 0, True),
-           ("pause_break", 0, False))
+           ("pause_break", 0, False), ("lead_in", 0, True), ("sync_tolerance", 0, True))
 
 
 def _check_ranges(profile: StyleProfile, origin: str) -> None:
@@ -98,6 +119,9 @@ def _check_ranges(profile: StyleProfile, origin: str) -> None:
     if profile.speaker_labels not in SPEAKER_LABELS:
         raise AccessMediaError(f"{origin}: style field 'speaker_labels' must be one of {', '.join(SPEAKER_LABELS)}, "
                                f"not {profile.speaker_labels!r}", "fix the style file")
+    if profile.condensation not in LEVELS:
+        raise AccessMediaError(f"{origin}: style field 'condensation' must be one of {', '.join(LEVELS)}, "
+                               f"not {profile.condensation!r}", "fix the style file")
     if profile.min_duration >= profile.max_duration:
         raise AccessMediaError(f"{origin}: style field 'min_duration' ({profile.min_duration:g} s) must be below max_duration "
                                f"({profile.max_duration:g} s)", "fix the style file")

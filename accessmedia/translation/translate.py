@@ -362,7 +362,7 @@ def translate_cues(
         for number, fitted in enumerate(fit_text(text, cue.start, cue.end, profile)):
             lines = tuple(mark_rtl(line) for line in fitted.lines) if rtl else fitted.lines
             if unit.voice:  # the label on the first cue of the turn only, the voice on every cue
-                shown = voices.Unit(unit.voice, "", unit.labelled and number == 0, unit.dashed)
+                shown = voices.Unit(unit.voice, "", unit.labelled and number == 0, unit.dashed, unit.shown)
                 lines = (voices.compose(shown, lines[0]),) + lines[1:]
             out.append(Cue(fitted.start, fitted.end, lines))
     return LanguageResult(target, tuple(out), route, tuple(dict.fromkeys(lost)))
