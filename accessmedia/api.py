@@ -125,7 +125,7 @@ def transcribe(inputs: Sequence[str | Path], out_dir: str | Path, settings: Sett
         transcript = stages.recognize(files, Path(path), info, recognizer, settings.recognition.decode, reporter)
         transcript = stages.find_speakers(files, Path(path), info, transcript, settings, loaded, reporter)
         warnings = stages.removal_warnings(Path(path).name, transcript)
-        made = stages.make_cues(files, transcript, profile, settings.formats)
+        made = stages.make_cues(files, transcript, profile, settings.formats, settings.translation.protected)
         for w in [*warnings, *made.warnings]:
             reporter.warn(w)
         results.append(TranscribeResult(

@@ -59,6 +59,10 @@ class RecordingFiles:
     def text(self) -> Path:
         return self._named(".txt")
 
+    def condensed(self, language: str) -> Path:
+        """What condensation left out of each cue made from the transcript (for the review editor to put back)."""
+        return self._named(f".{language}.condensed.json")
+
     def template(self, language: str) -> Path:
         return self._named(f".{language}.template.csv")
 

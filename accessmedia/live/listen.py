@@ -8,7 +8,9 @@ again with a growing wait; a file that ends is the end.
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -72,6 +74,9 @@ class Source:
     parts: list[Path] = field(default_factory=list)
     stopped: bool = False
     _proc: subprocess.Popen | None = None
+    _said: deque = field(default_factory=lambda: deque(maxlen=20))  # ffmpeg's last lines on stderr
+    _drainer: threading.Thread | None = None
+    said: int = 0  # lines ffmpeg wrote on stderr so far
 
     def command(self, part: Path) -> list[str]:
         cmd = [media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin"]
@@ -111,6 +116,10 @@ class Source:
             part = self.next_part()
             self.parts.append(part)
             self._proc = subprocess.Popen(self.command(part), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            # read as it comes: a stream whose timestamps jump at each restart of the sender makes ffmpeg write an
+            # error line per packet, and a full stderr pipe would stop it (the captions froze after 25 minutes)
+            self._drainer = threading.Thread(target=self._drain, args=(self._proc,), daemon=True, name="live-input-errors")
+            self._drainer.start()
             size = int(self.block * SR) * 2
             got_any, arrived = False, None
             while True:
@@ -135,13 +144,18 @@ class Source:
             time.sleep(0.1 if is_listener(self.url, self.input_options) else BACKOFF[min(self.tries, len(BACKOFF) - 1)])
             gap = heard  # a drop after audio came; not the tries before the sender started
 
-    def error(self) -> str:
-        if self._proc is None or self._proc.stderr is None:
-            return ""
-        try:
-            return self._proc.stderr.read().decode("utf-8", "replace").strip().splitlines()[-1:][0]
-        except (IndexError, ValueError, OSError):
-            return ""
+    def _drain(self, proc: subprocess.Popen) -> None:
+        for raw in proc.stderr:
+            line = raw.decode("utf-8", "replace").strip()
+            if line:
+                self._said.append(line)
+                self.said += 1
+
+    def error(self, wait: bool = True) -> str:
+        """ffmpeg's last error line, or ""."""
+        if wait and self._drainer is not None:
+            self._drainer.join(2.0)  # what the process wrote last, read once it ended
+        return self._said[-1] if self._said else ""
 
     def stop(self) -> None:
         """ffmpeg asked to end, so that the recording it writes is closed properly. A first SIGTERM does not interrupt

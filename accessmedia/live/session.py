@@ -27,6 +27,7 @@ from accessmedia.live.listen import SR, Audio, Source, is_file, parts_kept
 from accessmedia.live.record import LiveRecord
 from accessmedia.live.recognize import OnlineRecognizer
 from accessmedia.pipeline.runtime import LoadedModels
+from accessmedia.recognition.timing import give_back_memory
 from accessmedia.pipeline.settings import Settings
 from accessmedia.subtitles.cue import Cue
 
@@ -35,6 +36,7 @@ BEHIND = 4.0  # seconds behind real time at which the unstable tail is no longer
 CATCH_UP = 2.0  # seconds of audio per decoding while behind: fewer, longer decodings catch up
 BEHIND_SPEAKERS = 8.0  # and at which voices are no longer told apart (a caption keeps the voice before it)
 PAUSE = 1.5  # seconds an open input may give no audio before its next audio counts as after a gap
+TRIM_EVERY = 30.0  # seconds between giving freed memory back to the system
 KEEP = 4000  # lines kept in memory for browsers that reconnect (the record has them all)
 
 
@@ -204,7 +206,7 @@ class LiveSession:
                 arrived.put(None)
 
         threading.Thread(target=read, daemon=True, name="live-input").start()
-        ended = False
+        ended, trimmed, told = False, time.monotonic(), 0
         try:
             while not ended:
                 pieces = [arrived.get()]
@@ -234,6 +236,13 @@ class LiveSession:
                         continue  # decoded every STEP seconds of audio, however fast it comes (a file, a backlog)
                     hypothesis = online.step()
                     decoded_to = online.end
+                    if time.monotonic() - trimmed > TRIM_EVERY:  # windows of every length come and go for hours
+                        give_back_memory()
+                        trimmed = time.monotonic()
+                        if self.source.said > told:  # what ffmpeg said of the input, for the operator
+                            self.reporter.warn(f"the input: {self.source.said - told} message(s) from ffmpeg, the last: "
+                                               f"{self.source.error(wait=False)}")
+                            told = self.source.said
                     emit(captioner.add(hypothesis.committed))
                     lag = (time.time() - started) - online.end
                     self.feed.update(lag=round(lag, 2))

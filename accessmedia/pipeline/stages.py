@@ -31,8 +31,9 @@ from accessmedia.subtitles import style
 from accessmedia.subtitles import formats as subtitles
 from accessmedia.translation import suspicious
 from accessmedia.subtitles import voices
+from accessmedia.subtitles import markup
 from accessmedia.subtitles.cue import Cue
-from accessmedia.subtitles.segmenter import cues_from_transcript
+from accessmedia.subtitles.segmenter import build_from_transcript
 from accessmedia.core.files import RecordingFiles
 from accessmedia.core.fsutil import write_atomic
 from accessmedia.core.ledger import Ledger
@@ -163,17 +164,22 @@ class CuesRecord:
 
 
 def make_cues(files: RecordingFiles, transcript: Transcript, profile: style.StyleProfile,
-              formats: Sequence[str] = subtitles.PIPELINE_FORMATS) -> CuesRecord:
+              formats: Sequence[str] = subtitles.PIPELINE_FORMATS, keep: Sequence[str] = ()) -> CuesRecord:
     """Subtitles from a transcript with a style profile: NAME.<lang>.srt and .vtt (and the other `formats`),
+    what condensation left out of each cue (NAME.<lang>.condensed.json; `keep`: glossary terms, never left out),
     and the readable NAME.txt."""
     names = speakers.labels(speakers.read(files.speakers)) if files.speakers.exists() else {}
-    cues = cues_from_transcript(transcript, profile, names)
+    built = build_from_transcript(transcript, profile, names, keep)
+    cues = built.cues
     warnings = []
     if not cues:
         warnings.append(f"no speech found in {transcript.source.get('file', files.name)} ({transcript.duration / 60:.1f} min): its subtitle files are empty")
     lang = transcript.language
     made = {fmt: files.subtitles(lang, fmt) for fmt in formats}
+    left_out = [{"start": cues[o.cue].start, "end": cues[o.cue].end, "left_out": list(o.left_out),
+                 "verbatim": "\n".join(markup.to_srt(line) for line in o.verbatim)} for o in built.omissions]
     Ledger(files.folder).write({**{path.name: subtitles.compose(cues, fmt, lang) for fmt, path in made.items()},
+                                files.condensed(lang).name: json.dumps({"cues": left_out}, ensure_ascii=False, indent=1),
                                 files.text.name: readable_text(transcript, names)})
     return CuesRecord({**made, "text": files.text}, len(cues), style.check(cues, profile), tuple(warnings))
 

@@ -215,7 +215,8 @@ def _cues(c: Context) -> Outcome:
         return Outcome((f"{c.files.subtitles(c.source).name} was corrected by people: kept as it is, not made again from the transcript",))
     Ledger(c.files.folder).refuse_edits(c.files.cue_files(c.source))
     transcript = Transcript.from_json(c.files.transcript.read_text(encoding="utf-8"))
-    return Outcome(stages.make_cues(c.files, transcript, c.settings.profile(), c.settings.formats).warnings)
+    return Outcome(stages.make_cues(c.files, transcript, c.settings.profile(), c.settings.formats,
+                                    c.settings.translation.protected).warnings)
 
 
 def _cues_key(c: Context) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,9 @@ def project(home, tmp_path) -> Path:
 def test_edit_a_cue_in_the_browser_and_save(project, tmp_path):
     from playwright.sync_api import sync_playwright
 
+    third = subtitles.read(project / "tale.nb.srt").cues[2]  # as if condensation had left a hesitation out of it
+    (project / "tale.nb.condensed.json").write_text(json.dumps({"cues": [
+        {"start": third.start, "end": third.end, "verbatim": "NOVA la, eh, fram en ny rapport.", "left_out": ["eh,"]}]}))
     server, base = _serve(project, None)
     try:
         with sync_playwright() as p:
@@ -39,6 +43,11 @@ def test_edit_a_cue_in_the_browser_and_save(project, tmp_path):
             text = page.get_by_label("cue 3 text")
             text.wait_for()
             assert text.input_value() == "NOVA la fram en ny rapport."
+            note = page.locator(".cue").nth(2).locator(".left-out")
+            assert "Left out to be readable in time: eh," in note.text_content()  # what the cue left out, to put back
+            assert page.locator(".left-out").count() == 1
+            note.get_by_role("button").click()
+            assert text.input_value() == "NOVA la, eh, fram en ny rapport." and page.locator(".left-out").count() == 0
             text.fill("NOVA la fram en ny og lang rapport som ingen rakk å lese før konferansen startet i dag.")
             assert "tegn/s" in page.locator(".cue").nth(2).locator(".breach").text_content()  # live rule breach
             text.fill("NOVA la fram en fersk rapport.")

@@ -135,3 +135,25 @@ def test_the_style_file_chooses_the_condensation_and_its_words():
         profile_from("nb", {"languages": {"nb": {"condense": {"fyll": ["hæ"]}}}}, "stil.toml")
     with pytest.raises(AccessMediaError, match="sync_tolerance"):
         profile_from("nb", {"sync_tolerance": -1.0}, "stil.toml")
+
+
+def test_the_cue_stage_keeps_what_it_left_out_beside_the_subtitles_and_never_a_glossary_term(tmp_path):
+    import json
+
+    from accessmedia.core.files import RecordingFiles
+    from accessmedia.core.transcript import Segment, Transcript
+    from accessmedia.pipeline import stages
+
+    words = said("Altså, vi har, eh, egentlig fått svar fra departementet om dette i dag.", 0.0, 0.16) + said("Takk.", 5.0, 0.5)
+    transcript = Transcript("nb", 6.0, (Segment(0.0, 5.5, " ".join(w.text for w in words), tuple(words)),))
+    files = RecordingFiles(tmp_path, "tale")
+    stages.make_cues(files, transcript, NB)
+    kept = json.loads(files.condensed("nb").read_text(encoding="utf-8"))["cues"]
+    assert len(kept) == 1 and "eh," in kept[0]["left_out"] and kept[0]["verbatim"].startswith("Altså, vi har, eh,")
+    srt = files.subtitles("nb").read_text(encoding="utf-8")
+    assert " eh," not in srt and "departementet" in srt
+    stages.make_cues(files, transcript, NB, keep=["Altså"])  # a glossary term stays, whatever a rule says
+    assert "Altså" in files.subtitles("nb").read_text(encoding="utf-8")
+    stages.make_cues(files, transcript, replace(NB, condensation="none"))
+    assert json.loads(files.condensed("nb").read_text(encoding="utf-8")) == {"cues": []}
+    assert " eh," in files.subtitles("nb").read_text(encoding="utf-8")

@@ -70,6 +70,7 @@ async def cues(request: Request) -> Response:
         "cues": [[c.start, c.end, c.text, c.settings] for c in parsed.cues],
         "revision": revision,  # a save names it: a save over someone else's is merged
         "check": _check_first(project, name, lang),
+        "left_out": _left_out(project, name, lang),
         "video": f"video?name={quote(name)}" if video else None,
         "rules": {k: v for k, v in asdict(profile).items() if isinstance(v, (int, float)) and not isinstance(v, bool)},
         "tags": api.SPAN_TAG.pattern,  # the span tags people may type, as markup.py reads them
@@ -136,6 +137,15 @@ def _check_first(project: Path, name: str, lang: str) -> list[list]:
         return []
     found = api.read_record(files.translations, "produced").get(lang, {}).get("suspicious", [])
     return [[f["start"], f["end"], f["reason"]] for f in found]
+
+
+def _left_out(project: Path, name: str, lang: str) -> list[list]:
+    """[start, end, the cue with every word, the words left out] of each cue condensation shortened."""
+    try:
+        found = json.loads(RecordingFiles(project, name).condensed(lang).read_text(encoding="utf-8")).get("cues", [])
+        return [[float(c["start"]), float(c["end"]), str(c["verbatim"]), [str(x) for x in c["left_out"]]] for c in found]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return []
 
 
 def _video(project: Path, name: str) -> Path | None:

@@ -53,6 +53,15 @@
           li.appendChild(flag); li.dataset.check = "1";
         }
       });
+      (data.left_out || []).forEach(function (o) {  // what condensation left out of this cue, to put back
+        if (Math.abs(c[0] - o[0]) > 0.01 || Math.abs(c[1] - o[1]) > 0.01) return;
+        var note = document.createElement("p"), back = document.createElement("button");
+        note.className = "left-out"; note.textContent = w("left_out") + ": " + o[3].join(" ") + " ";
+        back.type = "button"; back.className = "put-back"; back.textContent = w("put_back");
+        back.setAttribute("aria-label", w("put_back") + ": cue " + (i + 1));
+        back.addEventListener("click", function () { text.value = o[2]; note.remove(); check(); text.focus(); });
+        note.appendChild(back); li.appendChild(note);
+      });
       list.appendChild(li);
     });
     if (data.video) video.src = data.video; else video.hidden = true;
