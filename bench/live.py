@@ -152,6 +152,10 @@ def run(minutes: float) -> dict:
     last_end = max((e for e, _v in behind), default=0.0)
     first_minute = [v for e, v in behind if 60 <= e < 120]
     last_minute = [v for e, v in behind if e >= last_end - 60]
+    # a minute holds one or two files, whose lines lag differently (long sentences later): five minutes hold the
+    # same mix of all four at both ends, so a trend is a trend and not a change of file
+    first_five = [v for e, v in behind if 60 <= e < 360]
+    last_five = [v for e, v in behind if e >= last_end - 300]
 
     def pct(values: list[float], p: float) -> float | None:
         return round(sorted(values)[min(len(values) - 1, int(p * len(values)))], 2) if values else None
@@ -171,6 +175,8 @@ def run(minutes: float) -> dict:
         "stream_minutes": round(last_end / 60, 1),
         "behind_second_minute_s": round(statistics.median(first_minute), 2) if first_minute else None,
         "behind_last_minute_s": round(statistics.median(last_minute), 2) if last_minute else None,
+        "behind_minutes_1_to_6_s": round(statistics.median(first_five), 2) if first_five else None,
+        "behind_last_5_minutes_s": round(statistics.median(last_five), 2) if last_five else None,
         "rss_by_minute_mb": memory_by_minute,
         "rss_end_over_5_min": round(memory_by_minute[-1] / memory_by_minute[4], 3) if len(memory_by_minute) > 5 else None,
         "peer_latency_s": PEER_LATENCY, "ended_by_ctrl_c": ended_by_ctrl_c,
@@ -179,20 +185,29 @@ def run(minutes: float) -> dict:
 
 
 def soak(minutes: float) -> None:
-    """One long run (--minutes): never behind real time (the last minute's lines no later than the second minute's
-    + 2 s), memory flat (at the end within 1.2x of 5 minutes). Its own section and results file."""
+    """One long run (--minutes): never behind real time (the lines of the last five minutes no later than those of
+    minutes 1 to 6 + 2 s), memory flat (at the end within 1.2x of 5 minutes). Its own section and results file."""
     r = run(minutes)
     (ROOT / "bench" / "results-live-soak.json").write_text(json.dumps(r, indent=1) + "\n", encoding="utf-8")
-    kept_up = r["behind_last_minute_s"] is not None and r["behind_last_minute_s"] <= r["behind_second_minute_s"] + 2.0
+    write_soak(r)
+
+
+def write_soak(r: dict) -> None:
+    minutes = r["minutes"]
+    kept_up = r["behind_last_5_minutes_s"] is not None and r["behind_last_5_minutes_s"] <= r["behind_minutes_1_to_6_s"] + 2.0
     flat = r["rss_end_over_5_min"] is not None and r["rss_end_over_5_min"] <= 1.2
+    whole = r["stream_minutes"] >= 0.95 * minutes  # captions to the end: a session that stalls keeps no pace to measure
     write_section(f"Live captions over {minutes:g} minutes (bench/live.py --minutes {minutes:g})", [
-        f"{r['machine']}, {r['date']}; the four files sent again and again over UDP for {minutes:g} minutes "
-        f"({r['stream_minutes']} minutes of stream captioned, {r['gaps_marked']} drops marked), nb->en as above.",
+        f"{r['machine']}, {r['date']}; the four files sent again and again over UDP for {minutes:g} minutes, "
+        f"with a 2 s pause after each ({r['gaps_marked']} pauses and drops marked), nb->en as above.",
         "",
         "| measure | accessmedia | target | met |",
         "|---|---|---|---|",
-        f"| lines behind their audio, second minute / last minute (median) | {r['behind_second_minute_s']} s / "
-        f"{r['behind_last_minute_s']} s | last ≤ second + 2 s | {'yes' if kept_up else 'no'} |",
+        f"| stream captioned to its end | {r['stream_minutes']} of {minutes:g} minutes | all | {'yes' if whole else 'no'} |",
+        f"| lines behind their audio, minutes 1-6 / last 5 minutes (median) | {r['behind_minutes_1_to_6_s']} s / "
+        f"{r['behind_last_5_minutes_s']} s | last ≤ first + 2 s | {'yes' if kept_up else 'no'} |",
+        f"| the same, second minute / last minute (one or two files each) | {r['behind_second_minute_s']} s / "
+        f"{r['behind_last_minute_s']} s | | |",
         f"| memory at 5 minutes / at the end | {r['rss_by_minute_mb'][4] if len(r['rss_by_minute_mb']) > 4 else None} MB / "
         f"{r['rss_by_minute_mb'][-1] if r['rss_by_minute_mb'] else None} MB (x{r['rss_end_over_5_min']}) | ≤ 1.2x | {'yes' if flat else 'no'} |",
         f"| latency of king.mp3's lines (first send), median / p95 | {r['latency_median_s']} s / {r['latency_p95_s']} s | | |",
