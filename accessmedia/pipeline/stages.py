@@ -166,7 +166,8 @@ class CuesRecord:
 def make_cues(files: RecordingFiles, transcript: Transcript, profile: style.StyleProfile,
               formats: Sequence[str] = subtitles.PIPELINE_FORMATS, keep: Sequence[str] = ()) -> CuesRecord:
     """Subtitles from a transcript with a style profile: NAME.<lang>.srt and .vtt (and the other `formats`),
-    what condensation left out of each cue (NAME.<lang>.condensed.json; `keep`: glossary terms, never left out),
+    what condensation left out of each cue (NAME.<lang>.condensed.json, when it left anything out; `keep`: glossary
+    terms, never left out),
     and the readable NAME.txt."""
     names = speakers.labels(speakers.read(files.speakers)) if files.speakers.exists() else {}
     built = build_from_transcript(transcript, profile, names, keep)
@@ -178,9 +179,11 @@ def make_cues(files: RecordingFiles, transcript: Transcript, profile: style.Styl
     made = {fmt: files.subtitles(lang, fmt) for fmt in formats}
     left_out = [{"start": cues[o.cue].start, "end": cues[o.cue].end, "left_out": list(o.left_out),
                  "verbatim": "\n".join(markup.to_srt(line) for line in o.verbatim)} for o in built.omissions]
+    condensed = {files.condensed(lang).name: json.dumps({"cues": left_out}, ensure_ascii=False, indent=1)} if left_out else {}
     Ledger(files.folder).write({**{path.name: subtitles.compose(cues, fmt, lang) for fmt, path in made.items()},
-                                files.condensed(lang).name: json.dumps({"cues": left_out}, ensure_ascii=False, indent=1),
-                                files.text.name: readable_text(transcript, names)})
+                                **condensed, files.text.name: readable_text(transcript, names)})
+    if not left_out:  # nothing left out (now): no file says otherwise
+        files.condensed(lang).unlink(missing_ok=True)
     return CuesRecord({**made, "text": files.text}, len(cues), style.check(cues, profile), tuple(warnings))
 
 
