@@ -207,6 +207,7 @@ class LiveSession:
 
         threading.Thread(target=read, daemon=True, name="live-input").start()
         ended, trimmed, told = False, time.monotonic(), 0
+        live = not is_file(self.url)  # a live input's stream time keeps to the clock; a file's is its own
         try:
             while not ended:
                 pieces = [arrived.get()]
@@ -225,7 +226,7 @@ class LiveSession:
                         decoded_to = at
                         if self.hls:
                             self.hls.begin(at)
-                    at = resumes_at(piece, started, online.end, live=not is_file(self.url))
+                    at = resumes_at(piece, started, online.end, live)
                     ring.add(piece.samples, at)
                     if at is not None:  # a drop or a pause: marked, and the HLS subtitles start a new stretch
                         record.note("gap", at=round(at, 3))

@@ -31,7 +31,6 @@ from accessmedia.subtitles import style
 from accessmedia.subtitles import formats as subtitles
 from accessmedia.translation import suspicious
 from accessmedia.subtitles import voices
-from accessmedia.subtitles import markup
 from accessmedia.subtitles.cue import Cue
 from accessmedia.subtitles.segmenter import build_from_transcript
 from accessmedia.core.files import RecordingFiles
@@ -178,7 +177,7 @@ def make_cues(files: RecordingFiles, transcript: Transcript, profile: style.Styl
     lang = transcript.language
     made = {fmt: files.subtitles(lang, fmt) for fmt in formats}
     left_out = [{"start": cues[o.cue].start, "end": cues[o.cue].end, "left_out": list(o.left_out),
-                 "verbatim": "\n".join(markup.to_srt(line) for line in o.verbatim)} for o in built.omissions]
+                 "verbatim": subtitles.srt_text(o.verbatim)} for o in built.omissions]
     condensed = {files.condensed(lang).name: json.dumps({"cues": left_out}, ensure_ascii=False, indent=1)} if left_out else {}
     Ledger(files.folder).write({**{path.name: subtitles.compose(cues, fmt, lang) for fmt, path in made.items()},
                                 **condensed, files.text.name: readable_text(transcript, names)})

@@ -174,18 +174,17 @@ def leave_out(texts: Sequence[str], applied: Sequence[Cut], sentence_start: bool
     i, n = 0, len(texts)
     while i < n:
         cut = by_first.get(i)
+        begins = (not out and sentence_start) or (bool(out) and _mark(out[-1]).startswith(tuple(_SENTENCE_END)))
         if cut is None:
-            starts = (not out and sentence_start) or (out and _mark(out[-1]).startswith(tuple(_SENTENCE_END)))
             word = _capitalise(texts[i]) if capital_next else texts[i]
             capital_next = False
-            if starts:
+            if begins:
                 sentence_first = len(out)
             out.append(word)
             i += 1
             continue
         closing, prev = _mark(texts[cut.last]), _mark(out[-1]) if out else ""
-        began = (not out and sentence_start) or (out and prev.startswith(tuple(_SENTENCE_END)))
-        if began and texts[cut.first].strip(_EDGE)[:1].isupper():
+        if begins and texts[cut.first].strip(_EDGE)[:1].isupper():
             capital_next = True
         if out and closing.startswith(tuple(_SENTENCE_END)) and not prev.startswith(tuple(_SENTENCE_END)):
             out[-1] = _with_mark(out[-1], "." if closing == "?" and cut.rule == "set_off" else closing)

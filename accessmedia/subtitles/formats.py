@@ -107,6 +107,11 @@ def compose(cues: Sequence[Cue], fmt: str, language: str) -> str:
     return compose_srt(cues) if fmt == "srt" else compose_vtt(cues)
 
 
+def srt_text(lines: Sequence[str]) -> str:
+    """A cue's lines as SubRip shows them: voice spans as visible labels, WebVTT spans as SRT tags."""
+    return "\n".join(markup.to_srt(line) for line in lines)
+
+
 def compose_srt(cues: Sequence[Cue]) -> str:
     import pysrt
 
@@ -116,7 +121,7 @@ def compose_srt(cues: Sequence[Cue]) -> str:
                 index=n,
                 start=pysrt.SubRipTime(milliseconds=int(round(c.start * 1000))),
                 end=pysrt.SubRipTime(milliseconds=int(round(c.end * 1000))),
-                text=("{\\an8}" if c.settings == markup.TOP else "") + "\n".join(markup.to_srt(line) for line in c.lines),
+                text=("{\\an8}" if c.settings == markup.TOP else "") + srt_text(c.lines),
             )
             for n, c in enumerate(cues, start=1)
         ],

@@ -261,11 +261,9 @@ def _condense(s: _Scorer, spans, cues: Sequence[Cue], labels: Mapping[str, str],
         if not removed:
             out.append((i, j, lines))
             continue
-        stay = [m for r, m in enumerate(at) if r not in removed]
-        texts = dict(zip(stay, kept))
-        sub = [words[m] if m in s.label_at else replace(words[m], text=texts[m]) for m in range(i, j + 1)
-               if m in s.label_at or m in texts]
+        texts = dict(zip((m for r, m in enumerate(at) if r not in removed), kept))
         positions = [m for m in range(i, j + 1) if m in s.label_at or m in texts]
+        sub = [words[m] if m in s.label_at else replace(words[m], text=texts[m]) for m in positions]
         turns = [s.turns[m] for m in positions] if s.turns is not None else None
         scorer = _Scorer(sub, p, turns, frozenset(r for r, m in enumerate(positions) if m in s.label_at))
         laid = scorer.layout(0, len(sub) - 1)

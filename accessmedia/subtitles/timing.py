@@ -14,17 +14,21 @@ from accessmedia.subtitles.cue import Cue
 from accessmedia.subtitles.style import StyleProfile, char_count
 
 
+def _in_ms(p: StyleProfile) -> tuple[int, int, int, int]:
+    """The profile's gap, shortest and longest duration and extension, in whole milliseconds, rounded so that what
+    is checked (in seconds, with a tolerance) holds."""
+    return (math.ceil(p.min_gap * 1000 - 1e-6), math.ceil(p.min_duration * 1000 - 1e-6),
+            math.floor(p.max_duration * 1000 + 1e-6), round(p.max_extend * 1000))
+
+
 def time_cues(words: Sequence[Word], spans, p: StyleProfile) -> list[Cue]:
     """Start each cue at its first word and hold it long enough to read, within the rules; then a cue still too fast
-    borrows time (`_borrow`) from the silence around it and from slower neighbours.
+    borrows time (`borrow`) from the silence around it and from slower neighbours.
 
     Times are whole milliseconds, as subtitle files store them, so that what
     is checked here is exactly what is written.
     """
-    gap = math.ceil(p.min_gap * 1000 - 1e-6)
-    shortest = math.ceil(p.min_duration * 1000 - 1e-6)
-    longest = math.floor(p.max_duration * 1000 + 1e-6)
-    extend = round(p.max_extend * 1000)
+    gap, shortest, longest, extend = _in_ms(p)
     first_word = [round(words[i].start * 1000) for i, _, _ in spans]
     last_word = [max(round(words[j].end * 1000), first_word[n]) for n, (_, j, _) in enumerate(spans)]
     chars = [char_count(lines) for _, _, lines in spans]
@@ -46,16 +50,14 @@ def time_cues(words: Sequence[Word], spans, p: StyleProfile) -> list[Cue]:
 
 
 def borrow(starts: list[int], ends: list[int], first_word: Sequence[int], last_word: Sequence[int],
-            chars: Sequence[int], p: StyleProfile, pace: float) -> None:
-    """Give each cue faster than `pace` (characters per second) the time it lacks (milliseconds, in place), as subtitlers do: from the silence
-    before it (up to `lead_in` before its first word) and after it (up to `max_extend` after its last), then from a
+           chars: Sequence[int], p: StyleProfile, pace: float) -> None:
+    """Give each cue faster than `pace` (characters per second) the time it lacks (milliseconds, in place), as
+    subtitlers do: from the silence before it (up to `lead_in` before its first word) and after it (up to `max_extend` after its last), then from a
     neighbour that has time to spare, by moving their shared boundary within `sync_tolerance` of the words (the
     neighbour shown a little later than said, or gone a little before its last word ends). No cue is left shorter
     than its own reading time at `pace` or than the minimum duration; gaps and the maximum duration always hold."""
-    gap = math.ceil(p.min_gap * 1000 - 1e-6)
-    shortest = math.ceil(p.min_duration * 1000 - 1e-6)
-    longest = math.floor(p.max_duration * 1000 + 1e-6)
-    extend, lead, tolerance = round(p.max_extend * 1000), round(p.lead_in * 1000), round(p.sync_tolerance * 1000)
+    gap, shortest, longest, extend = _in_ms(p)
+    lead, tolerance = round(p.lead_in * 1000), round(p.sync_tolerance * 1000)
     n = len(starts)
     need = [max(shortest, math.ceil(c * 1000 / pace)) for c in chars]
 

@@ -88,8 +88,7 @@ def rename_line(line: str, old: str, new: str, titles: Collection[str] = ()) -> 
     """A caption line with one speaker renamed: `<v OLD>` and a label `OLD:` at the start of the line (after
     any tags and a dash), or OLD's short name (`short_label`, with `titles`) as NEW's short name."""
     esc = re.escape(old)
-    voiced = re.search(rf"<v((?:\.[\w-]+)*)[ \t]+{esc}[ \t]*>", line) is not None
-    line = re.sub(rf"<v((?:\.[\w-]+)*)[ \t]+{esc}[ \t]*>", lambda m: f"<v{m.group(1)} {new}>", line)
+    line, voiced = re.subn(rf"<v((?:\.[\w-]+)*)[ \t]+{esc}[ \t]*>", lambda m: f"<v{m.group(1)} {new}>", line)
     head = r"^((?:<[^<>]*>)*(?:[-–]\s*)?(?:<[^<>]*>)*)"
     renamed = re.sub(rf"{head}{esc}:", lambda m: f"{m.group(1)}{new}:", line)
     short = short_label(old, titles)
