@@ -1,4 +1,5 @@
-"""Who speaks when: speech found by voice activity detection, cut into short overlapping windows,
+"""Who speaks when: speech found by voice activity detection (Silero, and with the segmentation model
+where it is loaded: it hears quiet, distant voices in a meeting room that Silero misses), cut into short overlapping windows,
 each window given a speaker embedding, the embeddings clustered into speakers, and the windows
 joined back into speaker turns.
 
@@ -15,6 +16,8 @@ import numpy as np
 
 from accessmedia.speakers import clusters as speaker_clusters
 from accessmedia.speakers.networks.fbank import fbank
+from accessmedia.speakers.networks.segmentation import overlapped as segmentation_overlap
+from accessmedia.speakers.networks.segmentation import speech as segmentation_speech
 
 SR = 16000
 WINDOW = 2.0
@@ -97,12 +100,29 @@ def embed(model, audio: np.ndarray, spans: list[tuple[float, float]], offset: fl
     return out
 
 
-def _embedded(blocks: Iterable[np.ndarray], model) -> Iterator[tuple[float, list, list, np.ndarray | None]]:
-    """Chunk by chunk: where the chunk ends (seconds), its speech regions, its windows and their embeddings."""
+def _embedded(blocks: Iterable[np.ndarray], model, segmentation=None) -> Iterator[tuple[float, list, list, np.ndarray | None, list]]:
+    """Chunk by chunk: where the chunk ends (seconds), its speech regions, its windows and their embeddings,
+    and its overlapped speech (found only with a segmentation model)."""
     for offset, audio in _chunks(blocks):
-        regions = [(offset + s, offset + e) for s, e in speech_regions(audio)]
+        found, overlap = speech_regions(audio), []
+        if segmentation is not None:
+            probs = segmentation.probabilities(audio)
+            found = union(found, segmentation_speech(probs))
+            overlap = [(offset + a, offset + b) for a, b in segmentation_overlap(probs)]
+        regions = [(offset + s, offset + e) for s, e in found]
         here = windows(regions)
-        yield offset + len(audio) / SR, regions, here, embed(model, audio, here, offset) if here else None
+        yield offset + len(audio) / SR, regions, here, embed(model, audio, here, offset) if here else None, overlap
+
+
+def union(a: Iterable[tuple[float, float]], b: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Two lists of stretches as one, overlapping or touching stretches joined."""
+    out: list[list[float]] = []
+    for start, end in sorted([*a, *b]):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(s, e) for s, e in out]
 
 
 def _chunks(blocks: Iterable[np.ndarray]) -> Iterator[tuple[float, np.ndarray]]:
@@ -130,14 +150,16 @@ def diarize(
     progress: Callable[[float], None] | None = None,
     segmentation=None,
 ) -> Diarization:
-    """Speaker turns of the audio that `blocks()` gives as consecutive 16 kHz blocks. With a segmentation
-    model and more than one speaker, the audio is read a second time for overlapped speech: there the
-    speaker nearest in time who is not already speaking is added as a second turn."""
+    """Speaker turns of the audio that `blocks()` gives as consecutive 16 kHz blocks, read once. With a
+    segmentation model, its speech joins Silero's, and where it finds two people speaking at once (and more
+    than one speaker was found) the speaker nearest in time who is not already speaking is added as a second turn."""
     spans: list[tuple[float, float]] = []
     vectors: list[np.ndarray] = []
+    overlapped: list[tuple[float, float]] = []
     speech = 0.0
-    for reached, regions, here, vecs in _embedded(blocks(), model):
+    for reached, regions, here, vecs, overlap in _embedded(blocks(), model, segmentation):
         speech += sum(e - s for s, e in regions)
+        overlapped += overlap
         if here:
             vectors.append(vecs)
             spans.extend(here)
@@ -156,10 +178,9 @@ def diarize(
     remap = {s: i for i, s in enumerate(used)}
     turns = [Turn(t.start, t.end, remap[t.speaker]) for t in turns]
     overlap = 0.0
-    if segmentation is not None and len(used) > 1:
-        regions = [(offset + a, offset + b) for offset, audio in _chunks(blocks()) for a, b in segmentation.overlap(audio)]
-        overlap = sum(b - a for a, b in regions)
-        turns = with_overlap(turns, regions)
+    if len(used) > 1 and overlapped:
+        overlap = sum(b - a for a, b in overlapped)
+        turns = with_overlap(turns, overlapped)
     return Diarization(tuple(turns), centroids, speech, overlap)
 
 
@@ -219,7 +240,7 @@ def smooth(turns: list[Turn], shortest: float = MIN_TURN) -> list[Turn]:
 
 def voice(blocks: Iterable[np.ndarray], model) -> np.ndarray | None:
     """One voice's embedding (unit length) from a recording of that person alone: the mean of its windows."""
-    vectors = [vecs for _reached, _regions, here, vecs in _embedded(blocks, model) if here]
+    vectors = [vecs for _reached, _regions, here, vecs, _overlap in _embedded(blocks, model) if here]
     if not vectors:
         return None
     mean = speaker_clusters.normalize(np.concatenate(vectors)).mean(0)

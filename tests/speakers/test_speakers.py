@@ -260,6 +260,35 @@ def test_overlapped_speech_gets_the_nearest_other_speaker_as_a_second_turn():
     assert with_overlap([Turn(0.0, 5.0, 0)], [(1.0, 2.0)]) == [Turn(0.0, 5.0, 0)]  # one speaker: no second
 
 
+def test_speech_from_the_segmentation_model_bridges_short_pauses_drops_blips_and_is_trimmed():
+    from accessmedia.speakers.diarize import union
+    from accessmedia.speakers.networks import segmentation as seg
+
+    def probs(speaking: list[tuple[float, float]], seconds: float = 10.0, level: float = 0.9) -> np.ndarray:
+        frames = int(seconds / seg.FRAME_STEP) + 1
+        p = np.zeros((frames, 7))
+        p[:, 0] = 1.0
+        centres = np.arange(frames) * seg.FRAME_STEP + seg.FRAME_SIZE / 2
+        for a, b in speaking:
+            on = (centres >= a) & (centres < b)
+            p[on, 0], p[on, 1] = 1 - level, level
+        return p
+
+    # two words 0.2 s apart are one stretch; a 0.1 s blip is nobody; 0.15 s comes off each end
+    found = seg.speech(probs([(1.0, 2.0), (2.2, 3.0), (6.0, 6.1)]))
+    assert len(found) == 1 and found[0][0] == pytest.approx(1.15, abs=0.03) and found[0][1] == pytest.approx(2.85, abs=0.03)
+    # a short stretch keeps at least half a second; probability under the threshold is not speech
+    (short,) = seg.speech(probs([(4.0, 4.6)]))
+    assert short[1] - short[0] == pytest.approx(0.5, abs=0.03)
+    assert seg.speech(probs([(1.0, 5.0)], level=seg.SPEECH_THRESHOLD - 0.1)) == []
+    # overlapped speech is where two at once is the likeliest class
+    both = probs([])
+    both[100:160, 0], both[100:160, 4] = 0.1, 0.9
+    (a, b), = seg.overlapped(both)
+    assert a == pytest.approx(100 * seg.FRAME_STEP + seg.FRAME_SIZE / 2, abs=1e-3) and b - a == pytest.approx(60 * seg.FRAME_STEP, abs=2e-3)
+    assert union([(0.0, 1.0), (3.0, 4.0)], [(0.5, 2.0), (5.0, 6.0)]) == [(0.0, 2.0), (3.0, 4.0), (5.0, 6.0)]
+
+
 def test_every_word_gets_a_speaker_once_anyone_is_found():
     words = said("En to tre.", 0.0, None) + said("Fire fem.", 30.0, None) + said("Seks.", 60.0, None)
     out, _ = speakers.assign(transcript_of(words), [(0.0, 1.0, "0"), (29.9, 31.0, "1")])  # "Seks." is far from both
