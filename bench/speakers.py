@@ -7,7 +7,11 @@ reference has speech); on Norwegian turn-taking material (king.mp3 and the two N
 three people) also the share of words given to the right speaker, through the whole product path
 (speech recognition, then speakers). Then the time of diarization as a share of the time of
 transcription with the default speech model (beam 5), on king.mp3 and on an hour-long recording,
-and the peak memory of diarization alone on 30 minutes and on 2 hours.
+and the peak memory of diarization alone on 30 minutes and on 2 hours. Minority voices: the shared clips
+joined in a loop (king.mp3, npsc-medium-8s, npsc-short-3s, again and again: three voices, the two NPSC
+speakers holding about 8% and 3% of the time, each pass at another level with a little noise) at 96 s,
+5, 20 and 60 minutes: the voices found and the words given to the right one (the words of one pass,
+transcribed once, at every pass; reference by construction).
 
 Writes the speakers section of bench/RESULTS.md and bench/results-speakers.json.
 Run: .venv/bin/python bench/speakers.py [--hour 60] [--long 30,120] [--quick]
@@ -181,6 +185,65 @@ def long_audio(minutes: float) -> np.ndarray:
     return out
 
 
+def _three_voices() -> list[tuple[str, np.ndarray]]:
+    return [("king", decode(EVAL / "king.mp3")), ("npsc-medium", decode(EVAL / "npsc-medium-8s.mp3")),
+            ("npsc-short", decode(EVAL / "npsc-short-3s.mp3"))]
+
+
+def looped(minutes: float) -> tuple[np.ndarray, list[tuple[float, float, str]], float]:
+    """The three clips joined and looped for `minutes`, each pass at another level with a little noise;
+    the reference turns (whole clips, less 0.1 s at each end) and the length of one pass in seconds."""
+    clips = _three_voices()
+    one = np.concatenate([a for _, a in clips])
+    total, rng = int(minutes * 60 * SR), np.random.default_rng(1)
+    out, reference = np.empty(total, dtype=np.float32), []
+    for start in range(0, total, len(one)):
+        part = one[: total - start] * rng.uniform(0.6, 1.0)
+        out[start: start + len(part)] = part + rng.normal(0, 3e-4, len(part)).astype(np.float32)
+        t = start / SR
+        for name, audio in clips:
+            end = min(t + len(audio) / SR, total / SR)
+            if end - t > 0.3:
+                reference.append((t + 0.1, end - 0.1, name))
+            t += len(audio) / SR
+    return out, reference, len(one) / SR
+
+
+def minority(work: Path, lengths: list[float]) -> dict:
+    """Minority voices at any length: the looped clips diarized (product code, models loaded before), words
+    of one pass (transcribed once) repeated at every pass and given the speaker of the turn at their middle."""
+    from accessmedia.speakers import der
+    from accessmedia.speakers import diarize
+
+    model, segmentation = speaker_model(), segmentation_model()
+    one = np.concatenate([a for _, a in _three_voices()])
+    wav = work / "pass.wav"
+    write_wav(wav, one)
+    run = transcribe_with_speakers(wav, work / "pass")
+    pass_words = [(w.start, w.end) for w in run["transcript"].words]
+    rows = {}
+    for minutes in lengths:
+        audio, reference, period = looped(minutes)
+        t = time.perf_counter()
+        found = diarize.diarize(lambda audio=audio: [audio], model, segmentation=segmentation)
+        seconds = time.perf_counter() - t
+        turns = sorted(found.turns, key=lambda x: x.start)
+        words = []
+        for k in range(int(len(audio) / SR / period) + 1):
+            for a, b in pass_words:
+                a, b = a + k * period, b + k * period
+                if b > len(audio) / SR:
+                    break
+                middle = (a + b) / 2
+                who = next((x.speaker for x in turns if x.start <= middle < x.end), None)
+                words.append((a, b, who))
+        rows[f"{minutes:g}"] = {"speakers": found.speakers, "words": len(words), "words_right": round(der.word_accuracy(words, reference), 4),
+                                "seconds": round(seconds, 2),
+                                # the same audio each pass: the transcription of one pass, times the passes
+                                "transcription_estimate": round(run["asr_seconds"] * len(audio) / SR / period, 1)}
+    return rows
+
+
 def child_diarize(wav: str) -> None:
     """In a process of its own: diarize `wav` streaming, print seconds and peak memory."""
     from accessmedia.speakers import diarize
@@ -204,6 +267,7 @@ def main() -> None:
     parser.add_argument("--hour", type=float, default=60.0, help="minutes of the long recording for the time share")
     parser.add_argument("--long", default="30,120", help="minutes of the recordings for the memory check")
     parser.add_argument("--quick", action="store_true", help="quality figures and king.mp3 only")
+    parser.add_argument("--minority", default="1.61,5,20,60", help="minutes of the looped clips for minority voices (1.61: one pass)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -221,6 +285,8 @@ def main() -> None:
         king = transcribe_with_speakers(EVAL / "king.mp3", work / "king")
         results["king"] = {k: king[k] for k in ("asr_seconds", "speakers_seconds", "share", "duration")}
         results["king"]["speakers_found"] = len(king["transcript"].speakers)
+        print("minority voices ...", flush=True)
+        results["minority"] = minority(work, [float(m) for m in args.minority.split(",")] if not args.quick else [1.61, 5.0])
         if not args.quick:
             print(f"{args.hour:g} minutes ...", flush=True)
             wav = work / "hour.wav"

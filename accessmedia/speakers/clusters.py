@@ -3,6 +3,11 @@ from the eigengap, as 3D-Speaker does it (speakerlab/process/cluster.py, after S
 
 Long recordings are first summarised into at most `MAX_POINTS` micro-clusters of consecutive-free
 k-means, so that memory and time stay bounded however long the recording is.
+
+The eigengap is not the only evidence: a voice that holds a few percent of a long recording is swallowed
+by the summary and by the main speaker's cluster, so every cluster is then checked for windows far from
+it that agree with each other (a voice of its own), and for a split into two tight parts; a new voice
+must hold at least one stretch of two consecutive windows (a turn, not a stray window).
 """
 
 from __future__ import annotations
@@ -10,6 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 MAX_POINTS = 1500
+ODD_COSINE = 0.5  # a window this far from its cluster's centre is looked at again
+SEEDS = 200  # a cluster up to this size is split from every window as a seed; a larger one from 25
+COHESION = 0.8  # mean cosine of a new voice's windows to their centre: one voice, not scattered noise
 
 
 def normalize(x: np.ndarray) -> np.ndarray:
@@ -83,8 +91,10 @@ def cluster(
     merge_cosine: float = 0.67,
     min_cluster: int = 4,
     pval: float = 0.012,
+    continues: np.ndarray | None = None,
 ) -> np.ndarray:
-    """A speaker index for every embedding, speakers numbered 0.. by first appearance.
+    """A speaker index for every embedding, speakers numbered 0.. by first appearance. `continues[i]` says
+    that window i overlaps window i - 1 in time (one stretch of speech); without it, any two are a stretch.
 
     The spectral step sees the embeddings centred on the recording's mean voice, which takes out what all
     of them share (the room, the microphone, the channel) and leaves what tells the speakers apart; the
@@ -110,7 +120,112 @@ def cluster(
     labels = _absorb_small(labels, x, min_cluster)
     if not fixed:
         labels = _merge_similar(labels, x, merge_cosine, min_speakers)
+        runs = np.ones(n, dtype=bool) if continues is None else np.asarray(continues, dtype=bool)
+        labels = _far_voices(labels, x, merge_cosine, runs, max_speakers)
+        labels = _refine(labels, x, merge_cosine, min_speakers)
+        labels = _split_tight(labels, x, merge_cosine, runs, max_speakers)
     return _renumber(labels)
+
+
+def _a_turn(members: np.ndarray, runs: np.ndarray) -> bool:
+    """Whether the windows `members` include two consecutive ones of one stretch of speech."""
+    mask = np.zeros(len(runs), dtype=bool)
+    mask[members] = True
+    return bool((mask[1:] & mask[:-1] & runs[1:]).any())
+
+
+def _a_voice(members: np.ndarray, x: np.ndarray, runs: np.ndarray) -> bool:
+    centre = normalize(x[members].mean(0))
+    return len(members) >= 2 and float((x[members] @ centre).mean()) >= COHESION and _a_turn(members, runs)
+
+
+def _far_voices(labels: np.ndarray, x: np.ndarray, threshold: float, runs: np.ndarray, most: int) -> np.ndarray:
+    """Windows far from their cluster's centre, grouped: a group that is one voice and unlike every
+    cluster becomes a speaker of its own."""
+    labels = labels.copy()
+    for cid in np.unique(labels):
+        ids, centres = _centers(labels, x)
+        idx = np.flatnonzero(labels == cid)
+        odd = idx[x[idx] @ centres[list(ids).index(cid)] < ODD_COSINE]
+        if len(odd) < 2:
+            continue
+        for group in _groups(x[odd], threshold):
+            members = odd[group]
+            if len(np.unique(labels)) >= most or not _a_voice(members, x, runs):
+                continue
+            if float((_centers(labels, x)[1] @ normalize(x[members].mean(0))).max()) >= threshold:
+                continue
+            labels[members] = labels.max() + 1
+    return labels
+
+
+def _groups(x: np.ndarray, threshold: float, cap: int = 400) -> list[np.ndarray]:
+    """Centroid-linkage agglomeration while the two closest groups are alike above `threshold` (more than
+    `cap` points are first summarised by k-means)."""
+    micro = kmeans(x, cap, iterations=10) if len(x) > cap else np.arange(len(x))
+    members = [np.flatnonzero(micro == i) for i in np.unique(micro)]
+    sums = np.stack([x[m].sum(0) for m in members])
+    while len(members) > 1:
+        c = normalize(sums)
+        sim = c @ c.T
+        np.fill_diagonal(sim, -2.0)
+        i, j = np.unravel_index(np.argmax(sim), sim.shape)
+        if sim[i, j] < threshold:
+            break
+        sums[i] += sums[j]
+        members[i] = np.concatenate([members[i], members[j]])
+        sums = np.delete(sums, j, 0)
+        del members[j]
+    return members
+
+
+def _refine(labels: np.ndarray, x: np.ndarray, threshold: float, min_speakers: int, rounds: int = 5) -> np.ndarray:
+    """Every window to its nearest speaker's centre (a few rounds), then alike speakers merged again."""
+    for _ in range(rounds):
+        ids, centres = _centers(labels, x)
+        new = ids[np.concatenate([(x[i: i + 4096] @ centres.T).argmax(1) for i in range(0, len(x), 4096)])]
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return _merge_similar(labels, x, threshold, min_speakers)
+
+
+def _split_tight(labels: np.ndarray, x: np.ndarray, threshold: float, runs: np.ndarray, most: int) -> np.ndarray:
+    """A cluster that falls into two tight parts, unlike each other, is two speakers (two-means seeded from
+    each of its windows, least typical first; in a large cluster from its five least typical and 20 more)."""
+    labels = labels.copy()
+    changed = True
+    while changed and len(np.unique(labels)) < most:
+        changed = False
+        for cid in np.unique(labels):
+            idx = np.flatnonzero(labels == cid)
+            if len(idx) < 4:
+                continue
+            centre = normalize(x[idx].mean(0))
+            order = np.argsort(x[idx] @ centre)  # least typical first; every window of a small cluster
+            for seed in idx[order if len(idx) <= SEEDS else np.r_[order[:5], order[np.linspace(5, len(idx) - 1, 20).astype(int)]]]:
+                parts = _two_means(x[idx], np.stack([x[seed], centre]))
+                if parts is None:
+                    continue
+                a, b = idx[parts == 0], idx[parts == 1]
+                if float(normalize(x[a].mean(0)) @ normalize(x[b].mean(0))) < threshold and _a_voice(a, x, runs) and _a_voice(b, x, runs):
+                    labels[a] = labels.max() + 1
+                    changed = True
+                    break
+            if changed:
+                break
+    return labels
+
+
+def _two_means(x: np.ndarray, centres: np.ndarray, rounds: int = 10) -> np.ndarray | None:
+    total = x.sum(0)
+    for _ in range(rounds):
+        parts = (x @ centres.T).argmax(1)
+        if parts.min() == parts.max():
+            return None
+        first = (parts == 0).astype(x.dtype) @ x
+        centres = normalize(np.stack([first, total - first]))
+    return parts
 
 
 def _centers(labels: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -171,7 +171,9 @@ def diarize(
     if bounds.fixed:
         labels = speaker_clusters.cluster(emb, fixed=bounds.fixed)
     else:
-        labels = speaker_clusters.cluster(emb, min_speakers=bounds.low, max_speakers=bounds.high)
+        starts, ends = np.array([s for s, _ in spans]), np.array([e for _, e in spans])
+        continues = np.r_[False, starts[1:] < ends[:-1]]  # a window overlapping the one before: one stretch
+        labels = speaker_clusters.cluster(emb, min_speakers=bounds.low, max_speakers=bounds.high, continues=continues)
     turns = smooth(join_windows(spans, labels))
     used = sorted({t.speaker for t in turns})
     centroids = speaker_clusters.normalize(np.stack([emb[labels == s].mean(0) for s in used])).astype(np.float32)

@@ -226,6 +226,38 @@ def test_clustering_finds_the_speakers_of_separate_voices_and_one_for_one():
     assert len(set(speaker_clusters.cluster(points, fixed=2))) == 2
 
 
+def _keynote_with_a_few_questions(turns_of: int):
+    """2,000 windows of one broad voice (a keynote) and 16 of a second, tighter voice in the same room (centres
+    at cosine 0.48): four turns of `turns_of` consecutive windows, spread over the recording."""
+    rng = np.random.default_rng(7)
+    a, b = speaker_clusters.normalize(rng.normal(size=(2, 192)))
+    b = speaker_clusters.normalize(0.55 * a + b)
+    keynote = a + 0.9 * speaker_clusters.normalize(rng.normal(size=(2000, 192)))
+    questions = b + 0.45 * speaker_clusters.normalize(rng.normal(size=(16, 192)))
+    rows, truth, continues, q = [], [], [], 0
+    for i, window in enumerate(keynote):
+        if i % 500 == 250:
+            for r in range(4):
+                rows.append(questions[q])
+                truth.append(1)
+                continues.append(r % turns_of > 0)
+                q += 1
+        rows.append(window)
+        continues.append(truth[-1:] == [0])
+        truth.append(0)
+    return np.array(rows), np.array(truth), np.array(continues)
+
+
+def test_a_voice_with_a_few_percent_of_a_long_recording_is_kept_and_a_stray_window_is_not_a_voice():
+    x, truth, continues = _keynote_with_a_few_questions(turns_of=4)
+    labels = speaker_clusters.cluster(x, continues=continues)  # > MAX_POINTS: the summary alone swallows the questions
+    assert len(set(labels)) == 2 and len(set(labels[truth == 0])) == 1 and len(set(labels[truth == 1])) == 1
+    assert labels[truth == 0][0] != labels[truth == 1][0]
+    # the same windows, but none next to another of its voice: no turn, so no speaker
+    x, truth, continues = _keynote_with_a_few_questions(turns_of=1)
+    assert len(set(speaker_clusters.cluster(x, continues=continues))) == 1
+
+
 def test_long_recordings_are_clustered_on_a_bounded_summary():
     rng = np.random.default_rng(5)
     centres = speaker_clusters.normalize(rng.normal(size=(2, 192)))
