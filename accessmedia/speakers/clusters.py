@@ -140,8 +140,8 @@ def _a_voice(members: np.ndarray, x: np.ndarray, runs: np.ndarray) -> bool:
 
 
 def _far_voices(labels: np.ndarray, x: np.ndarray, threshold: float, runs: np.ndarray, most: int) -> np.ndarray:
-    """Windows far from their cluster's centre, grouped: a group that is one voice and unlike every
-    cluster becomes a speaker of its own."""
+    """Windows far from their cluster's centre, grouped: a group that is one voice (or falls into two that
+    are) and is unlike every cluster becomes a speaker of its own."""
     labels = labels.copy()
     for cid in np.unique(labels):
         ids, centres = _centers(labels, x)
@@ -151,11 +151,11 @@ def _far_voices(labels: np.ndarray, x: np.ndarray, threshold: float, runs: np.nd
             continue
         for group in _groups(x[odd], threshold):
             members = odd[group]
-            if len(np.unique(labels)) >= most or not _a_voice(members, x, runs):
-                continue
-            if float((_centers(labels, x)[1] @ normalize(x[members].mean(0))).max()) >= threshold:
-                continue
-            labels[members] = labels.max() + 1
+            for voice in ([members] if _a_voice(members, x, runs) else _two_voices(members, x, threshold, runs) or []):
+                if len(np.unique(labels)) >= most:
+                    return labels
+                if float((_centers(labels, x)[1] @ normalize(x[voice].mean(0))).max()) < threshold:
+                    labels[voice] = labels.max() + 1
     return labels
 
 
@@ -191,30 +191,35 @@ def _refine(labels: np.ndarray, x: np.ndarray, threshold: float, min_speakers: i
 
 
 def _split_tight(labels: np.ndarray, x: np.ndarray, threshold: float, runs: np.ndarray, most: int) -> np.ndarray:
-    """A cluster that falls into two tight parts, unlike each other, is two speakers (two-means seeded from
-    each of its windows, least typical first; in a large cluster from its five least typical and 20 more)."""
+    """A cluster that falls into two tight parts, unlike each other, is two speakers."""
     labels = labels.copy()
     changed = True
     while changed and len(np.unique(labels)) < most:
         changed = False
         for cid in np.unique(labels):
-            idx = np.flatnonzero(labels == cid)
-            if len(idx) < 4:
-                continue
-            centre = normalize(x[idx].mean(0))
-            order = np.argsort(x[idx] @ centre)  # least typical first; every window of a small cluster
-            for seed in idx[order if len(idx) <= SEEDS else np.r_[order[:5], order[np.linspace(5, len(idx) - 1, 20).astype(int)]]]:
-                parts = _two_means(x[idx], np.stack([x[seed], centre]))
-                if parts is None:
-                    continue
-                a, b = idx[parts == 0], idx[parts == 1]
-                if float(normalize(x[a].mean(0)) @ normalize(x[b].mean(0))) < threshold and _a_voice(a, x, runs) and _a_voice(b, x, runs):
-                    labels[a] = labels.max() + 1
-                    changed = True
-                    break
-            if changed:
+            parts = _two_voices(np.flatnonzero(labels == cid), x, threshold, runs)
+            if parts:
+                labels[parts[0]] = labels.max() + 1
+                changed = True
                 break
     return labels
+
+
+def _two_voices(idx: np.ndarray, x: np.ndarray, threshold: float, runs: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The windows `idx` as two voices unlike each other, if they are: two-means seeded from each of them,
+    least typical first (in a large set from its five least typical and 20 more)."""
+    if len(idx) < 4:
+        return None
+    centre = normalize(x[idx].mean(0))
+    order = np.argsort(x[idx] @ centre)
+    for seed in idx[order if len(idx) <= SEEDS else np.r_[order[:5], order[np.linspace(5, len(idx) - 1, 20).astype(int)]]]:
+        parts = _two_means(x[idx], np.stack([x[seed], centre]))
+        if parts is None:
+            continue
+        a, b = idx[parts == 0], idx[parts == 1]
+        if float(normalize(x[a].mean(0)) @ normalize(x[b].mean(0))) < threshold and _a_voice(a, x, runs) and _a_voice(b, x, runs):
+            return a, b
+    return None
 
 
 def _two_means(x: np.ndarray, centres: np.ndarray, rounds: int = 10) -> np.ndarray | None:
