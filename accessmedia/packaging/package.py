@@ -293,13 +293,31 @@ def package(recording: str | Path, files: RecordingFiles, dist: str | Path, pack
     meta_title = packaging.title or stem.replace("-", " ").replace("_", " ")
     with staging_dir(dist) as tmp:
         hls = tmp / "hls"
+        hls.mkdir()
+        upload = tmp / "upload"
+        upload.mkdir()
+        source = str(recording.resolve())
         maps = (["-map", "0:v:0"] if not audio_only else []) + ["-map", f"0:{track.stream_index}"]
+        hls_source = recording
+        if audio_only:
+            # platforms want a picture: the poster, encoded once as ten seconds of video (a frame a second, a keyframe
+            # at each start) and repeated by stream copy for the length of the sound; the sound copied when it is AAC,
+            # else encoded once, here, and the HLS rendition copies it from this file
+            _ffmpeg("-f", "lavfi", "-i", "color=c=0x1d3557:s=1280x720:d=1", "-frames:v", "1", str(hls / "poster.png"))
+            still = tmp / ".still.mp4"
+            _ffmpeg("-framerate", "1", "-loop", "1", "-i", str(hls / "poster.png"), "-t", "10", "-c:v", "libx264", "-tune", "stillimage",
+                    "-preset", "veryfast", "-pix_fmt", "yuv420p", "-r", "1", "-g", "10", "-bf", "0", str(still))
+            _ffmpeg("-stream_loop", "-1", "-i", str(still), "-i", source, "-map", "0:v", "-map", f"1:{track.stream_index}", "-shortest",
+                    "-c:v", "copy", *(["-c:a", "copy"] if track.codec == "aac" else ["-c:a", "aac", "-b:a", "128k"]),
+                    "-movflags", "+faststart", str(upload_video(tmp, stem)))
+            still.unlink()
+            hls_source, maps = upload_video(tmp, stem), ["-map", "0:a:0"]
         keyframes = ["-force_key_frames", f"expr:gte(t,n_forced*{segment_seconds})"]
-        codec_args = ["-c", "copy"] if copy else (
+        codec_args = ["-c", "copy"] if copy or audio_only else (
             (["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", *keyframes] if not audio_only else [])
             + ["-c:a", "aac", "-b:a", "128k"]
         )
-        variants = [_rendition(recording, maps, codec_args, hls / "stream", segment_seconds, (width, height))]
+        variants = [_rendition(hls_source, maps, codec_args, hls / "stream", segment_seconds, (width, height))]
         for rung in sorted({h for h in packaging.ladder if not audio_only and h < height}, reverse=True):
             size = (round(width * rung / height / 2) * 2, rung)
             scaled = ["-vf", f"scale={size[0]}:{size[1]}", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
@@ -311,7 +329,7 @@ def package(recording: str | Path, files: RecordingFiles, dist: str | Path, pack
         for _, duration in segments:
             spans.append((t, t + duration))
             t += duration
-        mpegts = _timestamp_offset(recording, variants[0].folder / segments[0][0])
+        mpegts = _timestamp_offset(hls_source, variants[0].folder / segments[0][0])
         media_lines = []
         for lang in order:
             folder = hls / "subs" / lang
@@ -340,20 +358,13 @@ def package(recording: str | Path, files: RecordingFiles, dist: str | Path, pack
             session_data.append(f'#EXT-X-SESSION-DATA:DATA-ID="{APPLE_CHAPTERS}",URI="chapters.json"')
         master = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS", *session_data, *media_lines, *stream_infs, ""]
         (hls / "master.m3u8").write_text("\n".join(master), encoding="utf-8")
-        if audio_only:
-            _ffmpeg("-f", "lavfi", "-i", "color=c=0x1d3557:s=1280x720:d=1", "-frames:v", "1", str(hls / "poster.png"))
         write_site(tmp / "site", meta_title, order, cues, "../hls/master.m3u8", "../hls/poster.png" if audio_only else None,
                    chapter_cues(chapters, info.duration))
-        upload = tmp / "upload"
-        upload.mkdir()
-        source = str(recording.resolve())
-        if audio_only:  # platforms want a picture: the poster, held for the length of the sound
+        if audio_only:  # burned captions change within a second: the poster at its default rate there
             inputs = ["-loop", "1", "-i", str((hls / "poster.png").resolve()), "-i", source, "-map", "0:v", "-map", f"1:{track.stream_index}", "-shortest"]
-            upload_codecs = ["-c:v", "libx264", "-tune", "stillimage", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-r", "2", "-c:a", "aac", "-b:a", "128k"]
         else:
             inputs = ["-i", source, "-map", "0:v:0", "-map", f"0:{track.stream_index}"]
-            upload_codecs = codec_args
-        _ffmpeg(*inputs, *upload_codecs, "-movflags", "+faststart", str(upload_video(tmp, stem)))
+            _ffmpeg(*inputs, *codec_args, "-movflags", "+faststart", str(upload_video(tmp, stem)))
         with_ttml = [lang for lang in order if files.subtitles(lang, "ttml").is_file()]
         for lang in order:
             plain = _without_markup(cues[lang])

@@ -131,6 +131,40 @@ def test_audio_only_recording_gets_audio_hls_and_a_poster(tmp_path, eval_files):
         assert len(c.streams.video) == 1 and len(c.streams.audio) == 1  # platforms want a picture
 
 
+def test_an_aac_recording_without_video_is_packaged_by_copying_its_sound_under_a_still(tmp_path, eval_files):
+    """The still is encoded once (ten seconds, a frame a second) and repeated by stream copy; the AAC sound is copied
+    bit for bit into the upload mp4 and from there into the HLS rendition."""
+    m4a = tmp_path / "tale.m4a"
+    ffmpeg("-stream_loop", "3", "-i", str(eval_files / "npsc-medium-8s.mp3"), "-t", "30", "-c:a", "aac", "-b:a", "96k", str(m4a))
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "tale.nb.srt").write_text("1\n00:00:00,500 --> 00:00:04,000\nRepresentantene\n", encoding="utf-8")
+    result = run_cli("package", str(m4a), "--subs", str(subs), "-o", str(tmp_path / "dist"))
+    assert result.exit_code == 0, result.output
+    assert "audio only" in result.output
+    assert not list((tmp_path / "dist").rglob(".still*"))
+
+    def sound(path):
+        with av.open(str(path)) as c:
+            return [bytes(p) for p in c.demux(c.streams.audio[0]) if p.size]
+
+    with av.open(str(tmp_path / "dist" / "upload" / "tale.mp4")) as c:
+        video, audio = c.streams.video[0], c.streams.audio[0]
+        assert video.codec_context.name == "h264" and video.average_rate == 1
+        packets = [p for p in c.demux(video) if p.size]
+        keys = [i for i, p in enumerate(packets) if p.is_keyframe]
+        assert keys[:3] == [0, 10, 20]  # a keyframe every ten seconds: seeking works
+        assert abs(len(packets) - float(audio.duration * audio.time_base)) <= 2.0  # the picture lasts as long as the sound
+    assert sound(tmp_path / "dist" / "upload" / "tale.mp4") == sound(m4a)  # copied, not encoded again
+    adts = b"".join(b"".join(sound(seg)) for seg in sorted((tmp_path / "dist" / "hls" / "stream").glob("*.ts")))
+    frames, i = [], 0
+    while i < len(adts):  # MPEG-TS carries AAC in ADTS frames: a 7-byte header (9 with a CRC) before each
+        length, header = ((adts[i + 3] & 3) << 11) | (adts[i + 4] << 3) | (adts[i + 5] >> 5), 7 if adts[i + 1] & 1 else 9
+        frames.append(adts[i + header: i + length])
+        i += length
+    assert frames == sound(m4a)
+
+
 def test_other_codecs_are_transcoded(tmp_path):
     webm = tmp_path / "opptak.mkv"
     ffmpeg("-f", "lavfi", "-i", "testsrc=s=320x180:r=25:d=8", "-f", "lavfi", "-i", "sine=d=8", "-c:v", "mpeg4", "-c:a", "libopus", str(webm))
