@@ -60,28 +60,32 @@ def sound_hour(suffix: str) -> Path:
 
 def package(rec: Path, work: Path, languages: tuple[str, ...]) -> float:
     cues = [Cue(t + 0.5, t + 3.5, (f"Undertekst {t // 4}",)) for t in range(0, HOUR, 4)]
-    subs = work / f"subs-{rec.stem}"
+    subs = work / f"subs-{rec.name}"
     subs.mkdir()
     for lang in languages:
         (subs / f"{rec.stem}.{lang}.vtt").write_text(subtitles.compose_vtt(cues), encoding="utf-8")
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "accessmedia.cli", "package", str(rec), "--subs", str(subs), "-o", str(work / f"dist-{rec.stem}")],
+    subprocess.run([sys.executable, "-m", "accessmedia.cli", "package", str(rec), "--subs", str(subs), "-o", str(work / f"dist-{rec.name}")],
                    check=True, stdout=subprocess.DEVNULL)
     return time.monotonic() - started
 
 
+EARLIER = 600  # seconds of the hour the earlier way is timed on (at about 5x real time, the whole hour takes 12 minutes)
+
+
 def earlier_way(rec: Path, work: Path) -> float:
-    """What package did for sound alone before issue 26, its two ffmpeg runs: the HLS rendition (AAC copied), and the
-    upload mp4 from the poster looped at the image default of 25 frames a second, encoded at 2, the sound encoded again."""
+    """What package did for sound alone before issue 26, its two ffmpeg runs, on the first EARLIER seconds: the HLS
+    rendition (AAC copied), and the upload mp4 from the poster looped at the image default of 25 frames a second,
+    encoded at 2, the sound encoded again."""
     exe = media.ffmpeg_exe()
     poster = work / "poster.png"
     subprocess.run([exe, "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x1d3557:s=1280x720:d=1", "-frames:v", "1", str(poster)], check=True)
     (work / "earlier").mkdir()
     started = time.monotonic()
-    subprocess.run([exe, "-v", "error", "-y", "-i", str(rec), "-map", "0:a:0", "-c", "copy", "-f", "hls", "-hls_time", "6",
+    subprocess.run([exe, "-v", "error", "-y", "-t", str(EARLIER), "-i", str(rec), "-map", "0:a:0", "-c", "copy", "-f", "hls", "-hls_time", "6",
                     "-hls_playlist_type", "vod", "-hls_segment_filename", str(work / "earlier" / "seg%05d.ts"),
                     str(work / "earlier" / "index.m3u8")], check=True)
-    subprocess.run([exe, "-v", "error", "-y", "-loop", "1", "-i", str(poster), "-i", str(rec), "-map", "0:v", "-map", "1:a", "-shortest",
+    subprocess.run([exe, "-v", "error", "-y", "-loop", "1", "-i", str(poster), "-t", str(EARLIER), "-i", str(rec), "-map", "0:v", "-map", "1:a", "-shortest",
                     "-c:v", "libx264", "-tune", "stillimage", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-r", "2", "-c:a", "aac",
                     "-b:a", "128k", "-movflags", "+faststart", str(work / "earlier.mp4")], check=True)
     return time.monotonic() - started
@@ -99,7 +103,8 @@ def main() -> None:
         "machine": f"{platform.node() and 'vm'} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "recording_seconds": HOUR, "languages": 5, "seconds": round(rows["video"], 2), "times_real_time": round(HOUR / rows["video"], 1),
-        "sound": {k: {"seconds": round(v, 2), "times_real_time": round(HOUR / v, 1)} for k, v in rows.items() if k != "video"},
+        "sound": {k: {"seconds": round(v, 2), "times_real_time": round((EARLIER if k == "m4a_earlier" else HOUR) / v, 1)}
+                  for k, v in rows.items() if k != "video"},
     }
     print(json.dumps(results, indent=1))
     (ROOT / "bench" / "results-package.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
@@ -117,10 +122,10 @@ def main() -> None:
         "|---|---|---|---|",
         f"| .m4a (AAC) | {snd['m4a']['seconds']} | **{snd['m4a']['times_real_time']}x** | >= 100x |",
         f"| .mp3 (sound encoded to AAC once) | {snd['mp3']['seconds']} | {snd['mp3']['times_real_time']}x | |",
-        f"| .m4a, the earlier way (poster encoded at 2 frames a second from 25 read, sound encoded again; ffmpeg alone) | "
+        f"| .m4a, the earlier way (poster encoded at 2 frames a second from 25 read, sound encoded again; ffmpeg alone, first {EARLIER // 60} minutes) | "
         f"{snd['m4a_earlier']['seconds']} | {snd['m4a_earlier']['times_real_time']}x | |",
         "",
-        f"Ratio, the same .m4a: **{snd['m4a_earlier']['seconds'] / snd['m4a']['seconds']:.0f}x faster** than the earlier way.",
+        f"Ratio, the same .m4a, in real-time factors: **{snd['m4a']['times_real_time'] / snd['m4a_earlier']['times_real_time']:.0f}x faster** than the earlier way.",
     ])
 
 
