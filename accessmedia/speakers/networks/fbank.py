@@ -62,5 +62,7 @@ def fbank(samples: np.ndarray, bands: int = 80, window: str = "povey") -> np.nda
     frames[:, 0] -= 0.97 * frames[:, 0]
     frames *= _window(window)
     power = np.abs(np.fft.rfft(frames, FFT, axis=1)) ** 2
-    energies = power.astype(np.float32) @ mel_banks(bands)
+    # in float64, then float32: a float32 product rounds differently with the BLAS library's thread count, and a
+    # recording processed on a worker (one thread) must give the same speakers file as in one process
+    energies = (power @ mel_banks(bands).astype(np.float64)).astype(np.float32)
     return np.log(np.maximum(energies, np.finfo(np.float32).eps))
