@@ -110,14 +110,21 @@ def segmentation_model():
     return LoadedModels().segmentation(Diarizing())
 
 
+def _meeting_references() -> dict[str, list[tuple[float, float, str]]]:
+    """Reference turns of the AMI excerpts and the two-speaker conversation, by file id."""
+    from accessmedia.speakers import rttm
+
+    folder = EVAL / "speakers"
+    return {**rttm.read(folder / "ami-train.rttm"), **rttm.read(folder / "pyannote-sample.rttm")}
+
+
 def meetings() -> dict:
     """The AMI excerpts (pooled) and the two-speaker conversation: diarization alone."""
     from accessmedia.speakers import diarize
-    from accessmedia.speakers import rttm
 
     model, segmentation = speaker_model(), segmentation_model()
     folder = EVAL / "speakers"
-    refs = {**rttm.read(folder / "ami-train.rttm"), **rttm.read(folder / "pyannote-sample.rttm")}
+    refs = _meeting_references()
     rows = {}
     for fid in sorted(refs):
         audio = decode(folder / f"{fid}.flac")
@@ -253,10 +260,9 @@ def senko(work: Path, python: str) -> dict:
     scoring; accessmedia's diarization alone timed on the Norwegian turns beside it (the meetings are timed
     in meetings())."""
     from accessmedia.speakers import diarize
-    from accessmedia.speakers import rttm
 
     folder = EVAL / "speakers"
-    refs = {**rttm.read(folder / "ami-train.rttm"), **rttm.read(folder / "pyannote-sample.rttm")}
+    refs = _meeting_references()
     audio, reference = norwegian_turns()
     refs["turns"] = reference
     durations = {fid: 30.0 for fid in refs}

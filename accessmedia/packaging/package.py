@@ -313,10 +313,8 @@ def package(recording: str | Path, files: RecordingFiles, dist: str | Path, pack
             still.unlink()
             hls_source, maps = upload_video(tmp, stem), ["-map", "0:a:0"]
         keyframes = ["-force_key_frames", f"expr:gte(t,n_forced*{segment_seconds})"]
-        codec_args = ["-c", "copy"] if copy or audio_only else (
-            (["-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", *keyframes] if not audio_only else [])
-            + ["-c:a", "aac", "-b:a", "128k"]
-        )
+        codec_args = ["-c", "copy"] if copy or audio_only else [
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-pix_fmt", "yuv420p", *keyframes, "-c:a", "aac", "-b:a", "128k"]
         variants = [_rendition(hls_source, maps, codec_args, hls / "stream", segment_seconds, (width, height))]
         for rung in sorted({h for h in packaging.ladder if not audio_only and h < height}, reverse=True):
             size = (round(width * rung / height / 2) * 2, rung)

@@ -123,10 +123,6 @@ class Segmentation:
                 seen[first:last] += 1
         return total / np.maximum(seen, 1)[:, None]
 
-    def overlap(self, audio: np.ndarray) -> list[tuple[float, float]]:
-        """Stretches (seconds from the audio's start) where two people speak at once."""
-        return overlapped(self.probabilities(audio))
-
 
 def stretches(on: np.ndarray) -> list[tuple[float, float]]:
     """Runs of frames where `on` is true, as (start, end) seconds."""
