@@ -31,7 +31,7 @@ from accessmedia.models import catalog as models
 from accessmedia.models import translation as mt_models
 from accessmedia.models.catalog import catalog, installed, plain_name
 from accessmedia.models.transfer import add_export, export as export_models, is_export
-from accessmedia.models.translation import TOKENIZERS
+from accessmedia.models.translation import is_translation_folder
 from accessmedia.packaging.package import upload_video
 from accessmedia.packaging.replay import interface_words, script_json
 from accessmedia.subtitles.markup import TAG as SPAN_TAG
@@ -66,7 +66,7 @@ __all__ = [
     "from_os_error", "corrected_by_people", "upload_video", "catalog", "installed", "load_profile", "probe_media", "recorded_settings",
     # small helpers the edges share
     "languages", "clock", "ensure_writable", "run_lock", "write_atomic", "interface_words", "script_json", "SPAN_TAG",
-    "HARD_RULES", "ERROR_RULES", "LOW_CONFIDENCE", "STAGE_NAMES", "TOKENIZERS", "capture_device",
+    "HARD_RULES", "ERROR_RULES", "LOW_CONFIDENCE", "STAGE_NAMES", "is_translation_folder", "capture_device",
 ]
 
 probe_media = media.probe
@@ -226,7 +226,7 @@ def models_list() -> list[dict]:
             "name": entry.name, "kind": entry.kind, "default": entry.default, "installed": m is not None,
             "size_mb": entry.size_mb, "source": entry.source, "languages": list(entry.languages),
             "path": str(m.path) if m else None, "description": entry.description, "licence": entry.licence,
-            "engine": mt_models.FAMILIES.get(entry.family, ""),
+            "engine": mt_models.FAMILIES.get(entry.family, ""), "format": entry.format, "confirmed": entry.confirmed,
         })
     for (kind, name), m in installed.items():
         if m is None:
@@ -235,14 +235,14 @@ def models_list() -> list[dict]:
         rows.append({"name": name, "kind": kind, "default": False, "installed": True, "size_mb": None,
                      "source": m.source, "languages": sorted({c for d in t.directions for c in d}) if t else [], "path": str(m.path),
                      "description": f"{t.engine}, {len(t.directions)} directions" if t else "added from a folder",
-                     "licence": t.licence if t else "", "engine": t.engine if t else ""})
+                     "licence": t.licence if t else "", "engine": t.engine if t else "", "format": "", "confirmed": True})
     return rows
 
 
-def models_install(name: str, accept_licence: str | None = None):
+def models_install(name: str, accept_licence: str | None = None, progress: Callable[[str], None] | None = None):
     entry = models.catalog().get(name)
     if entry is not None and entry.kind == "translate":
-        return mt_models.install(name, accept_licence)
+        return mt_models.install(name, accept_licence, progress)
     return models.install(name)
 
 
@@ -253,15 +253,15 @@ def models_add(path: str | Path, name: str | None = None, kind: str = "asr") -> 
 
 
 def models_add_translation(path: str | Path, name: str | None = None, pairs: Sequence[str] = (),
-                           accept_licence: str | None = None) -> mt_models.TranslationModel:
-    """A CTranslate2 translation model folder (OPUS-MT, NLLB-200, MADLAD-400), checked, offline."""
+                           accept_licence: str | None = None, progress: Callable[[str], None] | None = None):
+    """A translation model folder (OPUS-MT, NLLB-200, MADLAD-400; CTranslate2, or a hub checkpoint: converted)."""
     parsed = []
     for pair in pairs:
         src, sep, tgt = pair.partition("-")
         if not sep:
             raise AccessMediaError(f"'{pair}' is not a direction", "write directions like nb-en,en-so")
         parsed.append((languages.normalize(src), languages.normalize(tgt)))
-    return mt_models.add_folder(path, name, parsed or None, accept_licence)
+    return mt_models.add_folder(path, name, parsed or None, accept_licence, progress=progress)
 
 
 def models_install_translate(codes: Sequence[str]):

@@ -45,7 +45,9 @@ def models_list(as_json, targets):
         size = f"{r['size_mb']} MB" if r["size_mb"] else ""
         default = " (default)" if r["default"] else ""
         licence = f" [{r['licence']}]" if r.get("licence") else ""
-        click.echo(f"{r['name']:<26} {r['kind']:<12} {state:<14} {size:>8}  {r['source']}{default}{licence}")
+        unconfirmed = "" if r["confirmed"] else " (unconfirmed: its files were never checked on the hub's page)"
+        converted = " converted on install" if r["format"] == "checkpoint" and not r["installed"] else ""
+        click.echo(f"{r['name']:<26} {r['kind']:<12} {state:<14} {size:>8}  {r['source']}{default}{licence}{converted}{unconfirmed}")
         if r["path"]:
             click.echo(f"{'':<26} at {r['path']}")
     for lang, how in routes.items():
@@ -68,14 +70,17 @@ def models_install(name, languages, accept_licence):
     For Argos, NAME is `translate` followed by language codes: the
     packages from Norwegian to English and from English to each other
     language are fetched from the Argos index. OPUS-MT, NLLB-200 and
-    MADLAD-400 models are installed by their catalogue name; `models list
-    --to so,ti` shows which would improve which language.
+    MADLAD-400 models are installed by their catalogue name (one published
+    for PyTorch only is converted to CTranslate2 here, without torch, after
+    its files are checked against the catalogue); `models list --to so,ti`
+    shows which would improve which language.
 
     \b
     Examples:
       accessmedia models install nb-whisper-small
       accessmedia models install translate nb en ar pl uk
       accessmedia models install madlad400-3b
+      accessmedia models install opus-mt-tc-big-gmq-en
       accessmedia models install nllb-200-distilled-600M --accept-licence CC-BY-NC-4.0
     """
     if name == "translate":
@@ -86,7 +91,7 @@ def models_install(name, languages, accept_licence):
         return
     if languages:
         raise AccessMediaError(f"unexpected arguments after {name}: {' '.join(languages)}", "only `translate` takes language codes")
-    m = api.models_install(name, accept_licence)
+    m = api.models_install(name, accept_licence, progress=lambda message: click.echo(message, err=True))
     click.echo(f"installed {m.name} at {m.path} (sha256 {m.sha256})")
 
 
@@ -96,14 +101,16 @@ def models_install(name, languages, accept_licence):
 @click.option("--kind", type=click.Choice(["asr", "speaker", "segmentation", "translate"]), default=None,
               help="speaker: a speaker model (.onnx, a CAM++ .pt, or the wheel the catalogue names); segmentation: "
                    "the overlapped-speech model (its .pt, or the wheel); translate: an OPUS-MT, NLLB-200 or "
-                   "MADLAD-400 folder converted for CTranslate2; default: from the file or folder.")
+                   "MADLAD-400 folder, converted for CTranslate2 or as the hub publishes it (converted here, "
+                   "without torch); default: from the file or folder.")
 @click.option("--pairs", default=None, help="translate: the directions the model translates, e.g. nb-en,en-so "
                                            "(default: the catalogue's, or read from the model).")
 @click.option("--accept-licence", default=None, metavar="LICENCE",
               help="Accept a non-commercial licence by its name (e.g. CC-BY-NC-4.0); never accepted by default.")
 def models_add(path, name, kind, pairs, accept_licence):
-    """Install a model offline: a speech model folder, a speaker model file, an Argos .argosmodel file, or
-    every model of a folder that `accessmedia models export` wrote (each file checked first).
+    """Install a model offline: a speech model folder, a speaker model file, an Argos .argosmodel file, a
+    translation model folder (a hub checkpoint is converted to CTranslate2 first, without torch), or every
+    model of a folder that `accessmedia models export` wrote (each file checked first).
 
     An .argosmodel is checked before anything is installed: a real zip, no
     paths that leave the package folder, the model files present.
@@ -117,6 +124,7 @@ def models_add(path, name, kind, pairs, accept_licence):
       accessmedia models add voxceleb_resnet34_LM.onnx --kind speaker --name wespeaker-resnet34-lm
       accessmedia models add ./madlad400-3b-ct2 --name madlad400-3b
       accessmedia models add ./opus-mt-en-ti --pairs en-ti
+      accessmedia models add ./opus-mt-tc-big-gmq-en    # the hub's folder (pytorch_model.bin): converted
       accessmedia models add ./nllb-600m --name nllb-200-distilled-600M --accept-licence CC-BY-NC-4.0
       accessmedia models add /media/usb/modeller      # a folder `models export` wrote
     """
@@ -130,9 +138,9 @@ def models_add(path, name, kind, pairs, accept_licence):
         m = api.models_add(path, name, kind or "speaker")
         click.echo(f"installed {m.kind} model {m.name} at {m.path} (sha256 {m.sha256})")
         return
-    if kind == "translate" or (kind is None and path.is_dir() and not (path / "tokenizer.json").is_file()
-                               and any((path / f).is_file() for fs in api.TOKENIZERS.values() for f in fs)):
-        t = api.models_add_translation(path, name, _codes(pairs) if pairs else (), accept_licence)
+    if kind == "translate" or (kind is None and api.is_translation_folder(path)):
+        t = api.models_add_translation(path, name, _codes(pairs) if pairs else (), accept_licence,
+                                       progress=lambda message: click.echo(message, err=True))
         click.echo(f"installed {t.engine} model {t.name} at {t.path} ({len(t.directions)} directions, "
                    f"{t.licence or 'licence not recorded'}, sha256 {t.sha256})")
         return

