@@ -48,7 +48,11 @@ def test_a_file_as_a_live_source_is_captioned_translated_and_kept_for_process(mo
 
 
 def test_a_session_killed_and_started_again_goes_on_without_repeating_a_line(models_env, tmp_path):
-    clip = eval_dir() / "king.mp3"
+    from accessmedia.core import media
+
+    clip = tmp_path / "king-45s.mp3"  # the first 45 s of king.mp3: read in real time, so the test costs what it reads
+    subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(eval_dir() / "king.mp3"), "-t", "45",
+                    "-c", "copy", str(clip)], check=True)
     out = tmp_path / "live"
     command = [sys.executable, "-m", "accessmedia.cli", "live", str(clip), "--realtime", "-o", str(out), "--no-page", "--name", "tale"]
     env = {**os.environ, **models_env}
@@ -70,7 +74,7 @@ def test_a_session_killed_and_started_again_goes_on_without_repeating_a_line(mod
     keys = [(x["start"], x["end"]) for x in nb]
     assert len(keys) == len(set(keys)) and all(a["end"] <= b["end"] for a, b in zip(nb, nb[1:]))  # nothing repeated
     assert [x["event"] for x in lines if "event" in x][:2] == ["start", "resume"]
-    assert max(x["end"] for x in nb) > 70  # to the end of the recording
+    assert max(x["end"] for x in nb) > 38  # to the end of the recording
 
 
 def test_who_speaks_is_told_live_and_carried_by_the_translations(models_env, tmp_path):
