@@ -31,7 +31,9 @@ from accessmedia.models import catalog as models
 from accessmedia.models import translation as mt_models
 from accessmedia.models.catalog import catalog, installed, plain_name
 from accessmedia.models.transfer import add_export, export as export_models, is_export
+from accessmedia.models.listing import rows as models_list
 from accessmedia.models.translation import is_translation_folder
+from accessmedia.translation import plan as translation_plan
 from accessmedia.packaging.package import upload_video
 from accessmedia.packaging.replay import interface_words, script_json
 from accessmedia.subtitles.markup import TAG as SPAN_TAG
@@ -54,7 +56,7 @@ from accessmedia.translation import routes as mt_routes
 __all__ = [
     # the verbs, one per command
     "probe", "transcribe", "cues", "check", "translate", "package", "process", "apply", "apply_edit", "history", "restore",
-    "recover", "kit_export", "kit_texts", "kit_import", "name_speakers", "describe_speakers", "models_list", "models_install", "models_add",
+    "recover", "kit_export", "kit_texts", "kit_import", "name_speakers", "describe_speakers", "models_list", "models_install", "models_install_for", "models_plan", "models_add",
     "models_add_translation", "models_install_translate", "models_add_package", "translation_routes", "export_models",
     "add_export", "is_export", "is_manifest", "load_event", "manifest_text", "save_manifest", "LiveSession", "live_settings", "plain_name",
     # what the verbs take and give
@@ -215,28 +217,16 @@ def check(path: str | Path, language: str | None = None, styles: Styles = Styles
 
 # -- models -----------------------------------------------------------------
 
-def models_list() -> list[dict]:
-    """Every catalogue model and every installed one, with where it is."""
-    installed = {(m.kind, m.name): m for m in models.installed()}
-    translation = mt_models.installed()
-    rows = []
-    for entry in models.catalog().values():
-        m = installed.pop((entry.kind, entry.name), None)
-        rows.append({
-            "name": entry.name, "kind": entry.kind, "default": entry.default, "installed": m is not None,
-            "size_mb": entry.size_mb, "source": entry.source, "languages": list(entry.languages),
-            "path": str(m.path) if m else None, "description": entry.description, "licence": entry.licence,
-            "engine": mt_models.FAMILIES.get(entry.family, ""), "format": entry.format, "confirmed": entry.confirmed,
-        })
-    for (kind, name), m in installed.items():
-        if m is None:
-            continue
-        t = translation.get(name) if kind == "translate" else None
-        rows.append({"name": name, "kind": kind, "default": False, "installed": True, "size_mb": None,
-                     "source": m.source, "languages": sorted({c for d in t.directions for c in d}) if t else [], "path": str(m.path),
-                     "description": f"{t.engine}, {len(t.directions)} directions" if t else "added from a folder",
-                     "licence": t.licence if t else "", "engine": t.engine if t else "", "format": "", "confirmed": True})
-    return rows
+def models_plan(targets: Sequence[str], accept_licence: str | None = None, source: str = "nb") -> translation_plan.Plan:
+    """Per language, the best route the catalogue offers (by published quality) and the models it needs."""
+    return translation_plan.plan(source, [languages.normalize(x) for x in targets], mt_models.installed(), models.catalog(), accept_licence)
+
+
+def models_install_for(targets: Sequence[str], accept_licence: str | None = None, source: str = "nb",
+                       progress: Callable[[str], None] | None = None) -> translation_plan.Plan:
+    """The models each language's best route needs (by published quality), installed one after another."""
+    return translation_plan.install(source, [languages.normalize(x) for x in targets], mt_models.installed(),
+                                    models.catalog(), accept_licence, progress)
 
 
 def models_install(name: str, accept_licence: str | None = None, progress: Callable[[str], None] | None = None):

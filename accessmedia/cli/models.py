@@ -60,12 +60,23 @@ def models_list(as_json, targets):
 
 
 @models.command("install")
-@click.argument("name")
+@click.argument("name", required=False)
 @click.argument("languages", nargs=-1)
+@click.option("--for", "for_languages", default=None, metavar="LANGS",
+              help="Install what these languages need (e.g. so,ti,ar): each one's best route by published quality.")
 @click.option("--accept-licence", default=None, metavar="LICENCE",
               help="Accept a non-commercial licence by its name (e.g. CC-BY-NC-4.0 for NLLB-200); never accepted by default.")
-def models_install(name, languages, accept_licence):
-    """Install a catalogue model by name, or Argos translation packages (both need network).
+def models_install(name, languages, for_languages, accept_licence):
+    """Install a catalogue model by name, what a list of languages needs (--for), or Argos translation
+    packages (all need network).
+
+    With --for, each language gets the best route the catalogue offers by
+    published quality (chrF on FLORES-200): the models it needs are shown
+    with their licence and size, checked, downloaded (a dropped connection
+    goes on where it stopped), converted where needed and installed, one
+    after another. A non-commercial model (NLLB-200) is used only with
+    --accept-licence; without it the best open route is taken and the
+    better one named.
 
     For Argos, NAME is `translate` followed by language codes: the
     packages from Norwegian to English and from English to each other
@@ -77,12 +88,23 @@ def models_install(name, languages, accept_licence):
 
     \b
     Examples:
+      accessmedia models install --for en,ar,uk,pl,so,ti
+      accessmedia models install --for so,ti --accept-licence CC-BY-NC-4.0
       accessmedia models install nb-whisper-small
       accessmedia models install translate nb en ar pl uk
       accessmedia models install madlad400-3b
       accessmedia models install opus-mt-tc-big-gmq-en
       accessmedia models install nllb-200-distilled-600M --accept-licence CC-BY-NC-4.0
     """
+    say = lambda message: click.echo(message, err=True)  # noqa: E731
+    if for_languages:
+        if name:
+            raise AccessMediaError(f"a model name ({name}) and --for together", "give one or the other")
+        chosen = api.models_install_for(_codes(for_languages), accept_licence, progress=say)
+        click.echo(f"installed {len(chosen.install)} models; `accessmedia models list --to {for_languages}` shows the routes")
+        return
+    if not name:
+        raise AccessMediaError("no model named", "e.g. accessmedia models install --for en,ar,so, or a name from `models list`")
     if name == "translate":
         if not languages:
             raise AccessMediaError("no languages given", "e.g. accessmedia models install translate nb en ar")
@@ -91,7 +113,7 @@ def models_install(name, languages, accept_licence):
         return
     if languages:
         raise AccessMediaError(f"unexpected arguments after {name}: {' '.join(languages)}", "only `translate` takes language codes")
-    m = api.models_install(name, accept_licence, progress=lambda message: click.echo(message, err=True))
+    m = api.models_install(name, accept_licence, progress=say)
     click.echo(f"installed {m.name} at {m.path} (sha256 {m.sha256})")
 
 

@@ -52,8 +52,7 @@ class CatalogEntry:
     revision: str = ""  # the hub commit the files were read at (downloaded at that commit); empty: the newest
 
     @property
-    def confirmed(self) -> bool:
-        """A hub repository is confirmed once its files were read from its page; PyPI and wheels carry hashes."""
+    def confirmed(self) -> bool:  # a hub repository, once its files were read from its page (PyPI, wheels: hashes)
         return bool(self.checked) or not self.source.startswith(("hf:", "hf-file:"))
 
     def quality(self, source: str, target: str) -> float | None:
@@ -70,6 +69,8 @@ class InstalledModel:
 
 
 def catalog_path() -> Path:
+    if os.environ.get("ACCESSMEDIA_CATALOG"):  # an organisation's own catalogue (or a test's)
+        return Path(os.environ["ACCESSMEDIA_CATALOG"])
     packaged = resources.files("accessmedia") / "data" / "catalog.toml"
     if packaged.is_file():
         return Path(str(packaged))

@@ -1,10 +1,10 @@
 """The weights and tokenizer of a Hugging Face checkpoint folder, read without torch or transformers.
 
-Weights come from `model.safetensors` (read with the safetensors package's NumPy API; bfloat16, which NumPy
-cannot hold, is widened to float32 from the file's own byte ranges) or from a PyTorch `pytorch_model.bin`
-(torchfile.py's restricted reader, which never runs code), either one whole or sharded with an index
-(`*.index.json`). A tensor is read when it is asked for and not kept, so converting holds one copy of the
-model at most.
+Weights come from `model.safetensors` (opened with the safetensors package, which checks the file; each tensor
+then mapped from its byte range, bfloat16 widened to float32) or from a PyTorch `pytorch_model.bin`
+(torchfile.py's restricted reader, which never runs code; its uncompressed storages mapped too), either one
+whole or sharded with an index (`*.index.json`). Mapped copy-on-write, the weights are read from disk as the
+converter reaches them: a checkpoint larger than memory converts, and what stays in memory is the int8 model.
 
 The vocabulary is the tokenizer's, in id order, as transformers' `tokenizer.get_vocab()` gives it: from
 tokenizer.json where there is one (the fast tokenizer's), else from vocab.json (OPUS-MT), else rebuilt from
@@ -67,7 +67,7 @@ class Weights:
     def _names(self, path: Path) -> list[str]:
         if path.suffix == ".safetensors":
             return list(_safetensors_header(path))
-        self._bin[path.name] = torchfile.load_state_dict(path)
+        self._bin[path.name] = torchfile.load_state_dict(path, mmap=True)
         return list(self._bin[path.name])
 
     def __contains__(self, name: str) -> bool:
@@ -86,7 +86,7 @@ class Weights:
         if file.endswith(".safetensors"):
             return _safetensor(self.folder / file, name)
         if name not in self._bin.get(file, {}):  # a shard not read yet (one is kept at a time), or a tensor asked again
-            self._bin = {file: torchfile.load_state_dict(self.folder / file)}
+            self._bin = {file: torchfile.load_state_dict(self.folder / file, mmap=True)}
         return self._bin[file].pop(name)  # handed over: the converter holds the only copy
 
 
@@ -103,33 +103,40 @@ def _safetensors_header(path: Path) -> dict:
     return header
 
 
+_NUMPY = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32, "I16": np.int16,
+          "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_, "BF16": np.uint16}
+
+
 def _safetensor(path: Path, name: str) -> np.ndarray:
+    """One tensor, mapped copy-on-write from the file (so a checkpoint larger than memory converts: pages are read
+    as the converter reaches them and can be dropped again); bfloat16 widened to float32. The file is opened with
+    the safetensors package first, which checks its header against its size."""
     from safetensors import safe_open
 
     try:
         with safe_open(str(path), framework="np") as fh:
-            if fh.get_slice(name).get_dtype() != "BF16":
-                return fh.get_tensor(name)
+            kind = fh.get_slice(name).get_dtype()
     except Exception as exc:  # safetensors raises its own SafetensorError on a damaged file
         raise AccessMediaError(f"{path.name}: tensor {name} cannot be read ({exc})", "download the model again") from None
-    return _bfloat16(path, name)
-
-
-def _bfloat16(path: Path, name: str) -> np.ndarray:
-    """A bfloat16 tensor as float32 (exact: bfloat16 is float32's upper half), from its byte range in the file."""
-    info = _safetensors_header(path)[name]
-    start, end = info["data_offsets"]
+    header, size = _safetensors_header(path), _header_size(path)
+    info = header[name]
+    start, end = (int(x) for x in info["data_offsets"])
     shape = tuple(int(n) for n in info["shape"])
+    dtype = np.dtype(_NUMPY.get(kind, np.uint8))
+    count = int(np.prod(shape, dtype=np.int64))
+    if kind not in _NUMPY or end - start != count * dtype.itemsize or 8 + size + end > path.stat().st_size:
+        raise AccessMediaError(f"{path.name}: tensor {name} ({kind}, {shape}) does not fit its bytes", "download the model again")
+    if count == 0:
+        return np.zeros(shape, dtype=np.float32 if kind == "BF16" else dtype)
+    array = np.memmap(path, dtype=dtype, mode="c", offset=8 + size + start, shape=shape)
+    if kind == "BF16":  # float32's upper half: widened exactly
+        return (array.astype(np.uint32) << 16).view(np.float32)
+    return array
+
+
+def _header_size(path: Path) -> int:
     with open(path, "rb") as fh:
-        (size,) = struct.unpack("<Q", fh.read(8))
-        count = int(np.prod(shape, dtype=np.int64))
-        if end - start != 2 * count:
-            raise AccessMediaError(f"{path.name}: tensor {name} has {end - start} bytes for {count} values", "download the model again")
-        fh.seek(8 + size + start)
-        raw = np.frombuffer(fh.read(end - start), dtype="<u2")
-    if raw.size != count:
-        raise AccessMediaError(f"{path.name} ends inside tensor {name}", "download the model again")
-    return (raw.astype(np.uint32) << 16).view(np.float32).reshape(shape)
+        return struct.unpack("<Q", fh.read(8))[0]
 
 
 # -- the tokenizer's vocabulary -------------------------------------------------------------------------

@@ -9,8 +9,12 @@ unconfirmed by `accessmedia models list`.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import shutil
+import time
 from pathlib import Path
+from typing import Callable
 
 from accessmedia.core.errors import AccessMediaError
 from accessmedia.models.catalog import CatalogEntry, hub_download
@@ -19,6 +23,20 @@ TOKENIZER = ["config.json", "generation_config.json", "tokenizer.json", "tokeniz
              "vocab.json", "source.spm", "target.spm", "sentencepiece.bpe.model", "spiece.model"]
 SAFETENSORS = ["model.safetensors", "model-*-of-*.safetensors", "model.safetensors.index.json"]
 PYTORCH = ["pytorch_model.bin", "pytorch_model-*-of-*.bin", "pytorch_model.bin.index.json"]
+CTRANSLATE2 = ["model.bin", "config.json", "*vocabulary*", "*.spm", "*.model", "tokenizer_config.json"]
+
+
+def patterns_for(entry: CatalogEntry) -> list[str]:
+    """What is downloaded of the entry's repository: a CTranslate2 copy, or a checkpoint's tokenizer and weights."""
+    return checkpoint_patterns(entry, entry.source.partition(":")[2]) if entry.format == "checkpoint" else CTRANSLATE2
+
+
+def download_mb(entry: CatalogEntry) -> float:
+    """The download's size as the catalogue lists the files (else its size_mb): one copy of the weights."""
+    if not entry.files:
+        return float(entry.size_mb)
+    patterns = patterns_for(entry)
+    return sum(mb for path, mb, _ in entry.files if any(fnmatch.fnmatch(path, p) for p in patterns))
 
 
 def checkpoint_patterns(entry: CatalogEntry, repo: str) -> list[str]:
@@ -39,13 +57,59 @@ def _listing(repo: str) -> list[str]:
                                "check the network, or download the model elsewhere and run `accessmedia models add FOLDER`") from None
 
 
-def download(entry: CatalogEntry, repo: str, patterns: list[str], folder: Path) -> Path:
-    """The files of `repo` matching `patterns` into `folder`, each one the catalogue lists checked."""
+def download(entry: CatalogEntry, repo: str, patterns: list[str], folder: Path,
+             progress: Callable[[str], None] | None = None, tries: int = 3) -> Path:
+    """The files of `repo` matching `patterns` into `folder`, each one the catalogue lists checked. A connection
+    that drops after bytes came is tried again (twice, after 2 and 4 s), each time going on from the bytes already
+    there (huggingface_hub resumes a file from its .incomplete part); what was downloaded stays in `folder` for
+    the next run if every try fails."""
     own = repo == entry.source.partition(":")[2]
-    hub_download(repo, patterns, folder, entry.revision if own else None)
+    listed = sum(mb for path, mb, _ in entry.files if any(fnmatch.fnmatch(path, p) for p in patterns)) if own else 0
+    if progress:
+        size = f", {listed:,.0f} MB" if listed else ""
+        progress(f"downloading {repo}{'@' + entry.revision[:7] if own and entry.revision else ''}{size} into {folder}")
+    for attempt in range(1, tries + 1):
+        before = _bytes(folder)
+        try:
+            hub_download(repo, patterns, folder, entry.revision if own else None)
+            break
+        except AccessMediaError:
+            if attempt == tries or _bytes(folder) <= before:  # offline, or nothing came: trying again would not help
+                raise
+            if progress:
+                progress(f"the download stopped; trying again ({attempt + 1} of {tries}), from where it stopped")
+            time.sleep(2 * attempt)
     if own:
-        check(entry, folder)
+        try:
+            check(entry, folder)
+        except AccessMediaError:
+            shutil.rmtree(folder, ignore_errors=True)  # not the files the catalogue names: nothing kept to resume
+            raise
     return folder
+
+
+def check_space(entry: CatalogEntry, patterns: list[str], folder: Path, converted: bool) -> None:
+    """Refuse before downloading when the disk cannot hold the download (and, for a checkpoint, its conversion,
+    at most as large as what it converts), less what an earlier, interrupted run already has."""
+    listed = [(p, mb) for p, mb, _ in entry.files if any(fnmatch.fnmatch(p, x) for x in patterns)]
+    download_mb = sum(mb for _, mb in listed) or float(entry.size_mb)
+    have_mb = _bytes(folder) / 1e6
+    need_mb = max(download_mb - have_mb, 0) + (download_mb if converted else 0) + 100
+    probe = folder if folder.exists() else folder.parent
+    probe.mkdir(parents=True, exist_ok=True)
+    free_mb = free_bytes(probe) / 1e6
+    if free_mb < need_mb:
+        raise AccessMediaError(f"{entry.name} needs {need_mb / 1e3:,.1f} GB free on the disk of {probe}, which has "
+                               f"{free_mb / 1e3:,.1f} GB; nothing was downloaded",
+                               "free some space, or set ACCESSMEDIA_MODELS to a folder on a larger disk")
+
+
+def _bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else 0
+
+
+def free_bytes(path: Path) -> int:
+    return shutil.disk_usage(path).free
 
 
 def check(entry: CatalogEntry, folder: Path) -> None:

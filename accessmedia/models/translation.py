@@ -235,7 +235,7 @@ def licence_gate(name: str, licence: str, accepted: str | None) -> None:
 
 def add_folder(folder: str | os.PathLike, name: str | None = None, pairs: list[tuple[str, str]] | None = None,
                accept_licence: str | None = None, source: str | None = None,
-               progress: Callable[[str], None] | None = None) -> TranslationModel:
+               progress: Callable[[str], None] | None = None, move: bool = False) -> TranslationModel:
     """Check and install a CTranslate2 translation model folder (offline): the files, the licence, the
     directions, and that it loads, all before anything replaces an installed model of the same name. A folder
     as the hub publishes a model for PyTorch (config.json and safetensors or pytorch_model.bin) is converted
@@ -243,6 +243,7 @@ def add_folder(folder: str | os.PathLike, name: str | None = None, pairs: list[t
     folder = Path(folder).expanduser()
     if checkpoint.is_checkpoint(folder):
         return _add_checkpoint(folder, name, pairs, accept_licence, source, progress)
+    # `move`: the folder is this tool's own (a download or a conversion): its files are moved, not copied
     family = check_folder(folder)
     name = name or plain_name(folder.name)
     entry, licence = _licence(name, family, folder)
@@ -253,7 +254,7 @@ def add_folder(folder: str | os.PathLike, name: str | None = None, pairs: list[t
     with staging_dir(target) as tmp:
         for file in KEEP:
             if (folder / file).is_file():
-                shutil.copy2(folder / file, tmp / file)
+                (os.replace if move else shutil.copy2)(folder / file, tmp / file)
         _loads(tmp, family)
         converted = (folder / CONVERTED).is_file()
         digest = verify(tmp / "model.bin", entry.sha256 if entry is not None and not converted else None, name)
@@ -298,13 +299,13 @@ def _add_checkpoint(folder: Path, name: str | None, pairs, accept_licence: str |
         (out / CONVERTED).write_text(json.dumps(record) + "\n", encoding="utf-8")
         if progress:
             progress(f"converted in {record['seconds']} s; checking that it loads")
-        return add_folder(out, name, pairs, accept_licence, source or f"folder:{folder.resolve()}")
+        return add_folder(out, name, pairs, accept_licence, source or f"folder:{folder.resolve()}", move=True)
 
 
 def install(name: str, accept_licence: str | None = None, progress: Callable[[str], None] | None = None) -> TranslationModel:
-    """Install a catalogue translation model from the hub (needs network); the licence is checked first. A
-    repository published for PyTorch is downloaded as weights and tokenizer, checked against the catalogue's
-    sizes and hashes, and converted (no torch)."""
+    """Install a catalogue translation model from the hub (needs network); the licence is checked first, then the
+    free space. A repository published for PyTorch is downloaded as weights and tokenizer, checked against the
+    catalogue's sizes and hashes, and converted (no torch). An interrupted download is resumed by the next run."""
     entry = catalog().get(name)
     if entry is None or entry.kind != "translate":
         raise AccessMediaError(f"no translation model named '{name}' in the catalogue", "`accessmedia models list` shows them")
@@ -315,17 +316,17 @@ def install(name: str, accept_licence: str | None = None, progress: Callable[[st
     from accessmedia.models import hubfiles
 
     home = models_home() / "translate"
-    home.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=home, prefix=".download-") as tmp:
-        folder = Path(tmp)
-        if entry.format == "checkpoint":
-            hubfiles.download(entry, repo, hubfiles.checkpoint_patterns(entry, repo), folder)
-            return add_folder(folder, name, accept_licence=accept_licence, source=entry.source, progress=progress)
-        hubfiles.download(entry, repo, ["model.bin", "config.json", "*vocabulary*", "*.spm", "*.model", "tokenizer_config.json"], folder)
-        if entry.tokenizer and not any((folder / n).is_file() for n in TOKENIZERS.get(entry.family, ())):
-            owner_repo, _, file = entry.tokenizer.partition("#")
-            hubfiles.download(entry, owner_repo, [file], folder)
-        return add_folder(folder, name, accept_licence=accept_licence, source=entry.source)
+    folder = home / f".download-{name}"  # kept when a download fails: the next run resumes it
+    checkpoint_entry = entry.format == "checkpoint"
+    patterns = hubfiles.patterns_for(entry)
+    hubfiles.check_space(entry, patterns, folder, converted=checkpoint_entry)
+    hubfiles.download(entry, repo, patterns, folder, progress)
+    if not checkpoint_entry and entry.tokenizer and not any((folder / n).is_file() for n in TOKENIZERS.get(entry.family, ())):
+        owner_repo, _, file = entry.tokenizer.partition("#")
+        hubfiles.download(entry, owner_repo, [file], folder, progress)
+    model = add_folder(folder, name, accept_licence=accept_licence, source=entry.source, progress=progress, move=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    return model
 
 
 def catalog_directions(entry: CatalogEntry) -> list[tuple[str, str]] | None:

@@ -96,6 +96,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
         Route("/api/upload", guarded(studio_event.upload_state)), Route("/api/upload", guarded(studio_event.upload), methods=["POST"]),
         Route("/api/run", guarded(studio_runs.run), methods=["POST"]), Route("/api/progress", guarded(studio_runs.events)),
         Route("/api/models/install", guarded(studio_runs.install_model), methods=["POST"]),
+        Route("/api/models/install-for", guarded(studio_runs.install_for), methods=["POST"]),
         Route("/api/history", guarded(studio_work.history)), Route("/api/restore", guarded(studio_work.restore), methods=["POST"]),
         Route("/api/kit", guarded(studio_work.kit), methods=["GET", "POST"]), Route("/api/archive", guarded(studio_work.package_zip)),
         Route("/api/live", guarded(studio_live.state)), Route("/api/live/qr", guarded(studio_live.qr)),

@@ -146,7 +146,7 @@ def test_a_non_commercial_licence_must_be_accepted_by_name(home, toys, tmp_path)
     result = run_cli("models", "install", "nllb-200-3.3B", "--accept-licence", NC, env={"HF_HUB_OFFLINE": "1"})
     assert result.exit_code == 1 and "could not download facebook/nllb-200-3.3B" in result.output  # converted once downloaded
     offline = run_cli("models", "install", "madlad400-3b", env={"HF_HUB_OFFLINE": "1"})
-    assert offline.exit_code == 1 and "could not download santhosh/madlad400-3b-ct2" in offline.output
+    assert offline.exit_code == 1 and "could not download google/madlad400-3b-mt" in offline.output
     assert "models add FOLDER" in offline.output and not (home / "translate" / "madlad400-3b").exists()
     # an export carries the licence: the offline machine has to accept it too
     assert add(toys["nllb"], "--name", "nllb-200-distilled-600M", "--accept-licence", NC).exit_code == 0

@@ -18,12 +18,21 @@ async def page(request: Request) -> Response:
 asset = static_files("studio", ("studio.js", "live.js", "studio.css"))
 
 
+def _better(nc: dict | None, free: dict | None, current: dict) -> dict | None:
+    """The non-commercial offer, where it is published better than both the open one and the route installed."""
+    if nc is None or not nc["non_commercial"] or nc["quality"] is None:
+        return None
+    best_other = max([q for q in ((free or {}).get("quality"), current.get("quality")) if q is not None], default=None)
+    return nc if best_other is None or nc["quality"] > best_other else None
+
+
 async def state(request: Request) -> Response:
     s = studio(request)
     manifest, problem = manifest_values(s.project)
     event = current_event(s.project)[0]
     codes = [c for c in languages.LANGUAGES if c != (event.language if event is not None else "nb")]  # the spoken one aside
     routes = api.translation_routes(codes)
+    open_plan, nc_plan = api.models_plan(codes), api.models_plan(codes, "CC-BY-NC-4.0")
     catalogue = api.catalog()
     installed = {m.name for m in api.installed("asr")}
     made = []
@@ -40,7 +49,10 @@ async def state(request: Request) -> Response:
         "files": project_media(s.project),
         "languages": [{"code": c, "name": languages.native_name(c), "english": languages.LANGUAGES[c][0],
                        "dir": languages.direction(c), "route": routes[c]["route"],
-                       "engine": routes[c]["engine"], "volunteers": not routes[c]["models"]} for c in codes],
+                       "engine": routes[c]["engine"], "volunteers": not routes[c]["models"],
+                       # what installing would bring: the best open route, and the better non-commercial one if any
+                       "offer": open_plan.offer(c), "offer_nc": _better(nc_plan.offer(c), open_plan.offer(c), routes[c])}
+                      for c in codes],
         "models": [{"name": e.name, "description": e.description, "installed": e.name in installed or e.default, "default": e.default,
                     "size_mb": e.size_mb} for e in catalogue.values() if e.kind == "asr"],
         "run": progress(s.project, s.runs), "sessions": made, "checklist": checklist(s.project),

@@ -38,6 +38,18 @@ async def events(request: Request) -> Response:
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"cache-control": "no-store"})
 
 
+async def install_for(request: Request) -> Response:
+    """The translation models a language's best route needs (the studio's language list), one after another;
+    a non-commercial licence only when the page sends its name (the person ticked that they accept it)."""
+    data = await body_json(request)
+    codes = [api.languages.normalize(str(c)) for c in data.get("languages", [])][:12]
+    if not codes:
+        raise AccessMediaError("no language given")
+    accepted = data.get("accept_licence")
+    chosen = api.models_install_for(codes, str(accepted) if accepted else None)
+    return JSONResponse({"installed": chosen.install})
+
+
 async def install_model(request: Request) -> Response:
     data = await body_json(request)
     name = str(data.get("name", ""))

@@ -147,6 +147,8 @@
       li.appendChild(label);
       var how = l.volunteers ? t("volunteers_note") : l.route + (l.engine ? " — " + l.engine : "");
       li.appendChild(el("span", { class: "note", id: "lang-note-" + l.code }, l.english + ": " + how));
+      if (l.offer) li.appendChild(offerButton(l.offer, null, t(l.offer.quality === null ? "install_translation_unknown" : "install_translation", offerWords(l.offer))));
+      if (l.offer_nc) li.appendChild(offerNonCommercial(l.code, l.offer_nc));
       langs.appendChild(li);
     });
     var list = $("models");
@@ -171,6 +173,41 @@
     });
     drawProgrammes();
     formDrawn = true;
+  }
+
+  function offerWords(offer) {
+    return { models: offer.install.join(", "), size: Math.round(offer.size_mb).toLocaleString(), licences: offer.licences.join("; "),
+             quality: offer.quality === null ? "" : offer.quality.toFixed(3),
+             licence: offer.licences.filter(function (x) { return /NC/.test(x); }).join(", ") };
+  }
+
+  // A language's translation models installed from the studio: the best open route, one click; the models are
+  // downloaded, checked against the catalogue and converted on the server, then the list is drawn again.
+  function offerButton(offer, licence, label) {
+    var button = el("button", { type: "button", class: "offer" }, label);
+    button.addEventListener("click", function () {
+      var words = offerWords(offer);
+      button.disabled = true;
+      say(t("installing_translation", words));
+      post("api/models/install-for", { languages: [offer.language], accept_licence: licence })
+        .then(function () { say(t("installed_translation", words)); refresh(); })
+        .catch(function (e) { button.disabled = false; say(e.message, true); });
+    });
+    return button;
+  }
+
+  // The better non-commercial route: its licence named, to be accepted by ticking before the button works.
+  function offerNonCommercial(code, offer) {
+    var words = offerWords(offer);
+    var box = el("div", { class: "offer-nc" });
+    var accept = el("input", { type: "checkbox", id: "accept-nc-" + code });
+    box.appendChild(accept);
+    box.appendChild(el("label", { for: "accept-nc-" + code }, " " + t("accept_nc", words)));
+    var button = offerButton(offer, words.licence, t("install_nc", words));
+    button.disabled = true;
+    accept.addEventListener("change", function () { button.disabled = !accept.checked; });
+    box.appendChild(button);
+    return box;
   }
 
   function collect() {
