@@ -208,6 +208,7 @@ class LiveSession:
         threading.Thread(target=read, daemon=True, name="live-input").start()
         ended, trimmed, told = False, time.monotonic(), 0
         live = not is_file(self.url)  # a live input's stream time keeps to the clock; a file's is its own
+        paced = live or self.realtime  # a file read as fast as it goes has no clock to fall behind: no voice is shed
         try:
             while not ended:
                 pieces = [arrived.get()]
@@ -233,7 +234,8 @@ class LiveSession:
                         if self.hls:
                             self.hls.begin(at)
                     emit(captioner.add(online.add(piece.samples, at)))
-                    if online.end - decoded_to < (STEP if lag < BEHIND else CATCH_UP):
+                    hurry = lag >= BEHIND if paced else True  # a file read at full speed: the longer stretches too
+                    if online.end - decoded_to < (CATCH_UP if hurry else STEP):
                         continue  # decoded every STEP seconds of audio, however fast it comes (a file, a backlog)
                     hypothesis = online.step()
                     decoded_to = online.end
@@ -245,7 +247,7 @@ class LiveSession:
                                                f"{self.source.error(wait=False)}")
                             told = self.source.said
                     emit(captioner.add(hypothesis.committed))
-                    lag = (time.time() - started) - online.end
+                    lag = (time.time() - started) - online.end if paced else 0.0
                     self.feed.update(lag=round(lag, 2))
                     if self.hls:
                         self.hls.poll()
