@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from accessmedia.core import languages, media
-from accessmedia.core.clock import clock
+from accessmedia.core.clock import clock, seconds
 from accessmedia.core.errors import AccessMediaError, ConflictError, from_os_error
 from accessmedia.core.files import RecordingFiles
 from accessmedia.core.fsutil import ensure_writable, run_lock, write_atomic
@@ -67,7 +67,7 @@ __all__ = [
     "read_subtitles", "read_speakers", "current_revision", "parse_naming", "read_record", "packaged_before", "finished_stages", "conformance",
     "from_os_error", "corrected_by_people", "upload_video", "catalog", "installed", "load_profile", "probe_media", "recorded_settings",
     # small helpers the edges share
-    "languages", "clock", "ensure_writable", "run_lock", "write_atomic", "interface_words", "script_json", "SPAN_TAG",
+    "languages", "clock", "seconds", "ensure_writable", "run_lock", "write_atomic", "interface_words", "script_json", "SPAN_TAG",
     "HARD_RULES", "ERROR_RULES", "LOW_CONFIDENCE", "STAGE_NAMES", "is_translation_folder", "capture_device",
 ]
 

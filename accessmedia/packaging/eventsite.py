@@ -104,6 +104,13 @@ def refresh(output: Path) -> Path | None:
     return _render(Path(output), site)
 
 
+def _tagline(site: dict) -> str:
+    """What the recordings have: translations are promised only where a recording has subtitles in another language."""
+    if any(len(s["languages"]) > 1 for s in site["sessions"]):
+        return "Opptak med undertekster og oversettelser / Recordings with subtitles and translations"
+    return "Opptak med undertekster / Recordings with subtitles"
+
+
 def _render(output: Path, site: dict) -> Path:
     rows = []
     for n, s in enumerate(site["sessions"], start=1):
@@ -143,7 +150,7 @@ def _render(output: Path, site: dict) -> Path:
         f"<title>{_e(site['title'])}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         '<a class="skip" href="#sessions">Gå til opptakene / Skip to the recordings</a>\n'
         f"<header><h1>{_e(site['title'])}</h1>"
-        "<p>Opptak med undertekster og oversettelser / Recordings with subtitles and translations</p></header>\n"
+        f"<p>{_tagline(site)}</p></header>\n"
         f'<main id="sessions" tabindex="-1"><ul class="sessions">{"".join(rows)}</ul></main>\n</body>\n</html>\n'
     )
     index = output / "index.html"

@@ -27,6 +27,7 @@ from accessmedia.subtitles.cue import Cue
 from accessmedia.core.errors import AccessMediaError
 from accessmedia.core.files import RecordingFiles
 from accessmedia.core.fsutil import ensure_writable, staging_dir, write_atomic
+from accessmedia.packaging.guide import write_guide
 from accessmedia.packaging.replay import write_site
 from accessmedia.packaging.settings import Chapter, Packaging
 
@@ -386,6 +387,7 @@ def package(recording: str | Path, files: RecordingFiles, dist: str | Path, pack
         if chapters:
             (upload / "chapters.txt").write_text(youtube_chapters(chapters), encoding="utf-8")
         write_atomic(upload / "metadata.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
+        write_guide(tmp, stem, meta_title, order, bool(chapters), burn, audio_only)
     return PackageResult(
         dist, dist / "hls" / "master.m3u8", dist / "site" / "index.html", dist / "upload", tuple(order), tuple(burned),
         copy, audio_only, time.monotonic() - started,

@@ -43,8 +43,8 @@ PAGE = """<!doctype html>
 <body>
 <a class="skip" href="#transcript" data-word="skip">Gå til teksten / Skip to transcript</a>
 <header><h1>{title}</h1></header>
-<main>
 <p id="language-note" class="note" role="status" hidden></p>
+<main>
 <section class="player" aria-label="Video" data-word-label="video">
 <div class="stage">
 <video id="video" controls playsinline preload="metadata"{poster} aria-describedby="caption-help">

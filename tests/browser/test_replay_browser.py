@@ -220,6 +220,12 @@ def test_the_browsers_language_and_the_address_pick_the_first_choice(browser, si
     assert note.is_visible() and note.text_content() == "Qoraal-hoosaadka Soomaali weli lama heli karo. Waxaa la muujinayaa: Norsk bokmål."
     assert page.evaluate("[window.replay.language(), window.replay.interface()]") == ["nb", "so"]
     assert page.locator("#transcript-title").text_content() == "Qoraalka"
+    # the notice sits above the player and the transcript, never beside them: the video keeps its width
+    with_note = page.evaluate("document.querySelector('.player').getBoundingClientRect().width")
+    page.goto(site + "?lang=nb")
+    page.wait_for_function("window.replay !== undefined")
+    assert page.locator("#language-note").is_hidden()
+    assert with_note == page.evaluate("document.querySelector('.player').getBoundingClientRect().width")
     context.close()
 
 

@@ -102,16 +102,34 @@ def test_a_new_users_whole_flow(tmp_path, models_env):
             first.locator('[data-field="speakers"]').fill("Amina Yusuf, Piotr Nowak")
             panel.get_by_role("button", name="Add a programme item").click()
             second = panel.locator(".agenda-row").nth(1)
-            second.locator('[data-field="start"]').fill("0:40")
+            second.locator('[data-field="start"]').fill("0.40")  # a typing slip: said next to the field, focus moved there
             second.locator('[data-field="title"]').fill("Informasjon på flere språk")
             for code in ("en", "ar", "uk", "so"):
                 page.locator(f"#lang-{code}").check()
-            assert "volunteers will translate it" in page.locator("#lang-note-so").text_content()
+            # Somali has no model: said so, in orange, with the recommended model to install beside it
+            assert "only a template for volunteers" in page.locator("#lang-note-so").text_content()
+            assert "warn" in page.locator("#lang-note-so").get_attribute("class")
+            offer = page.locator("#languages li", has=page.locator("#lang-so")).locator("button.offer").first.text_content()
+            assert "madlad400-3b" in offer and "Apache-2.0" in offer and "MB" in offer
             assert "nb->en->ar pivot" in page.locator("#lang-note-ar").text_content()
             assert page.locator('label[for="lang-ti"]').text_content().strip() == "ትግርኛ"
+            manifest_file = folder / "event.toml"
+            before = manifest_file.read_text(encoding="utf-8") if manifest_file.exists() else None
+            page.click("#save")
+            error = second.locator(".field-error")
+            error.wait_for()
+            assert error.text_content().startswith("“0.40” is not a time. Write it like 0:40")
+            start = second.locator('[data-field="start"]')
+            assert start.get_attribute("aria-invalid") == "true" and start.get_attribute("aria-describedby") == error.get_attribute("id")
+            assert page.evaluate("document.activeElement.dataset.field") == "start"
+            assert (manifest_file.read_text(encoding="utf-8") if manifest_file.exists() else None) == before  # nothing saved
+            assert serious_violations(page) == []
+            shot(page, "2-event-error")
+            start.fill("0:40")
             shot(page, "2-event")
             page.click("#save")
             page.get_by_text("Saved: 3 recordings").wait_for()
+            assert second.locator(".field-error").count() == 0 and start.get_attribute("aria-invalid") is None
             manifest = (folder / "event.toml").read_text(encoding="utf-8")
             assert 'file = "recordings/panel.mp4"' in manifest and 'speakers = ["Amina Yusuf", "Piotr Nowak"]' in manifest
             assert 'languages = ["en", "ar", "uk", "so"]' in manifest and 'start = "0:40"' in manifest
@@ -194,7 +212,14 @@ def test_a_new_users_whole_flow(tmp_path, models_env):
             rows = page.locator("#checklist tr")
             panel_row = page.locator("#checklist tr", has_text="Panelsamtale").text_content()
             assert rows.count() == 3 and "every language present" in panel_row and "volunteers" not in panel_row  # the kit came back
+            waiting = page.locator("#checklist td.warn")  # the other two: Somali is only a template, not done
+            assert waiting.count() == 2 and "templates only, to translate by volunteers: so" in waiting.first.text_content()
             assert "not named yet: Taler 1" in panel_row  # Taler 2 was named Amina Yusuf
+            guide = page.locator("details.guide").first  # what goes where, each file one click away
+            guide.locator("summary").click()
+            assert "YouTube" in guide.text_content() and "HLS" in guide.text_content()
+            srt = guide.get_by_role("link", name="subtitles: nb (.srt)")
+            assert page.request.get(base + "/" + srt.get_attribute("href")).status == 200
             assert serious_violations(page) == []
             shot(page, "8-publish")
             assert page_width(browser, base + "/", "#sessions .session", ARTIFACTS / "studio-phone.png") <= 390
@@ -209,6 +234,8 @@ def test_a_new_users_whole_flow(tmp_path, models_env):
             assert answer.status == 200 and answer.headers["content-type"] == "application/zip"
             names = zipfile.ZipFile(io.BytesIO(answer.body())).namelist()
             assert "panel/site/index.html" in names and "panel/hls/master.m3u8" in names and "panel/upload/panel.mp4" in names
+            guide = zipfile.ZipFile(io.BytesIO(answer.body())).read("panel/README.txt").decode("utf-8")
+            assert "upload/panel.mp4" in guide and "upload/panel.en.srt" in guide and "site/index.html" in guide and "ENGLISH" in guide
             page.close()
     finally:
         os.killpg(studio.pid, signal.SIGKILL)
@@ -237,7 +264,7 @@ def test_the_studio_speaks_norwegian_to_a_norwegian_browser(tmp_path, models_env
             assert page.locator("#save").text_content() == "Save the event" and page.evaluate("document.documentElement.lang") == "en"
             assert page.locator("#title").input_value() == "Integreringskonferansen"  # what was typed stays
             assert page.locator("#lang-so").is_checked() and page.locator('#files input[value="avslutning.mp4"]').is_checked()
-            assert "volunteers will translate it" in page.locator("#lang-note-so").text_content()
+            assert "only a template for volunteers" in page.locator("#lang-note-so").text_content()
             page.reload()
             page.wait_for_selector("#files li input")
             assert page.locator("#save").text_content() == "Save the event"  # the choice is remembered

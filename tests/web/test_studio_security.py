@@ -179,3 +179,17 @@ def test_restore_takes_a_whole_number(client, project, number):
     (folder / "avslutning.nb.srt").write_text("1\n00:00:00,500 --> 00:00:02,000\nTakk.\n", encoding="utf-8")
     answer = post(client, "/api/restore", json.dumps({"name": "avslutning", "lang": "nb", "number": number}).encode())
     assert answer.status_code == 400 and "whole number" in answer.json()["error"]
+
+
+def test_a_programme_time_that_is_no_time_is_answered_with_its_place_on_the_page(client, project):
+    """The page says it next to the field (studio.js markField): the server names the recording, the row and the key,
+    and a code the page words in its own language; nothing is saved."""
+    bad = {**EVENT, "recordings": [{"file": "avslutning.mp4", "title": "Slutt", "agenda": [
+        {"start": "0:00", "title": "Velkommen", "row": 0}, {"start": "", "title": "", "row": 1}, {"start": "0.40", "title": "Neste", "row": 2}]}]}
+    answer = post(client, "/api/event", json.dumps(bad).encode())
+    assert answer.status_code == 400
+    assert answer.json()["field"] == {"recording": 0, "row": 2, "key": "start"} and answer.json()["code"] == "bad_time"
+    assert answer.json()["value"] == "0.40" and not (project / "event.toml").exists()
+    bad["recordings"][0]["agenda"][2]["start"] = "0:00"
+    answer = post(client, "/api/event", json.dumps(bad).encode())
+    assert answer.json()["code"] == "time_order" and answer.json()["field"]["row"] == 2

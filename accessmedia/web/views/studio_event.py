@@ -33,8 +33,29 @@ async def save_event(request: Request) -> Response:
         raise AccessMediaError("the event form is not in the expected form") from None
     if not recordings:
         raise AccessMediaError("no recording chosen", "upload a recording or tick one of the files in the folder")
+    wrong = _programme_problem(data.get("recordings", []))
+    if wrong is not None:
+        return JSONResponse(wrong, status_code=400)
     ev = api.save_manifest(s.project / MANIFEST, api.manifest_text(title, codes, recordings, OUTPUT, model))
     return JSONResponse({"saved": MANIFEST, "recordings": len(ev.sessions)})
+
+
+def _programme_problem(recordings: list) -> dict | None:
+    """The first programme time that is not a time, or not after the one above it, with where it is on the page
+    (recording, row, field) so the page says it next to the field; None when every time is right."""
+    for i, rec in enumerate(recordings):
+        previous = None
+        for item in (a for a in rec.get("agenda", []) if str(a.get("title", "")).strip()):
+            where = {"recording": i, "row": item.get("row") if isinstance(item.get("row"), int) else 0, "key": "start"}
+            value = str(item.get("start", ""))[:40]
+            try:
+                start = api.seconds(value)
+            except ValueError:
+                return {"error": f"{value!r} is not a time like 0:40 or 1:05:00", "code": "bad_time", "value": value, "field": where}
+            if previous is not None and start <= previous:
+                return {"error": f"{value} comes at or before the item above it", "code": "time_order", "value": value, "field": where}
+            previous = start
+    return None
 
 
 async def upload_state(request: Request) -> Response:

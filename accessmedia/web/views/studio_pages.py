@@ -41,7 +41,10 @@ async def state(request: Request) -> Response:
         langs = [c for c in languages.LANGUAGES if RecordingFiles(folder, name).subtitles(c).exists()]
         files = RecordingFiles(folder, name)
         source = files.subtitles(api.recorded_settings(files).language).exists()
+        upload = folder / "dist" / "upload"
+        downloads = [f"dist/upload/{p.name}" for p in sorted(upload.iterdir()) if p.suffix in (".mp4", ".srt", ".txt")] if upload.is_dir() else []
         made.append({"name": name, "languages": langs, "replay": (folder / "dist" / "site" / "index.html").exists(),
+                     "downloads": downloads + (["dist/README.txt"] if (folder / "dist" / "README.txt").is_file() else []),
                      "volunteers": [c for c in wanted if c not in langs] if source else []})
     return JSONResponse({
         "csrf": s.guard.csrf_for(request.state.session),

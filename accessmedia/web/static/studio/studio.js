@@ -60,7 +60,7 @@
     }
     return fetch(path, options).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) throw new Error(data.error || ("the server answered " + r.status));
+        if (!r.ok) { var e = new Error(data.error || ("the server answered " + r.status)); e.data = data; throw e; }
         return data;
       });
     });
@@ -146,9 +146,19 @@
       var label = el("label", { for: "lang-" + l.code, lang: l.code, dir: l.dir }, " " + l.name);
       li.appendChild(label);
       var how = l.volunteers ? t("volunteers_note") : l.route + (l.engine ? " — " + l.engine : "");
-      li.appendChild(el("span", { class: "note", id: "lang-note-" + l.code }, l.english + ": " + how));
-      if (l.offer) li.appendChild(offerButton(l.offer, null, t(l.offer.quality === null ? "install_translation_unknown" : "install_translation", offerWords(l.offer))));
-      if (l.offer_nc) li.appendChild(offerNonCommercial(l.code, l.offer_nc));
+      var note = el("span", { class: "note", id: "lang-note-" + l.code }, l.english + ": " + how);
+      li.appendChild(note);
+      // what installing would bring, shown for the languages ticked (a long list stays short)
+      var offers = [];
+      if (l.offer) offers.push(offerButton(l.offer, null, t(l.offer.quality === null ? "install_translation_unknown" : "install_translation", offerWords(l.offer))));
+      if (l.offer_nc) offers.push(offerNonCommercial(l.code, l.offer_nc));
+      function shown() {  // a ticked language that would get only a template is said in orange
+        offers.forEach(function (o) { o.hidden = !box.checked; });
+        note.classList.toggle("warn", box.checked && l.volunteers);
+      }
+      offers.forEach(function (o) { li.appendChild(o); });
+      shown();
+      box.addEventListener("change", shown);
       langs.appendChild(li);
     });
     var list = $("models");
@@ -210,14 +220,40 @@
     return box;
   }
 
+  // An error in a field is said next to it, in the page's language: the field marked invalid and described by
+  // the message, and focus moved there (not a line at the top of the page, thousands of pixels away).
+  function markField(data) {
+    var f = data.field;
+    var set = $("programmes").querySelectorAll("fieldset")[f.recording];
+    var row = set && set.querySelectorAll(".agenda-row")[f.row];
+    var input = row && row.querySelector('[data-field="' + f.key + '"]');
+    if (!input) { say(data.error, true); return; }
+    var id = input.id + "-error";
+    var message = el("span", { class: "field-error", id: id }, t(data.code, { value: data.value || "" }));
+    (input.closest(".agenda-row") || input.parentNode).appendChild(message);  // across the row, under the field
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", id);
+    input.focus();
+    say(t("fix_marked"), true);
+  }
+
+  function clearFieldErrors() {
+    Array.prototype.forEach.call(document.querySelectorAll(".field-error"), function (x) { x.remove(); });
+    Array.prototype.forEach.call(document.querySelectorAll("[aria-invalid]"), function (x) {
+      x.removeAttribute("aria-invalid");
+      x.removeAttribute("aria-describedby");
+    });
+  }
+
   function collect() {
     var recordings = Array.prototype.map.call($("programmes").querySelectorAll("fieldset"), function (set) {
       return {
         file: set.dataset.file,
         title: set.querySelector('[data-field="rec-title"]').value,
-        agenda: Array.prototype.map.call(set.querySelectorAll(".agenda-row"), function (row) {
+        agenda: Array.prototype.map.call(set.querySelectorAll(".agenda-row"), function (row, n) {
           function v(f) { return row.querySelector('[data-field="' + f + '"]').value.trim(); }
-          return { start: v("start"), title: v("title"), speakers: v("speakers").split(",").map(function (s) { return s.trim(); }).filter(Boolean) };
+          return { start: v("start"), title: v("title"), row: n,
+                   speakers: v("speakers").split(",").map(function (s) { return s.trim(); }).filter(Boolean) };
         }).filter(function (a) { return a.title; })
       };
     });
@@ -232,10 +268,13 @@
   $("event-form").addEventListener("submit", function (e) {
     e.preventDefault();
     say(t("saving"));
+    clearFieldErrors();
     post("api/event", collect()).then(function (r) {
       say(t("saved", { n: r.recordings }));
       refresh();
-    }).catch(function (err) { say(err.message, true); });
+    }).catch(function (err) {
+      if (err.data && err.data.field) markField(err.data); else say(err.message, true);
+    });
   });
 
   // Uploads: in chunks; after a break the server says how much arrived and the upload goes on from there.
@@ -408,8 +447,9 @@
     state.checklist.forEach(function (c) {
       var tr = el("tr");
       tr.appendChild(el("th", { scope: "row" }, c.title));
-      tr.appendChild(el("td", { class: c.languages_ok ? "ok" : "bad" }, (c.languages_ok ? t("all_present") : t("missing_langs")) +
-        (c.volunteers.length ? t("volunteers_list", { list: c.volunteers.join(", ") }) : "")));
+      var templates = !c.languages_ok && c.volunteers.length > 0;  // orange: a template is not a translation
+      tr.appendChild(el("td", { class: c.languages_ok ? "ok" : templates ? "warn" : "bad" },
+        c.languages_ok ? t("all_present") : templates ? t("only_templates", { list: c.volunteers.join(", ") }) : t("missing_langs")));
       var rules = Object.keys(c.conformance).map(function (k) { return k + " " + Math.round(c.conformance[k] * 100) + "%"; }).join(", ");
       tr.appendChild(el("td", { class: c.conformance_ok ? "ok" : "bad" }, rules || "–"));
       tr.appendChild(el("td", {}, c.low_confidence == null ? "–" : Math.round(c.low_confidence * 100) + "%"));
@@ -427,8 +467,27 @@
       li.appendChild(el("a", { href: "out/" + encodeURIComponent(s.name) + "/dist/site/index.html" }, t("replay_of", { name: s.name })));
       li.appendChild(document.createTextNode(" · "));
       li.appendChild(el("a", { href: "api/archive?name=" + encodeURIComponent(s.name) }, t("zip_of", { name: s.name })));
+      li.appendChild(publishGuide(s));
       links.appendChild(li);
     });
+  }
+
+  // What goes where, with each file one click away: the video and subtitles for YouTube or Vimeo, the zip's
+  // site/ and hls/ for one's own website (the same guide is README.txt in the package).
+  function publishGuide(s) {
+    var box = el("details", { class: "guide" });
+    box.appendChild(el("summary", {}, t("guide_title", { name: s.name })));
+    ["guide_youtube", "guide_site", "guide_check"].forEach(function (k) { box.appendChild(el("p", {}, t(k))); });
+    var list = el("ul", { class: "plain downloads" });
+    (s.downloads || []).forEach(function (path) {
+      var file = path.split("/").pop(), m = file.match(/\.([a-z]{2,3})\.srt$/);
+      var label = /\.mp4$/.test(file) ? t("dl_video") : m ? t("dl_subs", { lang: m[1] }) : file === "chapters.txt" ? t("dl_chapters") : t("dl_readme");
+      var a = el("a", { href: "out/" + encodeURIComponent(s.name) + "/" + path, download: file }, label);
+      list.appendChild(el("li")).appendChild(a);
+      a.insertAdjacentText("afterend", " · " + file);
+    });
+    box.appendChild(list);
+    return box;
   }
 
   function refresh() {
