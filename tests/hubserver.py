@@ -121,3 +121,30 @@ class FakeHub:
 
 def _lfs(name: str) -> bool:
     return name.endswith((".bin", ".safetensors", ".spm", ".model"))
+
+
+def write_catalogue(path: Path, folder: Path, repo: str, commit: str, chrf: float = 0.5) -> Path:
+    """A catalogue of one entry, a tiny OPUS-MT checkpoint published as `repo` at `commit`, its files listed as a
+    hub page lists them (size, SHA256): what models install checks a download against."""
+    from accessmedia.models.hubfiles import sha256_of
+
+    files = "\n".join(f'  {{ path = "{f.name}", size_mb = {f.stat().st_size / 1e6}, sha256 = "{sha256_of(f)}" }},'
+                      for f in sorted(folder.iterdir()))
+    path.write_text(f'''[[model]]
+name = "opus-mt-tiny"
+kind = "translate"
+family = "marian"
+description = "a tiny random OPUS-MT checkpoint"
+licence = "CC-BY-4.0"
+source = "hf:{repo}"
+format = "checkpoint"
+revision = "{commit}"
+checked = "the test's own listing"
+files = [
+{files}
+]
+size_mb = 1
+directions = ["nb-en"]
+chrf = {{ "nb-en" = {chrf} }}
+''', encoding="utf-8")
+    return path

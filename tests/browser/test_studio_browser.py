@@ -204,6 +204,8 @@ def test_a_new_users_whole_flow(tmp_path, models_env):
             page.get_by_label("Gi navn / Name: Taler 2").click()
             page.wait_for_function("document.getElementById('voice-status').dataset.result !== undefined")
             assert "Amina Yusuf: " in (folder / "ut" / "panel" / "panel.nb.srt").read_text(encoding="utf-8")
+            site = page.request.get(base + "/out/index.html").text()  # the event site in step with the naming
+            assert "Hvem snakket / Who spoke: " in site and "Amina Yusuf (" in site
             shot(page, "7-named")
 
             # 4. publish: the checklist, the replay page in Arabic, a package to download

@@ -19,6 +19,7 @@ from accessmedia.models import translation as mt_models
 
 from ..conftest import run_cli
 from ..ct2_model_bin import read
+from ..hubserver import write_catalogue
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mt"
 HF, REFERENCE = DATA / "hf", DATA / "reference"
@@ -197,27 +198,8 @@ def fake_hub(monkeypatch, repo: str, folder: Path, seen: list) -> None:
 def test_models_install_downloads_checks_and_converts_a_checkpoint_entry(tmp_path, monkeypatch):
     """A catalogue entry with format = "checkpoint": one copy of the weights downloaded (safetensors preferred),
     each file the entry lists checked (size, SHA256) before anything is converted, the result installed."""
-    from accessmedia.models.hubfiles import sha256_of
-
     monkeypatch.setenv("ACCESSMEDIA_MODELS", str(tmp_path / "models"))
-    files = "\n".join(f'  {{ path = "{f.name}", size_mb = {f.stat().st_size / 1e6}, sha256 = "{sha256_of(f)}" }},'
-                      for f in sorted((HF / "marian").iterdir()))
-    toml = tmp_path / "catalog.toml"
-    toml.write_text(f'''[[model]]
-name = "opus-mt-tiny"
-kind = "translate"
-family = "marian"
-licence = "CC-BY-4.0"
-source = "hf:Helsinki-NLP/opus-mt-tiny"
-format = "checkpoint"
-revision = "0123456789abcdef0123456789abcdef01234567"
-checked = "a test's own page"
-files = [
-{files}
-]
-directions = ["nb-en"]
-chrf = {{ "nb-en" = 0.5 }}
-''', encoding="utf-8")
+    toml = write_catalogue(tmp_path / "catalog.toml", HF / "marian", "Helsinki-NLP/opus-mt-tiny", "0123456789abcdef0123456789abcdef01234567")
     monkeypatch.setattr(catalog, "catalog_path", lambda: toml)
     seen: list = []
     fake_hub(monkeypatch, "Helsinki-NLP/opus-mt-tiny", HF / "marian", seen)

@@ -15,38 +15,14 @@ import pytest
 
 from accessmedia.models import hubfiles
 from accessmedia.models import translation as mt_models
-from accessmedia.models.hubfiles import sha256_of
 
 from ..conftest import accessmedia, run_cli
 from ..ct2_model_bin import read
-from ..hubserver import FakeHub
+from ..hubserver import FakeHub, write_catalogue
 
 HF = Path(__file__).resolve().parents[1] / "data" / "mt" / "hf" / "marian"
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "mt" / "reference" / "marian"
 REPO, COMMIT = "Helsinki-NLP/opus-mt-tiny-nb-en", "0123456789abcdef0123456789abcdef01234567"
-
-
-def catalogue(path: Path, folder: Path = HF) -> Path:
-    files = "\n".join(f'  {{ path = "{f.name}", size_mb = {f.stat().st_size / 1e6}, sha256 = "{sha256_of(f)}" }},'
-                      for f in sorted(folder.iterdir()))
-    path.write_text(f'''[[model]]
-name = "opus-mt-tiny"
-kind = "translate"
-family = "marian"
-description = "a tiny random OPUS-MT checkpoint"
-licence = "CC-BY-4.0"
-source = "hf:{REPO}"
-format = "checkpoint"
-revision = "{COMMIT}"
-checked = "the test's own listing"
-files = [
-{files}
-]
-size_mb = 1
-directions = ["nb-en"]
-chrf = {{ "nb-en" = 0.5 }}
-''', encoding="utf-8")
-    return path
 
 
 @pytest.fixture()
@@ -74,7 +50,7 @@ def hub(published):
 def env_for(hub: FakeHub, tmp_path: Path) -> dict:
     return {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "hf-home"), "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
             "ACCESSMEDIA_MODELS": str(tmp_path / "models"),
-            "ACCESSMEDIA_CATALOG": str(catalogue(tmp_path / "catalog.toml", tmp_path / "repo"))}
+            "ACCESSMEDIA_CATALOG": str(write_catalogue(tmp_path / "catalog.toml", tmp_path / "repo", REPO, COMMIT))}
 
 
 def test_a_hub_install_chooses_one_copy_resumes_a_cut_download_and_converts(hub, tmp_path):

@@ -1,0 +1,169 @@
+"""Benchmark: a whole conference day. An event of RECORDINGS recordings of MINUTES each (default 8 x 60: a day),
+made from the shared eval clips looped (king.mp3, the two NPSC speakers: three voices known by construction,
+each pass at another level with a little noise, as bench/speakers.py makes them); half of them with a still
+320x180 video track (H.264 + AAC .mp4), half sound alone (AAC .m4a). Every stage from nothing with the default
+speech model: transcription, speakers, cues, two languages (en, ar) with the benchmark's Argos-size translation
+models (bench/event.py), packaging; with 1 and with 2 workers, each the real `accessmedia process event.toml`
+command in a process of its own; then a rerun with nothing to do.
+
+Reported: wall time, per stage (summed over the recordings, from report.json), peak memory of all processes
+(psutil, every 50 ms), speakers found per recording (three by construction), and the time of the same work as
+the sum of the single-stage benchmarks' rates (bench/results-asr.json: transcription; results-package.json:
+packaging), so that what only shows up at length is seen.
+
+Targets (issue 26): RECORDINGS x MINUTES = 8 hours processed in at most 60 minutes on 2 cores (2 workers or 1,
+whichever is faster), peak memory at most 3 GB, a rerun under 5 s.
+Writes the day section of bench/RESULTS.md and bench/results-day.json.
+Run: .venv/bin/python bench/day.py [--recordings 8] [--minutes 60] [--workers 1,2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.event import measure, models_home  # noqa: E402
+from bench.results import write_section  # noqa: E402
+
+WORK = ROOT / "bench" / "work" / "day"
+SR = 16000
+
+
+def recordings(count: int, minutes: float) -> list[Path]:
+    """The day's recordings, made once per length and kept in bench/work/day."""
+    import numpy as np
+
+    from accessmedia.core import media
+    from bench.speakers import looped
+
+    folder = WORK / f"{count}x{minutes:g}"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for n in range(count):
+        video = n % 2 == 0
+        path = folder / f"okt-{n + 1}.{'mp4' if video else 'm4a'}"
+        out.append(path)
+        if path.exists():
+            continue
+        audio, _, _ = looped(minutes)
+        audio = np.roll(audio, n * SR * 7)  # each recording starts at another point of the loop
+        raw = folder / "audio.f32"
+        audio.astype("<f4").tofile(raw)
+        picture = ["-f", "lavfi", "-i", f"color=c=0x1d3557:s=320x180:r=1:d={minutes * 60}"] if video else []
+        codecs = (["-map", "1:v", "-map", "0:a", "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-pix_fmt", "yuv420p"]
+                  if video else [])
+        subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "f32le", "-ar", str(SR), "-ac", "1",
+                        "-i", str(raw), *picture, *codecs, "-c:a", "aac", "-b:a", "96k", "-shortest", str(path)], check=True)
+        raw.unlink()
+    return out
+
+
+def manifest(folder: Path, files: list[Path]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ['[event]', 'title = "Konferansedag"', 'languages = ["en", "ar"]', 'output = "ut"', ""]
+    for path in files:
+        lines += ["[[recording]]", f'file = "{path.resolve().as_posix()}"', f'title = "{path.stem}"', ""]
+    (folder / "event.toml").write_text("\n".join(lines), encoding="utf-8")
+    return folder / "event.toml"
+
+
+def stage_sums(report: dict) -> dict[str, float]:
+    sums: dict[str, float] = {}
+    for s in report["sessions"]:
+        for st in s["stages"]:
+            if st["status"] == "ran":
+                sums[st["stage"]] = round(sums.get(st["stage"], 0.0) + st["seconds"], 1)
+    return sums
+
+
+def single_stage_estimate(audio_hours: float) -> dict[str, float]:
+    """The same work at the single-stage benchmarks' rates: transcription at the 120-minute rate of
+    bench/asr.py (beam 1), packaging at bench/package.py's hour of sound (m4a) and hour of video, half each."""
+    asr = json.loads((ROOT / "bench" / "results-asr.json").read_text(encoding="utf-8"))
+    pkg = json.loads((ROOT / "bench" / "results-package.json").read_text(encoding="utf-8"))
+    long = asr.get("long", {}).get("accessmedia 120 min")  # beam 1, as the long runs are measured there
+    per_hour_asr = long["seconds"] / 2 if long else None
+    sound = pkg.get("sound", {}).get("m4a", {}).get("seconds")
+    video = pkg.get("seconds")
+    return {"transcribe": round(per_hour_asr * audio_hours, 1) if per_hour_asr else None,
+            "package": round(((sound or 0) + (video or 0)) / 2 * audio_hours, 1) if sound and video else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--recordings", type=int, default=8)
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--workers", default="1,2")
+    args = parser.parse_args()
+    files = recordings(args.recordings, args.minutes)
+    env = {**os.environ, "ACCESSMEDIA_MODELS": str(models_home())}
+    hours = args.recordings * args.minutes / 60
+    rows, rerun = {}, None
+    for workers in [int(w) for w in args.workers.split(",")]:
+        folder = WORK / f"run-{workers}"
+        shutil.rmtree(folder, ignore_errors=True)
+        event = manifest(folder, files)
+        cmd = [sys.executable, "-m", "accessmedia.cli", "process", str(event), "--workers", str(workers), "-q"]
+        seconds, peak, _ = measure(cmd, env)
+        report = json.loads((folder / "ut" / "report.json").read_text(encoding="utf-8"))
+        found = [len(s.get("speakers", [])) for s in report["sessions"]]
+        rows[workers] = {"seconds": round(seconds, 1), "peak_rss_mb": round(peak), "stages": stage_sums(report),
+                         "speakers_found": found, "failed": [s["name"] for s in report["sessions"] if s["error"]]}
+        print(workers, rows[workers], flush=True)
+        if rerun is None:
+            again, peak_again, out = measure(cmd, env)
+            rerun = {"seconds": round(again, 2), "peak_rss_mb": round(peak_again), "nothing_to_do": out.count("ran nothing") == len(files)}
+            print("rerun", rerun, flush=True)
+    best = min(rows, key=lambda w: rows[w]["seconds"])
+    estimate = single_stage_estimate(hours)
+    results = {
+        "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "recordings": args.recordings, "minutes_each": args.minutes, "audio_hours": hours,
+        "runs": rows, "rerun": rerun, "best_workers": best, "single_stage_estimate": estimate,
+    }
+    (ROOT / "bench" / "results-day.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    b = rows[best]
+    minutes_per_hour = b["seconds"] / 60 / hours
+    lines = [
+        f"Measured {results['date']} on {results['machine']}. {args.recordings} recordings of {args.minutes:g} minutes "
+        f"({hours:.2f} hours of audio; the shared clips looped, three voices each; half with a still 320x180 video, half "
+        "sound alone), languages en and ar with the benchmark's Argos-size models, default speech model, every stage from "
+        "nothing; the whole command in a process of its own; peak memory of all its processes.",
+        "",
+        "| workers | seconds | minutes per hour of audio | peak RSS (MB) | " + " | ".join(sorted(b["stages"])) + " |",
+        "|---|---|---|---|" + "---|" * len(b["stages"]),
+    ]
+    for w, r in rows.items():
+        lines.append(f"| {w} | {r['seconds']} | {r['seconds'] / 60 / hours:.1f} | {r['peak_rss_mb']} | "
+                     + " | ".join(str(r["stages"].get(k, "")) for k in sorted(b["stages"])) + " |")
+    day = minutes_per_hour * 8
+    lines += [
+        "",
+        f"Fastest: {best} worker(s), **{minutes_per_hour:.1f} minutes per hour of audio**, so a day of 8 hours in "
+        f"**{day:.0f} minutes** at this rate (target: 60; {'met' if day <= 60 else 'not met'}). Peak memory "
+        f"{b['peak_rss_mb']} MB (target 3,000: {'met' if b['peak_rss_mb'] <= 3000 else 'not met'}). A rerun with "
+        f"nothing to do: {rerun['seconds']} s (target 5 s: {'met' if rerun['seconds'] < 5 else 'not met'}). Speakers found "
+        f"per recording (three by construction): {b['speakers_found']}. Stage seconds are summed over the recordings "
+        "(with 2 workers they overlap in time).",
+        f"The single-stage benchmarks' rates for the same audio: transcription {estimate['transcribe']} s "
+        f"(here {b['stages'].get('transcribe')} s), packaging {estimate['package']} s (here {b['stages'].get('package')} s).",
+    ]
+    if hours < 8:
+        lines.append(f"Measured on {hours:.2f} hours, not the day's 8, for the time this session had: the rate per hour "
+                     "of audio is what the day figure comes from.")
+    write_section("A conference day (bench/day.py)", lines)
+
+
+if __name__ == "__main__":
+    main()
