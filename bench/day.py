@@ -156,8 +156,9 @@ def main() -> None:
         f"nothing to do: {rerun['seconds']} s (target 5 s: {'met' if rerun['seconds'] < 5 else 'not met'}). Speakers found "
         f"per recording (three by construction): {b['speakers_found']}. Stage seconds are summed over the recordings "
         "(with 2 workers they overlap in time).",
-        f"The single-stage benchmarks' rates for the same audio: transcription {estimate['transcribe']} s "
-        f"(here {b['stages'].get('transcribe')} s), packaging {estimate['package']} s (here {b['stages'].get('package')} s).",
+        f"The single-stage benchmarks' rates for the same audio: transcription {estimate['transcribe']} s at bench/asr.py's "
+        f"long-recording rate, which decodes with beam 1 (here {b['stages'].get('transcribe')} s with process's beam 5), "
+        f"packaging {estimate['package']} s (here {b['stages'].get('package')} s).",
     ]
     if hours < 8:
         lines.append(f"Measured on {hours:.2f} hours, not the day's 8, for the time this session had: the rate per hour "
