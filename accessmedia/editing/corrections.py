@@ -39,6 +39,7 @@ class ApplyResult:
     flagged: tuple[str, ...]  # languages a person corrected: kept, flagged "source changed, please check"
     package: object = None  # the rebuilt package, when the recording had been packaged
     merged: bool = False  # a review save merged with a save made since the editor loaded
+    unchanged: bool = False  # a review save that changed nothing since the latest revision: no new one made
 
 
 def _make_current(files: RecordingFiles, lang: str, cues) -> None:
@@ -125,6 +126,9 @@ def apply_edit(project: str | Path, name: str, lang: str, cues: Sequence[Cue], c
             note = f"merged with {_label(latest)} (saved meanwhile)" + (f", {both} cue(s) changed by both: kept {prefer}'s" if both else "")
         text = subtitles.compose_vtt(cues)  # WebVTT keeps every span and cue setting the page kept
         parsed = subtitles.parse(text, filename, "vtt").cues
+        history = revisions.history(files.folder, files.name, lang)
+        if not note and history and revision_cues(history[-1], lang) == list(parsed):
+            return ApplyResult(files.name, lang, history[-1], {}, (), unchanged=True)  # saved again without a change
         result = _accepted(files, lang, parsed, text.encode("utf-8"), filename, "utf-8", contributor, True, note)
         return replace(result, merged=bool(note))
 

@@ -127,6 +127,10 @@ def test_a_save_from_the_page_itself_works(project):
     assert status == 200 and data["revision"] == "r0001", data
     assert "fersk rapport" in (project / "tale.nb.srt").read_text(encoding="utf-8")
     assert "FERSK RAPPORT" in (project / "tale.en.srt").read_text(encoding="utf-8")
+    with running(project) as c:  # saved again without a change: said so, and no second revision
+        status, data = c.save(edit(base=1))
+    assert status == 200 and data["unchanged"] is True and data["revision"] == "r0001", data
+    assert [r.number for r in revisions.history(project, "tale", "nb")] == [0, 1]
 
 
 def test_cross_site_writes_are_refused(project):

@@ -96,7 +96,7 @@ async def save(request: Request) -> Response:
     edit = edited_cues(body)
     result = api.apply_edit(project, name, lang, edit.cues, edit.contributor, edit.base, edit.prefer)
     return JSONResponse({
-        "revision": result.revision.label, "number": result.revision.number, "merged": result.merged, "retranslated": result.retranslated, "flagged": list(result.flagged),
+        "revision": result.revision.label, "number": result.revision.number, "merged": result.merged, "unchanged": result.unchanged, "retranslated": result.retranslated, "flagged": list(result.flagged),
         "package": "rebuilt" if result.package else None,
     })
 

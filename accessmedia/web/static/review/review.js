@@ -85,7 +85,7 @@
       var ok = res[0] === 200, j = res[1];
       status.dataset.result = JSON.stringify(j);
       if (res[0] === 409 && j.conflicts) { status.textContent = w("error") + ": " + j.error; showConflicts(j.conflicts); return; }
-      status.textContent = ok ? w(j.merged ? "merged" : "saved", { revision: j.revision }) : w("error") + ": " + j.error;
+      status.textContent = ok ? (j.unchanged ? w("unchanged") : w(j.merged ? "merged" : "saved", { revision: j.revision })) : w("error") + ": " + j.error;
       if (!ok) return;
       conflict.hidden = true;
       if (j.merged) load(); else data.revision = j.number;  // a merged save shows the other person's edits too
