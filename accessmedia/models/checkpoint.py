@@ -48,6 +48,7 @@ class Weights:
     def __init__(self, folder: Path):
         self.folder = folder
         self._bin: dict[str, dict[str, np.ndarray]] = {}
+        self._headers: dict[str, tuple[dict, int]] = {}  # per safetensors file: its header and its size, read once
         index = next((folder / n for n in (SAFETENSORS[1], PYTORCH[1]) if (folder / n).is_file()), None)
         single = next((folder / n for n in (SAFETENSORS[0], PYTORCH[0]) if (folder / n).is_file()), None)
         if (folder / SAFETENSORS[0]).is_file() or (index is None and single is not None):
@@ -66,9 +67,23 @@ class Weights:
 
     def _names(self, path: Path) -> list[str]:
         if path.suffix == ".safetensors":
-            return list(_safetensors_header(path))
+            return list(self._header(path)[0])
         self._bin[path.name] = torchfile.load_state_dict(path, mmap=True)
         return list(self._bin[path.name])
+
+    def _header(self, path: Path) -> tuple[dict, int]:
+        """A safetensors file's header, opened once with the safetensors package (which checks it against the file's
+        size) and read once for the byte ranges the tensors are mapped from."""
+        if path.name not in self._headers:
+            from safetensors import safe_open
+
+            try:
+                with safe_open(str(path), framework="np"):
+                    pass
+            except Exception as exc:  # safetensors raises its own SafetensorError on a damaged file
+                raise AccessMediaError(f"{path.name} cannot be read ({exc})", "download the model again") from None
+            self._headers[path.name] = _safetensors_header(path)
+        return self._headers[path.name]
 
     def __contains__(self, name: str) -> bool:
         return name in self.files
@@ -84,13 +99,14 @@ class Weights:
     def _read(self, name: str) -> np.ndarray:
         file = self.files[name]
         if file.endswith(".safetensors"):
-            return _safetensor(self.folder / file, name)
+            return _safetensor(self.folder / file, name, *self._header(self.folder / file))
         if name not in self._bin.get(file, {}):  # a shard not read yet (one is kept at a time), or a tensor asked again
             self._bin = {file: torchfile.load_state_dict(self.folder / file, mmap=True)}
         return self._bin[file].pop(name)  # handed over: the converter holds the only copy
 
 
-def _safetensors_header(path: Path) -> dict:
+def _safetensors_header(path: Path) -> tuple[dict, int]:
+    """(the tensors' entries by name, the header's size in bytes)."""
     try:
         with open(path, "rb") as fh:
             (size,) = struct.unpack("<Q", fh.read(8))
@@ -100,26 +116,18 @@ def _safetensors_header(path: Path) -> dict:
     except (OSError, struct.error, ValueError) as exc:
         raise AccessMediaError(f"{path} is not a safetensors file ({exc})", "download the model again") from None
     header.pop("__metadata__", None)
-    return header
+    return header, size
 
 
 _NUMPY = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32, "I16": np.int16,
           "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_, "BF16": np.uint16}
 
 
-def _safetensor(path: Path, name: str) -> np.ndarray:
+def _safetensor(path: Path, name: str, header: dict, size: int) -> np.ndarray:
     """One tensor, mapped copy-on-write from the file (so a checkpoint larger than memory converts: pages are read
-    as the converter reaches them and can be dropped again); bfloat16 widened to float32. The file is opened with
-    the safetensors package first, which checks its header against its size."""
-    from safetensors import safe_open
-
-    try:
-        with safe_open(str(path), framework="np") as fh:
-            kind = fh.get_slice(name).get_dtype()
-    except Exception as exc:  # safetensors raises its own SafetensorError on a damaged file
-        raise AccessMediaError(f"{path.name}: tensor {name} cannot be read ({exc})", "download the model again") from None
-    header, size = _safetensors_header(path), _header_size(path)
+    as the converter reaches them and can be dropped again); bfloat16 widened to float32."""
     info = header[name]
+    kind = str(info.get("dtype"))
     start, end = (int(x) for x in info["data_offsets"])
     shape = tuple(int(n) for n in info["shape"])
     dtype = np.dtype(_NUMPY.get(kind, np.uint8))
@@ -132,11 +140,6 @@ def _safetensor(path: Path, name: str) -> np.ndarray:
     if kind == "BF16":  # float32's upper half: widened exactly
         return (array.astype(np.uint32) << 16).view(np.float32)
     return array
-
-
-def _header_size(path: Path) -> int:
-    with open(path, "rb") as fh:
-        return struct.unpack("<Q", fh.read(8))[0]
 
 
 # -- the tokenizer's vocabulary -------------------------------------------------------------------------

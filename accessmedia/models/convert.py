@@ -183,12 +183,19 @@ def _pair(w: Weights, prefix: str) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _fuse(spec, parts: list[tuple[np.ndarray, np.ndarray | None]]) -> None:
-    """ctranslate2.converters.utils.fuse_linear: weights stacked, biases stacked (zeros for a part without)."""
-    spec.weight = np.concatenate([weight for weight, _ in parts])
-    dtype = next((bias.dtype for _, bias in parts if bias is not None), None)
-    if dtype is not None:
-        spec.bias = np.concatenate([bias if bias is not None else np.zeros([weight.shape[0]], dtype=dtype)
-                                    for weight, bias in parts])
+    """CTranslate2's own ctranslate2.converters.utils.fuse_linear: weights stacked, biases stacked (zeros for a part
+    without)."""
+    from ctranslate2.converters import utils
+    from ctranslate2.specs import common_spec
+
+    layers = []
+    for weight, bias in parts:
+        layer = common_spec.LinearSpec()
+        layer.weight = weight
+        if bias is not None:
+            layer.bias = bias
+        layers.append(layer)
+    utils.fuse_linear(spec, layers)
 
 
 def _linear(spec, w: Weights, prefix: str) -> None:

@@ -35,7 +35,11 @@ def download_mb(entry: CatalogEntry) -> float:
     """The download's size as the catalogue lists the files (else its size_mb): one copy of the weights."""
     if not entry.files:
         return float(entry.size_mb)
-    patterns = patterns_for(entry)
+    return listed_mb(entry, patterns_for(entry))
+
+
+def listed_mb(entry: CatalogEntry, patterns: list[str]) -> float:
+    """The size of the catalogue's listed files that `patterns` download (0 where it lists none)."""
     return sum(mb for path, mb, _ in entry.files if any(fnmatch.fnmatch(path, p) for p in patterns))
 
 
@@ -64,7 +68,7 @@ def download(entry: CatalogEntry, repo: str, patterns: list[str], folder: Path,
     there (huggingface_hub resumes a file from its .incomplete part); what was downloaded stays in `folder` for
     the next run if every try fails."""
     own = repo == entry.source.partition(":")[2]
-    listed = sum(mb for path, mb, _ in entry.files if any(fnmatch.fnmatch(path, p) for p in patterns)) if own else 0
+    listed = listed_mb(entry, patterns) if own else 0
     if progress:
         size = f", {listed:,.0f} MB" if listed else ""
         progress(f"downloading {repo}{'@' + entry.revision[:7] if own and entry.revision else ''}{size} into {folder}")
@@ -91,10 +95,9 @@ def download(entry: CatalogEntry, repo: str, patterns: list[str], folder: Path,
 def check_space(entry: CatalogEntry, patterns: list[str], folder: Path, converted: bool) -> None:
     """Refuse before downloading when the disk cannot hold the download (and, for a checkpoint, its conversion,
     at most as large as what it converts), less what an earlier, interrupted run already has."""
-    listed = [(p, mb) for p, mb, _ in entry.files if any(fnmatch.fnmatch(p, x) for x in patterns)]
-    download_mb = sum(mb for _, mb in listed) or float(entry.size_mb)
+    size_mb = listed_mb(entry, patterns) or float(entry.size_mb)
     have_mb = _bytes(folder) / 1e6
-    need_mb = max(download_mb - have_mb, 0) + (download_mb if converted else 0) + 100
+    need_mb = max(size_mb - have_mb, 0) + (size_mb if converted else 0) + 100
     probe = folder if folder.exists() else folder.parent
     probe.mkdir(parents=True, exist_ok=True)
     free_mb = free_bytes(probe) / 1e6
