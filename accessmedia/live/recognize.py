@@ -1,9 +1,9 @@
 """Streaming recognition: the audio of a live stream decoded as it arrives. The window since the last trim is decoded
 again every half second of audio (decoder.py: the encoder over the window only, the committed words in it forced as
 the prefix); words after them are committed when two hypotheses 0.9 s of audio apart agree on them or when the model
-has heard 1.5 s of audio after them (agreement.py), and never change; the window is trimmed at the end of the last committed sentence so
-that it stays short. The recording guards drop what Whisper invents over silence, music and applause; the glossary's
-names are hotwords.
+has heard 1.5 s of audio after them (agreement.py), and never change; the window is trimmed a few seconds before the
+end of the last committed sentence so that it stays short and the next sentence keeps what led to it. The recording
+guards drop what Whisper invents over silence, music and applause; the glossary's names are hotwords.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ class OnlineRecognizer:
     recognizer: object
     beam_size: int = 1
     hotwords: Sequence[str] = ()
-    window: float = 10.0  # seconds of audio kept once a sentence in it is committed
-    longest: float = 15.0  # seconds of audio kept at most, sentence end or not
+    window: float = 10.0  # seconds of audio after which the window is cut before the last committed sentence's end
+    longest: float = 16.0  # seconds of audio kept at most, sentence end or not
+    context: float = 5.0  # seconds of committed speech kept before the next sentence: it is heard after what led to it
     sentence_end: str = ".?!…"
     audio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     offset: float = 0.0  # stream time of audio[0]
@@ -88,20 +89,22 @@ class OnlineRecognizer:
         self.inside += committed
 
     def _trim(self) -> None:
-        """Keep the window short: cut it at the end of the last committed sentence once it is longer than `window`
-        seconds, or at the last committed word once it is longer than `longest`."""
+        """Keep the window short, but never without what was said before: once it is longer than `window` seconds it is
+        cut `context` seconds before the end of the last committed sentence (at a committed word, which stays in it as
+        the forced prefix: the next sentence is heard after the words that led to it, as a recording's is; cut at the
+        sentence end itself, "Nordmenn" at the head of each new sentence came out as "Nå man": committed WER on
+        king.mp3 0.54 against 0.42); once longer than `longest`, at the last committed word."""
         seconds = self.audio.shape[0] / SR
         if seconds <= self.window:
             return
         cut = None
-        committed_end = self.agreement.committed_end
-        recent = self.agreement.recent or []
-        ends = [w.end for w in recent if w.text.rstrip("\"'”»)").endswith(tuple(self.sentence_end)) and w.end > self.offset]
+        ends = [w.end for w in self.inside if w.text.rstrip("\"'”»)").endswith(tuple(self.sentence_end)) and w.end > self.offset]
         if ends:
-            cut = ends[-1]
-        elif seconds > self.longest and committed_end > self.offset:
-            cut = committed_end
-        if cut is not None:
+            starts = [w.start for w in self.inside if w.start >= ends[-1] - self.context]
+            cut = min(starts, default=ends[-1])
+        if (cut is None or cut <= self.offset + 0.5) and seconds > self.longest and self.agreement.committed_end > self.offset:
+            cut = self.agreement.committed_end
+        if cut is not None and cut > self.offset + 0.5:
             self._cut(cut)
 
     def _cut(self, cut: float) -> None:
