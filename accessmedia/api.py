@@ -21,9 +21,9 @@ from accessmedia.core.ledger import Ledger
 from accessmedia.core.progress import Display, Reporter
 from accessmedia.core.transcript import Transcript
 from accessmedia.editing.corrections import (ApplyResult, apply, apply_edit, current_revision, history, kit_export, kit_import,
-                                             kit_texts, recover, restore)
-from accessmedia.editing.naming import describe as describe_speakers, name as name_speakers
-from accessmedia.editing.revisions import corrected_by_people
+                                             kit_texts, recover)
+from accessmedia.editing.naming import describe as describe_speakers, name_speakers, restore, restore_preview
+from accessmedia.editing.revisions import MACHINE as MACHINE_CONTRIBUTOR, corrected_by_people
 from accessmedia.live.listen import device as capture_device
 from accessmedia.live.session import LiveSession
 from accessmedia.models import argos
@@ -55,7 +55,7 @@ from accessmedia.translation import routes as mt_routes
 
 __all__ = [
     # the verbs, one per command
-    "probe", "transcribe", "cues", "check", "translate", "package", "process", "apply", "apply_edit", "history", "restore",
+    "probe", "transcribe", "cues", "check", "translate", "package", "process", "apply", "apply_edit", "history", "restore", "restore_preview", "MACHINE_CONTRIBUTOR",
     "recover", "kit_export", "kit_texts", "kit_import", "name_speakers", "describe_speakers", "models_list", "models_install", "models_install_for", "models_plan", "models_add",
     "models_add_translation", "models_install_translate", "models_add_package", "translation_routes", "export_models",
     "add_export", "is_export", "is_manifest", "load_event", "manifest_text", "save_manifest", "LiveSession", "live_settings", "plain_name",

@@ -71,14 +71,17 @@ def history_cmd(project, name, lang):
 @click.option("--revision", "number", type=int, required=True, help="Revision number to bring back (see history).")
 @click.option("--by", "contributor", default="volunteer", show_default=True, help="Who restores it, for the history.")
 def restore_cmd(project, name, lang, number, contributor):
-    """Bring back an earlier revision as the current one (saved as a new revision; nothing is deleted).
+    """Bring back an earlier revision as the current one (saved as a new revision; nothing is deleted), with the
+    speakers' names it had (the other languages follow).
 
     \b
     Example:
       accessmedia restore out --name konferanse --lang nb --revision 0
     """
-    r = api.restore(project, name, lang, number, contributor)
+    r, names = api.restore(project, name, lang, number, contributor)
     click.echo(f"{name}.{lang}: revision {number} is current again, saved as {r.label}")
+    if names:
+        click.echo("speakers named as they were then: " + ", ".join(f"{now} -> {then}" for now, then in names.items()))
 
 
 @click.group()

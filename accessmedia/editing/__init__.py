@@ -1,7 +1,7 @@
 """People's work on the subtitles: corrections applied as revisions (and carried into the translations),
-translation kits, the history and restore, naming speakers."""
+translation kits, the history and restore (with the speakers' names of the time), naming speakers."""
 
-from accessmedia.editing.corrections import apply, history, kit_export, kit_import, restore
-from accessmedia.editing.naming import name
+from accessmedia.editing.corrections import apply, history, kit_export, kit_import
+from accessmedia.editing.naming import name_speakers, restore
 
-__all__ = ["apply", "restore", "history", "kit_export", "kit_import", "name"]
+__all__ = ["apply", "restore", "history", "kit_export", "kit_import", "name_speakers"]

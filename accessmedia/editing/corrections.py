@@ -17,6 +17,7 @@ from accessmedia.core import media
 from accessmedia.editing import merging, revisions
 from accessmedia.packaging import eventsite
 from accessmedia.pipeline import stages
+from accessmedia.speakers import record as speakers
 from accessmedia.subtitles import style
 from accessmedia.subtitles import formats as subtitles
 from accessmedia.subtitles.cue import Cue
@@ -183,16 +184,20 @@ def _accepted(files: RecordingFiles, lang: str, cues, data: bytes, filename: str
 
 
 def _keep(files: RecordingFiles, lang: str, cues, data: bytes, filename: str, encoding: str, contributor: str,
-          note: str) -> revisions.Revision:
-    """Save `data` as the newest revision of `lang` (first the machine's version, when this is the first correction)."""
+          note: str, names_before: dict[str, str] | None = None) -> revisions.Revision:
+    """Save `data` as the newest revision of `lang` (first the machine's version, when this is the first correction).
+    Each revision keeps the speakers' names its cues were written with (a restore gives them back): speakers.json as
+    it is now, or, for the version before a naming, `names_before`."""
     current = files.subtitles(lang)
     before = subtitles.read(current, allow_empty=True) if current.exists() else None
+    names = speakers.labels(speakers.read(files.speakers)) if files.speakers.exists() else None  # id -> "Taler 1" or name
     if before is not None and not revisions.history(files.folder, files.name, lang):
         # keep the machine's version before the first correction replaces it
         revisions.save(files.folder, files.name, lang, current.read_bytes(), current.name, before.cues, None, revisions.MACHINE,
-                       before.encoding, "the version accessmedia wrote")
+                       before.encoding, revisions.MACHINE_NOTE, names_before if names_before is not None else names)
     return revisions.save(files.folder, files.name, lang, data, filename, cues, before.cues if before else None, contributor,
-                          encoding, note)
+                          encoding, note, names)
+
 
 
 def change(files: RecordingFiles, plan: dict) -> None:
@@ -218,7 +223,8 @@ def _finish_change(files: RecordingFiles, plan: dict) -> None:
         latest = history[-1] if history else None
         if latest is None or latest.file.read_bytes() != data:
             cues = subtitles.parse(text, filename, "vtt").cues
-            latest = _keep(files, lang, cues, data, filename, "utf-8", plan.get("contributor", "volunteer"), plan.get("note", ""))
+            latest = _keep(files, lang, cues, data, filename, "utf-8", plan.get("contributor", "volunteer"), plan.get("note", ""),
+                           plan.get("names_before"))
         _make_current(files, lang, revision_cues(latest, lang))
     if plan.get("languages"):
         before = stages.packaged_before(files)
@@ -337,8 +343,14 @@ def restore(project: str | Path, name: str, lang: str, number: int, contributor:
     if wanted is None:
         raise AccessMediaError(f"{name}.{lang} has no revision {number}", f"see `accessmedia history {project} --lang {lang}`")
     meta = json.loads((wanted.path / "meta.json").read_text(encoding="utf-8"))
-    return accept(files, lang, revision_cues(wanted, lang), wanted.file.read_bytes(), wanted.file.name, meta.get("encoding", "utf-8"),
-                   contributor, True, f"restored {wanted.label}").revision
+    cues, data = revision_cues(wanted, lang), wanted.file.read_bytes()
+    filename, encoding = wanted.file.name, meta.get("encoding", "utf-8")
+    if wanted.file.suffix.lower() != ".vtt":  # SRT or a sheet has no voices: given them from the speakers as named now
+        voiced = stages.speaker_voices(files, cues)
+        if voiced != list(cues):
+            cues, data, encoding = voiced, subtitles.compose_vtt(voiced).encode("utf-8"), "utf-8"
+            filename = files.subtitles(lang, "vtt").name
+    return accept(files, lang, cues, data, filename, encoding, contributor, True, f"restored {wanted.label}").revision
 
 
 def kit_texts(project: str | Path, name: str, lang: str, source: str | None = None) -> dict[str, tuple[str, str]]:

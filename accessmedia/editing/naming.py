@@ -6,13 +6,17 @@ shows it). In an event, the same voice in the other recordings is named too.
 from __future__ import annotations
 
 import contextlib
+import difflib
+import itertools
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from accessmedia.editing import corrections
+from accessmedia.core import languages
+from accessmedia.editing import corrections, revisions
 from accessmedia.speakers import record as speakers
 from accessmedia.speakers import rttm
 from accessmedia.pipeline import stages
@@ -74,7 +78,7 @@ def _similar(a: dict, b: dict) -> float:
     return float(x @ y) if x.shape == y.shape and x.size else -1.0
 
 
-def name(project: str | Path, namings: Sequence[tuple[str, str]], recording: str | None = None,
+def name_speakers(project: str | Path, namings: Sequence[tuple[str, str]], recording: str | None = None,
          contributor: str = "volunteer", across: bool = True, merge: bool = False) -> list[Named]:
     """Give speakers names: (label, name) pairs, a label being "Taler 1", a name given before, or an id "S1".
     With several recordings, `recording` says whose "Taler 1" is meant (a name alone is enough when it is
@@ -114,6 +118,44 @@ def name(project: str | Path, namings: Sequence[tuple[str, str]], recording: str
                 for f in found if f.name in plan or f.name in merges]
 
 
+def restore(project: str | Path, name: str, lang: str, number: int, contributor: str = "volunteer"):
+    """Revision `number` of `lang` made current again (corrections.restore), and the speakers given back the names its
+    cues call them by, in every language of the recording (a naming, as `name` makes it). Returns the new revision and
+    {name now: name given back}."""
+    files = RecordingFiles(Path(project), name)
+    then = next((r.names for r in revisions.history(Path(project), name, languages.normalize(lang)) if r.number == number), None)
+    back = []
+    if then and files.speakers.exists():  # the names first: a revision read from SRT gets its voices from speakers.json
+        now = speakers.labels(speakers.read(files.speakers))
+        back = [(now[i], label) for i, label in then.items() if i in now and now[i] != label]
+        if back:
+            name_speakers(project, back, name, contributor, across=False)
+    return corrections.restore(project, name, lang, number, contributor), dict(back)
+
+
+def restore_preview(project: str | Path, name: str, lang: str, number: int) -> dict:
+    """What restoring revision `number` would change, nothing written: {"changes": [[line now, line then], ...] (a
+    side empty where a cue is only on the other), "names": {name now: name given back}}. A line: "M:SS text"."""
+    project, lang = Path(project), languages.normalize(lang)
+    files = RecordingFiles(project, name)
+    wanted = next((r for r in revisions.history(project, name, lang) if r.number == number), None)
+    if wanted is None:
+        raise AccessMediaError(f"{name}.{lang} has no revision {number}", "choose one from the history")
+
+    def lines(cues) -> list[str]:  # as a person reads them: no voice or style tags
+        return [f"{int(c.start // 60)}:{int(c.start % 60):02d} " + re.sub(r"</?[^>]*>", "", " / ".join(c.lines)) for c in cues]
+
+    now = lines(subtitles.read(files.subtitles(lang), allow_empty=True).cues) if files.subtitles(lang).exists() else []
+    then = lines(corrections.revision_cues(wanted, lang))
+    changes = []
+    for op, a, b, c, d in difflib.SequenceMatcher(a=now, b=then, autojunk=False).get_opcodes():
+        if op != "equal":
+            changes += [[x, y] for x, y in itertools.zip_longest(now[a:b], then[c:d], fillvalue="")]
+    labels = speakers.labels(speakers.read(files.speakers)) if files.speakers.exists() else {}
+    names = {labels[i]: label for i, label in (wanted.names or {}).items() if i in labels and labels[i] != label}
+    return {"changes": changes, "names": names}
+
+
 def _holder(data: dict, new: str, speaker_id: str, planned: dict[str, str]) -> dict | None:
     """Another voice of the recording that is called `new` (now, or by this naming), if any."""
     wanted = new.casefold()
@@ -143,10 +185,14 @@ def _find(found: list[RecordingFiles], data: dict, old: str, recording: str | No
 def _apply(files: RecordingFiles, data: dict, new_names: dict[str, str], merged: dict[str, str], contributor: str) -> Named:
     """Plan every file of the recording as it will be after the naming and merging, then change them all, journalled."""
     renames: dict[str, str] = {}
+    names_before = speakers.labels(data)  # what the cues say before: the machine's version, kept first, says it too
+    language = stages.recorded_settings(files).language
     for s in data["speakers"]:
         if s["id"] in new_names:
             renames[s["label"]] = new_names[s["id"]]
             s["name"] = s["label"] = new_names[s["id"]]
+            if s["name"] == speakers.generic_label(int(s["id"][1:]), language):  # named back to "Taler 1": unnamed
+                s["name"] = None
     joined = {}
     transcript = Transcript.from_json(files.transcript.read_text(encoding="utf-8")) if files.transcript.exists() else None
     if merged:
@@ -167,7 +213,8 @@ def _apply(files: RecordingFiles, data: dict, new_names: dict[str, str], merged:
         said.append("named " + ", ".join(f"{old} {new}" for old, new in result.renamed.items()))
     if joined:
         said.append("merged " + ", ".join(f"{old} into {new}" for old, new in joined.items()))
-    plan: dict = {"write": {}, "ledger": {}, "languages": {}, "contributor": contributor, "note": "; ".join(said)}
+    plan: dict = {"write": {}, "ledger": {}, "languages": {}, "contributor": contributor, "note": "; ".join(said),
+                  "names_before": names_before}
     if merged and transcript is not None:
         plan["write"][files.transcript.name] = transcript.to_json()
     plan["write"][files.speakers.name] = speakers.dumps(data)  # after the transcript: found after it was last written

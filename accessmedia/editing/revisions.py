@@ -24,6 +24,7 @@ from accessmedia.core.files import RecordingFiles
 from accessmedia.core.fsutil import sha256_file
 
 MACHINE = "accessmedia"
+MACHINE_NOTE = "the version accessmedia wrote"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Revision:
     cues: int
     changed_lines: int
     note: str
+    names: dict | None = None  # speaker id -> the name the cues call them by (None: no speakers, or saved before names were kept)
 
     @property
     def label(self) -> str:
@@ -51,7 +53,7 @@ def history(project: Path, name: str, lang: str) -> list[Revision]:
     for meta_path in sorted(folder(project, name, lang).glob("r[0-9][0-9][0-9][0-9]/meta.json")):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         found.append(Revision(meta["revision"], meta_path.parent, meta_path.parent / meta["file"], meta["time"],
-                              meta["contributor"], meta["cues"], meta["changed_lines"], meta.get("note", "")))
+                              meta["contributor"], meta["cues"], meta["changed_lines"], meta.get("note", ""), meta.get("names")))
     return found
 
 
@@ -60,7 +62,7 @@ def _lines(cues: Sequence[Cue]) -> list[str]:
 
 
 def save(project: Path, name: str, lang: str, data: bytes, filename: str, cues: Sequence[Cue], previous: Sequence[Cue] | None,
-         contributor: str, encoding: str, note: str = "") -> Revision:
+         contributor: str, encoding: str, note: str = "", names: dict | None = None) -> Revision:
     """Store a new revision (the bytes as given) and return it."""
     base = folder(project, name, lang)
     base.mkdir(parents=True, exist_ok=True)
@@ -77,7 +79,7 @@ def save(project: Path, name: str, lang: str, data: bytes, filename: str, cues: 
     meta = {
         "revision": number, "file": safe_name, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "contributor": contributor, "encoding": encoding, "cues": len(cues), "changed_lines": changed,
-        "sha256": None, "note": note,
+        "sha256": None, "note": note, "names": names,
     }
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     meta["sha256"] = sha256_file(tmp / safe_name)

@@ -20,7 +20,10 @@ from accessmedia.web.guard import SESSION_COOKIE, Guard
 from accessmedia.web.views import review as views
 
 
-def create_app(project: str | Path, token: str | None = None, host: str = "127.0.0.1"):
+def create_app(project: str | Path, token: str | None = None, host: str = "127.0.0.1", title: str | None = None,
+               home: str = "./"):
+    """`title`: the recording's title (the studio knows it); `home`: where the editor's way back leads (the studio's
+    page, or this app's list of subtitles)."""
     from starlette.applications import Starlette
     from starlette.routing import Route
 
@@ -40,6 +43,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
     ]
     app = Starlette(routes=routes)
     app.state.project, app.state.guard = project, guard
+    app.state.title, app.state.home = title, home
     return app
 
 

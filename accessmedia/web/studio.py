@@ -21,7 +21,7 @@ from accessmedia.api import AccessMediaError
 from accessmedia.web.guard import Guard
 from accessmedia.web import uploads
 from accessmedia.web.liverun import LiveRun
-from accessmedia.web.project import COOKIE, OUTPUT, RECORDINGS, Runs, sessions
+from accessmedia.web.project import COOKIE, OUTPUT, RECORDINGS, Runs, current_event, sessions
 from accessmedia.web.views import studio_event, studio_live, studio_pages, studio_runs, studio_work
 from accessmedia.web.views.common import Studio
 
@@ -70,7 +70,8 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
             return
         if name not in s.editors:
             try:
-                s.editors[name] = review.create_app(found[name], token, host)
+                titles = {x.name: x.title for x in current_event(project)[0].sessions}
+                s.editors[name] = review.create_app(found[name], token, host, titles.get(name), "../../")
             except AccessMediaError as exc:
                 await JSONResponse({"error": exc.one_line()}, status_code=409)(scope, receive, send)
                 return
@@ -98,6 +99,7 @@ def create_app(project: str | Path, token: str | None = None, host: str = "127.0
         Route("/api/models/install", guarded(studio_runs.install_model), methods=["POST"]),
         Route("/api/models/install-for", guarded(studio_runs.install_for), methods=["POST"]),
         Route("/api/history", guarded(studio_work.history)), Route("/api/restore", guarded(studio_work.restore), methods=["POST"]),
+        Route("/api/restore-preview", guarded(studio_work.restore_preview)),
         Route("/api/kit", guarded(studio_work.kit), methods=["GET", "POST"]), Route("/api/archive", guarded(studio_work.package_zip)),
         Route("/api/live", guarded(studio_live.state)), Route("/api/live/qr", guarded(studio_live.qr)),
         Route("/api/live/start", guarded(studio_live.start), methods=["POST"]),

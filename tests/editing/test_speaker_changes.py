@@ -130,3 +130,36 @@ def test_the_event_site_shows_names_as_soon_as_they_are_given(home, tmp_path):
     index = (event / "index.html").read_text(encoding="utf-8")
     assert "Kari Nordmann (" in index and "Taler 1" not in index
     agree(files)
+
+
+def test_a_restore_gives_back_the_names_the_revision_had_in_every_language(home, tmp_path):
+    """Issue 25: after a naming, restoring the machine's version made the cues say "Taler 1" while speakers.json, the
+    text and the other languages said "Kari Nordmann". Each revision keeps the names its cues were written with; a
+    restore shows them first (restore_preview, nothing written) and gives them back."""
+    from accessmedia import api
+
+    files = two_voices(tmp_path / "out")
+    assert run_cli("speakers", str(files.folder), "--name", "Taler 1=Kari Nordmann", "--by", "Siri").exit_code == 0
+    history = revisions.history(files.folder, files.name, "nb")
+    assert [(r.label, r.names) for r in history] == [
+        ("r0000", {"S1": "Taler 1", "S2": "Taler 2", "S3": "Taler 3"}),  # the machine's version, kept before the naming
+        ("r0001", {"S1": "Kari Nordmann", "S2": "Taler 2", "S3": "Taler 3"})]
+    before = {p.name: p.read_bytes() for p in files.folder.iterdir() if p.is_file()}
+    preview = api.restore_preview(files.folder, files.name, "nb", 0)
+    assert preview["names"] == {"Kari Nordmann": "Taler 1"}
+    assert preview["changes"] and all(now.split(" ", 1)[0] == then.split(" ", 1)[0] for now, then in preview["changes"])
+    assert any("Kari Nordmann" in now and "Taler 1" in then for now, then in preview["changes"])
+    assert {p.name: p.read_bytes() for p in files.folder.iterdir() if p.is_file()} == before  # a preview writes nothing
+
+    result = run_cli("restore", str(files.folder), "--name", files.name, "--lang", "nb", "--revision", "0")
+    assert result.exit_code == 0, result.output
+    assert "speakers named as they were then: Kari Nordmann -> Taler 1" in result.output
+    agree(files)  # speakers.json, the text, the RTTM and every language say the same names
+    assert _names(files) == {"Taler 1", "Taler 2", "Taler 3"}
+    assert _voices(files, "nb") == _voices(files, "en") == {"Taler 1", "Taler 2", "Taler 3"}
+    assert not any(s.get("name") for s in speakers.read(files.speakers)["speakers"])  # unnamed again, not named "Taler 1"
+    assert api.restore_preview(files.folder, files.name, "nb", 0) == {"changes": [], "names": {}}  # nothing left to change
+    # and forward again: restoring the named revision names her again
+    assert run_cli("restore", str(files.folder), "--name", files.name, "--lang", "nb", "--revision", "1").exit_code == 0
+    agree(files)
+    assert _voices(files, "en") == {"Kari Nordmann", "Taler 2", "Taler 3"}

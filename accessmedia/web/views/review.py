@@ -71,6 +71,9 @@ async def cues(request: Request) -> Response:
         "revision": revision,  # a save names it: a save over someone else's is merged
         "check": _check_first(project, name, lang),
         "left_out": _left_out(project, name, lang),
+        "unsure": _unsure(project, name, lang),
+        "title": request.app.state.title or name,  # the recording's title where the studio knows it
+        "home": request.app.state.home,  # the way back: the studio, or the list of subtitles
         "video": f"video?name={quote(name)}" if video else None,
         "rules": {k: v for k, v in asdict(profile).items() if isinstance(v, (int, float)) and not isinstance(v, bool)},
         "tags": api.SPAN_TAG.pattern,  # the span tags people may type, as markup.py reads them
@@ -146,6 +149,16 @@ def _left_out(project: Path, name: str, lang: str) -> list[list]:
         return [[float(c["start"]), float(c["end"]), str(c["verbatim"]), [str(x) for x in c["left_out"]]] for c in found]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return []
+
+
+def _unsure(project: Path, name: str, lang: str) -> list[list]:
+    """[start, end, word] of each word the speech model was unsure of, for the language it heard (a translation's
+    words are not the model's)."""
+    files = RecordingFiles(project, name)
+    if not files.transcript.exists() or api.recorded_settings(files).language != lang:
+        return []
+    words = api.Transcript.from_json(files.transcript.read_text(encoding="utf-8")).words
+    return [[w.start, w.end, w.text] for w in words if w.probability < api.LOW_CONFIDENCE]
 
 
 def _video(project: Path, name: str) -> Path | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -26,6 +28,10 @@ def _better(nc: dict | None, free: dict | None, current: dict) -> dict | None:
     return nc if best_other is None or nc["quality"] > best_other else None
 
 
+# the speech model to suggest to a person who has not chosen: the best Norwegian that runs on an ordinary laptop's CPU
+RECOMMENDED_ASR = "nb-whisper-small"
+
+
 async def state(request: Request) -> Response:
     s = studio(request)
     manifest, problem = manifest_values(s.project)
@@ -37,17 +43,19 @@ async def state(request: Request) -> Response:
     installed = {m.name for m in api.installed("asr")}
     made = []
     wanted = (manifest or {}).get("languages", [])
+    titles = {x.name: x.title for x in event.sessions} if event is not None else {}
     for name, folder in sessions(s.project).items():
         langs = [c for c in languages.LANGUAGES if RecordingFiles(folder, name).subtitles(c).exists()]
         files = RecordingFiles(folder, name)
         source = files.subtitles(api.recorded_settings(files).language).exists()
         upload = folder / "dist" / "upload"
         downloads = [f"dist/upload/{p.name}" for p in sorted(upload.iterdir()) if p.suffix in (".mp4", ".srt", ".txt")] if upload.is_dir() else []
-        made.append({"name": name, "languages": langs, "replay": (folder / "dist" / "site" / "index.html").exists(),
+        made.append({"name": name, "title": titles.get(name) or name, "languages": langs, "replay": (folder / "dist" / "site" / "index.html").exists(),
                      "downloads": downloads + (["dist/README.txt"] if (folder / "dist" / "README.txt").is_file() else []),
                      "volunteers": [c for c in wanted if c not in langs] if source else []})
     return JSONResponse({
         "csrf": s.guard.csrf_for(request.state.session),
+        "project": hashlib.sha256(str(s.project).encode("utf-8")).hexdigest()[:12],  # a draft in the browser is per project
         "manifest": manifest, "manifest_problem": problem,
         "files": project_media(s.project),
         "languages": [{"code": c, "name": languages.native_name(c), "english": languages.LANGUAGES[c][0],
@@ -57,7 +65,7 @@ async def state(request: Request) -> Response:
                        "offer": open_plan.offer(c), "offer_nc": _better(nc_plan.offer(c), open_plan.offer(c), routes[c])}
                       for c in codes],
         "models": [{"name": e.name, "description": e.description, "installed": e.name in installed or e.default, "default": e.default,
-                    "size_mb": e.size_mb} for e in catalogue.values() if e.kind == "asr"],
+                    "size_mb": e.size_mb, "recommended": e.name == RECOMMENDED_ASR} for e in catalogue.values() if e.kind == "asr"],
         "run": progress(s.project, s.runs), "sessions": made, "checklist": checklist(s.project),
         "report": (s.project / OUTPUT / "report.html").exists(), "site": (s.project / OUTPUT / "index.html").exists(),
     })

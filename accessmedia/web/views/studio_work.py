@@ -21,7 +21,21 @@ async def history(request: Request) -> Response:
     lang = s.language(request.query_params.get("lang", ""), folder, name)
     found = api.history(folder, name, lang).get((name, lang), [])
     return JSONResponse({"revisions": [{"number": r.number, "label": r.label, "contributor": r.contributor, "when": r.time,
-                                        "note": r.note} for r in found]})
+                                        "note": r.note, "machine": r.contributor == api.MACHINE_CONTRIBUTOR,
+                                        "current": k == len(found) - 1} for k, r in enumerate(found)]})
+
+
+async def restore_preview(request: Request) -> Response:
+    """What a restore would change, before the person confirms it."""
+    s = studio(request)
+    name = request.query_params.get("name", "")
+    folder = s.session_folder(name)
+    lang = s.language(request.query_params.get("lang", ""), folder, name)
+    try:
+        number = int(request.query_params.get("number", ""))
+    except ValueError:
+        raise AccessMediaError("which revision? a whole number") from None
+    return JSONResponse(api.restore_preview(folder, name, lang, number))
 
 
 async def restore(request: Request) -> Response:
@@ -33,8 +47,8 @@ async def restore(request: Request) -> Response:
     number = data.get("number")
     if not isinstance(number, int) or isinstance(number, bool):  # not true, not 1.9, not "1"
         raise AccessMediaError("which revision? a whole number")
-    made = api.restore(folder, name, lang, number, str(data.get("contributor") or "studio")[:80])
-    return JSONResponse({"revision": made.label})
+    made, names = api.restore(folder, name, lang, number, str(data.get("contributor") or "studio")[:80])
+    return JSONResponse({"revision": made.label, "names": names})
 
 
 async def kit(request: Request) -> Response:

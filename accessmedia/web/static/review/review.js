@@ -2,16 +2,43 @@
 (function () {
   "use strict";
   var q = new URLSearchParams(location.search), data = null, TAGS = null;  // span tags (not counted): markup.py's grammar
-  // The editor's own words (web/static/interface.json): Norwegian and English side by side.
+  // The editor's own words (web/static/interface.json), in one language: the one chosen in the studio or here (kept in
+  // the browser), else the browser's.
   var WORDS = JSON.parse(document.getElementById("interface-words").textContent);
+  var ui = (function () {
+    var saved = null;
+    try { saved = window.localStorage.getItem("studio-language"); } catch (e) { saved = null; }
+    if (WORDS[q.get("ui")]) return q.get("ui");
+    if (saved && WORDS[saved]) return saved;
+    var wanted = navigator.languages || [navigator.language || "en"];
+    for (var i = 0; i < wanted.length; i++) {
+      var code = String(wanted[i]).toLowerCase().split("-")[0];
+      if (code === "nb" || code === "nn" || code === "no") return "nb";
+      if (code === "en") return "en";
+    }
+    return "en";
+  })();
   function w(key, vars) {
-    return ["nb", "en"].map(function (code) {
-      var text = WORDS[code][key];
-      Object.keys(vars || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(vars[k])); });
-      return text;
-    }).join(" / ");
+    var text = (WORDS[ui] || {})[key] || WORDS.en[key] || key;
+    Object.keys(vars || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(vars[k])); });
+    return text;
   }
-  Array.prototype.forEach.call(document.querySelectorAll("[data-word]"), function (el) { el.textContent = w(el.dataset.word); });
+  function applyWords() {
+    document.documentElement.lang = ui;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-word]"), function (el) { el.textContent = w(el.dataset.word); });
+    document.getElementById("ui-language").value = ui;
+  }
+  applyWords();
+  document.getElementById("ui-language").addEventListener("change", function (e) {
+    ui = e.target.value;
+    try { window.localStorage.setItem("studio-language", ui); } catch (x) { /* private mode: this page only */ }
+    applyWords();
+    if (data) { data.cues = rows(); list.textContent = ""; render(); }  // the cues as they are now, edits kept
+  });
+  // Unsaved edits are never lost without a warning.
+  var dirty = false;
+  function edited() { dirty = true; document.getElementById("unsaved").hidden = false; }
+  window.addEventListener("beforeunload", function (e) { if (dirty) { e.preventDefault(); e.returnValue = w("leave_unsaved"); return e.returnValue; } });
   var list = document.getElementById("cues"), video = document.getElementById("video"), status = document.getElementById("status");
   function parse(t) { var m = /^(?:(\d+):)?(\d+):(\d+)[.,](\d{1,3})$/.exec(t.trim()); if (!m) return NaN;
     return (+(m[1] || 0)) * 3600 + (+m[2]) * 60 + (+m[3]) + (+m[4].padEnd(3, "0")) / 1000; }
@@ -21,7 +48,7 @@
     return [parse(li.querySelector(".start").value), parse(li.querySelector(".end").value), li.querySelector("textarea").value,
             li.dataset.settings || ""]; }); }
   function check() {
-    var r = data.rules, all = rows();
+    var r = data.rules, all = rows(), found = [];
     Array.prototype.forEach.call(list.children, function (li, i) {
       var c = all[i], out = [], lines = c[2].replace(TAGS, "").split("\n"), d = c[1] - c[0];
       if (isNaN(c[0]) || isNaN(c[1])) out.push(w("bad_time"));
@@ -32,21 +59,43 @@
         if (d < r.min_duration) out.push(w("too_short")); if (d > r.max_duration) out.push(w("too_long")); }
       if (i + 1 < all.length && all[i + 1][0] < c[1]) out.push(w("overlaps"));
       li.querySelector(".breach").textContent = out.join("; ");
+      if (out.length) found.push([i, out.join("; ")]);
     });
+    var ul = document.getElementById("breach-list");  // every breach, each a way to its cue
+    ul.textContent = "";
+    found.forEach(function (f) {
+      var li = document.createElement("li"), go = document.createElement("button");
+      go.type = "button"; go.className = "jump"; go.textContent = w("breach_item", { n: f[0] + 1, what: f[1] });
+      go.addEventListener("click", function () {
+        var cue = list.children[f[0]]; cue.scrollIntoView({ block: "center" }); cue.querySelector("textarea").focus();
+      });
+      li.appendChild(go); ul.appendChild(li);
+    });
+    document.getElementById("no-breaches").hidden = found.length > 0;
   }
   function render() {
-    document.getElementById("title").textContent = data.name + " · " + data.language;
+    document.getElementById("title").textContent = data.title + " · " + data.language;
+    document.title = data.title + " · " + data.language + " · " + w("title");
+    var back = document.getElementById("back");
+    back.href = data.home; back.dataset.word = data.home === "./" ? "back_index" : "back_studio"; back.textContent = w(back.dataset.word);
     list.setAttribute("dir", data.dir); list.setAttribute("lang", data.lang);
     data.cues.forEach(function (c, i) {
       var li = document.createElement("li"); li.className = "cue"; li.dataset.settings = c[3] || "";
       var times = document.createElement("div"); times.className = "times";
       ["start", "end"].forEach(function (k, j) { var label = document.createElement("label"); label.textContent = " " + w(j ? "end" : "start") + " ";
-        var input = document.createElement("input"); input.className = k; input.value = fmt(c[j]); input.setAttribute("aria-label", "cue " + (i + 1) + " " + k);
-        input.addEventListener("input", check); label.appendChild(input); times.appendChild(label); });
-      var text = document.createElement("textarea"); text.value = c[2]; text.setAttribute("aria-label", "cue " + (i + 1) + " text");
-      text.addEventListener("input", check); text.addEventListener("focus", function () { if (data.video) video.currentTime = c[0]; });
+        var input = document.createElement("input"); input.className = k; input.value = fmt(c[j]); input.setAttribute("aria-label", w(j ? "cue_end" : "cue_start", { n: i + 1 }));
+        input.addEventListener("input", check); input.addEventListener("input", edited); label.appendChild(input); times.appendChild(label); });
+      var text = document.createElement("textarea"); text.value = c[2]; text.setAttribute("aria-label", w("cue_text", { n: i + 1 }));
+      text.addEventListener("input", check); text.addEventListener("input", edited); text.addEventListener("focus", function () { if (data.video) video.currentTime = c[0]; });
       var breach = document.createElement("p"); breach.className = "breach"; breach.setAttribute("aria-live", "polite");
       li.appendChild(times); li.appendChild(text); li.appendChild(breach);
+      var unsure = (data.unsure || []).filter(function (u) { return u[0] >= c[0] - 0.001 && u[0] < c[1] - 0.001; });
+      if (unsure.length) {  // the words the speech model was unsure of, marked: a textarea cannot mark its own words
+        var p = document.createElement("p"); p.className = "unsure"; p.textContent = w("unsure") + ": ";
+        unsure.forEach(function (u, k) { var m = document.createElement("mark"); m.textContent = u[2];
+          if (k) p.appendChild(document.createTextNode(" ")); p.appendChild(m); });
+        li.appendChild(p); li.dataset.unsure = String(unsure.length);
+      }
       (data.check || []).forEach(function (f) {  // the machine translation's cues to look at first
         if (c[0] < f[1] - 0.001 && f[0] < c[1] - 0.001) {
           var flag = document.createElement("p"); flag.className = "flag"; flag.textContent = w("check") + ": " + f[2];
@@ -59,19 +108,29 @@
         note.className = "left-out"; note.textContent = w("left_out") + ": " + o[3].join(" ") + " ";
         back.type = "button"; back.className = "put-back"; back.textContent = w("put_back");
         back.setAttribute("aria-label", w("put_back") + ": cue " + (i + 1));
-        back.addEventListener("click", function () { text.value = o[2]; note.remove(); check(); text.focus(); });
+        back.addEventListener("click", function () { text.value = o[2]; note.remove(); check(); edited(); text.focus(); });
         note.appendChild(back); li.appendChild(note);
       });
       list.appendChild(li);
     });
-    if (data.video) video.src = data.video; else video.hidden = true;
+    if (!data.video) video.hidden = true;
+    else if (video.getAttribute("src") !== data.video) video.src = data.video;
     var flagged = list.querySelectorAll("li[data-check]");
     if (flagged.length) {
       document.getElementById("check-count").textContent = String(flagged.length);
       document.getElementById("check-summary").hidden = false;
-      document.getElementById("check-first").addEventListener("click", function () {
+      document.getElementById("check-first").onclick = function () {
         flagged[0].scrollIntoView({ block: "center" }); flagged[0].querySelector("textarea").focus();
-      });
+      };
+    }
+    var doubtful = list.querySelectorAll("li[data-unsure]"), next = 0;
+    if (doubtful.length) {
+      document.getElementById("unsure-count").textContent = w("unsure_count", { n: (data.unsure || []).length });
+      document.getElementById("unsure-summary").hidden = false;
+      document.getElementById("next-unsure").onclick = function () {  // one cue after another, round again at the end
+        var cue = doubtful[next % doubtful.length]; next += 1;
+        cue.scrollIntoView({ block: "center" }); cue.querySelector("textarea").focus();
+      };
     }
     check();
   }
@@ -87,6 +146,9 @@
       if (res[0] === 409 && j.conflicts) { status.textContent = w("error") + ": " + j.error; showConflicts(j.conflicts); return; }
       status.textContent = ok ? (j.unchanged ? w("unchanged") : w(j.merged ? "merged" : "saved", { revision: j.revision })) : w("error") + ": " + j.error;
       if (!ok) return;
+      dirty = false; document.getElementById("unsaved").hidden = true;
+      document.getElementById("saved-at").textContent = w("saved_at", { revision: j.revision,
+        time: new Date().toLocaleTimeString(ui === "nb" ? "nb-NO" : "en-GB", { hour: "2-digit", minute: "2-digit" }) });
       conflict.hidden = true;
       if (j.merged) load(); else data.revision = j.number;  // a merged save shows the other person's edits too
     });
@@ -130,7 +192,7 @@
         return;
       }
       out.textContent = s.label + " → " + to + ": " + res[1].languages.length + " " + w("languages");
-      setTimeout(function () { location.reload(); }, 800);
+      setTimeout(function () { location.reload(); }, 800);  // unsaved edits: the browser asks first
     });
   }
   function voices() {  // each voice: speaking time, a sample to play, a name from the programme or typed
@@ -150,7 +212,7 @@
             video.addEventListener("timeupdate", stop);
           });
           var label = document.createElement("label"), input = document.createElement("input"), give = document.createElement("button");
-          label.textContent = w("who") + " "; label.setAttribute("for", "voice-" + i);
+          label.textContent = w("voice_name") + " "; label.setAttribute("for", "voice-" + i);
           input.id = "voice-" + i; input.setAttribute("list", "programme-names"); input.value = s.name || "";
           give.type = "button"; give.textContent = w("give_name"); give.setAttribute("aria-label", w("give_name") + ": " + s.label);
           give.addEventListener("click", function () { nameVoice(s, input.value, false); });

@@ -67,24 +67,78 @@
   }
   function post(path, body) { return api(path, { method: "POST", body: JSON.stringify(body || {}) }); }
 
+  // -- the steps: one at a time, the one in the address (#event, #run, #review, #publish, #live) ------------------
+  // Each is a view of its own with its heading in focus when it is opened, and the steps' links say which is open.
+  var STEPS = ["event", "run", "review", "publish", "live"];
+  function showStep(id, focus) {
+    if (STEPS.indexOf(id) < 0) return;
+    STEPS.forEach(function (s) {
+      $(s).hidden = s !== id;
+      var link = document.querySelector('.steps a[href="#' + s + '"]');
+      if (s === id) link.setAttribute("aria-current", "step"); else link.removeAttribute("aria-current");
+    });
+    if (focus) { var h = $(id).querySelector("h2"); h.setAttribute("tabindex", "-1"); h.focus(); }
+  }
+  window.addEventListener("hashchange", function () { showStep(location.hash.slice(1), true); });
+  showStep(STEPS.indexOf(location.hash.slice(1)) >= 0 ? location.hash.slice(1) : "event", false);
+
   // -- 1. the event ---------------------------------------------------------------------------
+  // A draft of the event as the person types (kept in this browser, per project): a reload or a closed tab before
+  // Save loses nothing; Save (or Discard) clears it.
+  var draft = null;
+  function draftKey() { return "studio-draft-" + (state && state.project || ""); }
+  function edited() {
+    if (!formDrawn) return;
+    try { window.localStorage.setItem(draftKey(), JSON.stringify(collect())); } catch (e) { /* private mode: no draft */ }
+  }
+  function readDraft() {
+    try { return JSON.parse(window.localStorage.getItem(draftKey()) || "null"); } catch (e) { return null; }
+  }
+  function dropDraft() {
+    draft = null;
+    try { window.localStorage.removeItem(draftKey()); } catch (e) { /* nothing kept */ }
+    $("draft-note").hidden = true;
+  }
+  function source() { return draft || state.manifest; }  // what the form shows: the draft, else the saved event
+  document.getElementById("event-form").addEventListener("input", edited);
+  document.getElementById("event-form").addEventListener("change", edited);
+  document.getElementById("discard-draft").addEventListener("click", function () {
+    dropDraft(); formDrawn = false; $("programmes").textContent = ""; drawEvent(); $("title").focus();
+  });
+
   function chosenFiles() {
     return Array.prototype.filter.call(document.querySelectorAll("#files input"), function (x) { return x.checked; })
       .map(function (x) { return x.value; });
   }
 
+  var FIELDS = [["start", "start_col"], ["title", "title_col"], ["speakers", "speakers_col"]];
   function agendaRow(list, item) {
     var n = list.children.length + 1;
-    var id = list.dataset.key + "-" + n;
+    var id = list.dataset.key + "-" + Math.random().toString(36).slice(2, 7);
     var row = el("li", { class: "agenda-row" });
-    [["start", "start_col", item.start || (n === 1 ? "0:00" : "")], ["title", "title_col", item.title || ""],
-     ["speakers", "speakers_col", (item.speakers || []).join(", ")]].forEach(function (f) {
+    var values = { start: item.start || (n === 1 ? "0:00" : ""), title: item.title || "", speakers: (item.speakers || []).join(", ") };
+    FIELDS.forEach(function (f) {
       var wrap = el("div");
-      wrap.appendChild(el("label", { for: id + "-" + f[0] }, t(f[1], { n: n })));
-      wrap.appendChild(el("input", { id: id + "-" + f[0], type: "text", "data-field": f[0], value: f[2], autocomplete: "off" }));
+      wrap.appendChild(el("label", { for: id + "-" + f[0], "data-col": f[1] }, t(f[1], { n: n })));
+      wrap.appendChild(el("input", { id: id + "-" + f[0], type: "text", "data-field": f[0], value: values[f[0]], autocomplete: "off" }));
       row.appendChild(wrap);
     });
+    var remove = el("button", { type: "button", class: "remove-item" }, t("remove_item", { n: n }));
+    remove.addEventListener("click", function () {  // the next item (or the add button) takes the focus
+      var next = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      numberRows(list);
+      if (next) next.querySelector("input").focus(); else list.parentNode.querySelector(".add-item").focus();
+      edited();
+    });
+    row.appendChild(remove);
     list.appendChild(row);
+  }
+  function numberRows(list) {  // the labels say which item they belong to: numbered again after a removal
+    Array.prototype.forEach.call(list.children, function (row, k) {
+      Array.prototype.forEach.call(row.querySelectorAll("label[data-col]"), function (label) { label.textContent = t(label.dataset.col, { n: k + 1 }); });
+      row.querySelector(".remove-item").textContent = t("remove_item", { n: k + 1 });
+    });
   }
 
   function drawProgrammes() {
@@ -92,22 +146,26 @@
     var known = {};
     Array.prototype.forEach.call(box.querySelectorAll("fieldset"), function (f) { known[f.dataset.file] = f; });
     var saved = {};
-    ((state.manifest || {}).recordings || []).forEach(function (r) { saved[r.file] = r; });
+    ((source() || {}).recordings || []).forEach(function (r) { saved[r.file] = r; });
     var chosen = chosenFiles();
     box.textContent = "";
     chosen.forEach(function (file, i) {
       if (known[file]) { box.appendChild(known[file]); return; }
       var rec = saved[file] || { title: "", agenda: [] };
       var set = el("fieldset", { "data-file": file });
-      set.appendChild(el("legend", {}, t("programme_of", { file: file })));
+      var base = file.split("/").pop();  // the recording's title once it has one, else its file name: never a path
+      var legend = el("legend", {}, t("programme_of", { file: rec.title || base }));
+      set.appendChild(legend);
       var tid = "rec-title-" + i + "-" + Math.random().toString(36).slice(2, 7);
       set.appendChild(el("label", { for: tid }, t("rec_title")));
-      set.appendChild(el("input", { id: tid, type: "text", "data-field": "rec-title", value: rec.title || "", autocomplete: "off" }));
+      var titled = el("input", { id: tid, type: "text", "data-field": "rec-title", value: rec.title || "", autocomplete: "off" });
+      titled.addEventListener("input", function () { legend.textContent = t("programme_of", { file: titled.value.trim() || base }); });
+      set.appendChild(titled);
       var list = el("ol", { class: "plain agenda" });
       list.dataset.key = tid;
       (rec.agenda.length ? rec.agenda : [{}]).forEach(function (item) { agendaRow(list, item); });
       set.appendChild(list);
-      var add = el("button", { type: "button" }, t("add_item"));
+      var add = el("button", { type: "button", class: "add-item" }, t("add_item"));
       add.addEventListener("click", function () { agendaRow(list, {}); list.lastChild.querySelector("input").focus(); });
       set.appendChild(add);
       box.appendChild(set);
@@ -116,7 +174,7 @@
 
   // The recordings in the folder, ticked as before (or as the saved manifest has them).
   function drawFiles() {
-    var m = state.manifest || { recordings: [] };
+    var m = source() || { recordings: [] };
     var ticked = formDrawn ? chosenFiles() : (m.recordings || []).map(function (r) { return r.file; });
     var files = $("files");
     files.textContent = "";
@@ -132,44 +190,67 @@
     if (!state.files.length) files.appendChild(el("li", { class: "hint" }, t("no_files")));
   }
 
+  var COMMON = ["en", "ar", "pl", "uk", "fa", "ur", "so", "ti"];  // the languages the conference's participants ask for
+  function findLanguage() {
+    var q = $("language-search").value.trim().toLowerCase();
+    Array.prototype.forEach.call(document.querySelectorAll("#languages li, #more-languages-list li"), function (li) {
+      li.hidden = q !== "" && li.dataset.find.indexOf(q) < 0;
+    });
+    if (q) $("more-languages").open = true;
+  }
+  $("language-search").addEventListener("input", findLanguage);
+
   function drawEvent() {
-    var m = state.manifest || { title: "", languages: [], recordings: [], model: null };
+    draft = readDraft();
+    $("draft-note").hidden = !draft;
+    var m = source() || { title: "", languages: [], recordings: [], model: null };
     $("title").value = m.title || "";
     drawFiles();
-    var langs = $("languages");
-    langs.textContent = "";
+    // the languages participants of the conference use, those ticked and those with a model first; the rest behind
+    // "show more"; the search finds any of them by its own name, its English name or its code
+    var langs = $("languages"), others = $("more-languages-list"), rest = 0;
+    langs.textContent = ""; others.textContent = "";
     state.languages.forEach(function (l) {
-      var li = el("li");
+      var li = el("li", { "data-find": [l.name, l.english, l.code].join(" ").toLowerCase() });
       var box = el("input", { type: "checkbox", id: "lang-" + l.code, value: l.code, "aria-describedby": "lang-note-" + l.code });
       box.checked = (m.languages || []).indexOf(l.code) >= 0;
       li.appendChild(box);
       var label = el("label", { for: "lang-" + l.code, lang: l.code, dir: l.dir }, " " + l.name);
       li.appendChild(label);
       var how = l.volunteers ? t("volunteers_note") : l.route + (l.engine ? " — " + l.engine : "");
-      var note = el("span", { class: "note", id: "lang-note-" + l.code }, l.english + ": " + how);
+      var note = el("span", { class: "note", id: "lang-note-" + l.code });
+      var brief = l.english + ": " + t(l.volunteers ? "brief_volunteers" : "brief_machine");  // the whole story once ticked
       li.appendChild(note);
       // what installing would bring, shown for the languages ticked (a long list stays short)
       var offers = [];
       if (l.offer) offers.push(offerButton(l.offer, null, t(l.offer.quality === null ? "install_translation_unknown" : "install_translation", offerWords(l.offer))));
       if (l.offer_nc) offers.push(offerNonCommercial(l.code, l.offer_nc));
       function shown() {  // a ticked language that would get only a template is said in orange
+        note.textContent = box.checked ? l.english + ": " + how : brief;
         offers.forEach(function (o) { o.hidden = !box.checked; });
         note.classList.toggle("warn", box.checked && l.volunteers);
       }
       offers.forEach(function (o) { li.appendChild(o); });
       shown();
       box.addEventListener("change", shown);
-      langs.appendChild(li);
+      if (COMMON.indexOf(l.code) >= 0 || box.checked || !l.volunteers) langs.appendChild(li);
+      else { others.appendChild(li); rest += 1; }
     });
+    $("more-languages").hidden = !rest;
+    $("more-languages-summary").textContent = t("more_languages", { n: rest });
+    // the speech models: those installed, the one chosen and the recommended one first; the rest behind "show more"
     var list = $("models");
     list.textContent = "";
+    var more = el("ul", { class: "plain" }), hidden = 0;
     state.models.forEach(function (mod, i) {
       var li = el("li");
       var radio = el("input", { type: "radio", name: "model", id: "model-" + i, value: mod.name, "aria-describedby": "model-note-" + i });
       radio.checked = m.model ? m.model === mod.name : mod.default;
       li.appendChild(radio);
       li.appendChild(el("label", { for: "model-" + i }, " " + mod.name + (mod.installed ? "" : t("not_installed"))));
-      li.appendChild(el("span", { class: "note", id: "model-note-" + i }, mod.description));
+      if (mod.recommended) li.appendChild(el("span", { class: "badge" }, t("recommended")));
+      var said = t("model_" + mod.name);
+      li.appendChild(el("span", { class: "note", id: "model-note-" + i }, said === "model_" + mod.name ? mod.description : said));
       if (!mod.installed) {
         var button = el("button", { type: "button" }, t("install", { name: mod.name }));
         button.addEventListener("click", function () {
@@ -179,8 +260,16 @@
         });
         li.appendChild(button);
       }
-      list.appendChild(li);
+      if (mod.installed || mod.recommended || radio.checked) list.appendChild(li);
+      else { more.appendChild(li); hidden += 1; }
     });
+    if (hidden) {
+      var details = el("details", { class: "more-models" }), li = el("li");
+      details.appendChild(el("summary", {}, t("more_models", { n: hidden })));
+      details.appendChild(more);
+      li.appendChild(details);
+      list.appendChild(li);
+    }
     drawProgrammes();
     formDrawn = true;
   }
@@ -209,7 +298,8 @@
   // The better non-commercial route: its licence named, to be accepted by ticking before the button works.
   function offerNonCommercial(code, offer) {
     var words = offerWords(offer);
-    var box = el("div", { class: "offer-nc" });
+    var box = el("details", { class: "offer-nc" });  // a choice with a licence to read: opened by who wants it
+    box.appendChild(el("summary", {}, t("better_nc")));
     var accept = el("input", { type: "checkbox", id: "accept-nc-" + code });
     box.appendChild(accept);
     box.appendChild(el("label", { for: "accept-nc-" + code }, " " + t("accept_nc", words)));
@@ -271,6 +361,8 @@
     clearFieldErrors();
     post("api/event", collect()).then(function (r) {
       say(t("saved", { n: r.recordings }));
+      dropDraft();
+      $("next-run").hidden = false;
       refresh();
     }).catch(function (err) {
       if (err.data && err.data.field) markField(err.data); else say(err.message, true);
@@ -324,6 +416,7 @@
           if (box) box.checked = true;
         });
         drawProgrammes();
+        edited();  // the ticks are part of the draft
         if (added.length) say(t("uploads_done", { n: added.length }));
       });
     });
@@ -337,7 +430,7 @@
     run.recordings.forEach(function (r) {
       var tr = el("tr");
       tr.appendChild(el("th", { scope: "row" }, r.title));
-      tr.appendChild(el("td", {}, r.done === r.stages ? t("finished_stage") : (r.stage || t("waiting"))));
+      tr.appendChild(el("td", {}, r.done === r.stages ? t("finished_stage") : r.stage ? t("stage_" + r.stage) : t("waiting")));
       var td = el("td");
       var bar = el("progress", { max: String(r.stages), value: String(r.done), "aria-label": t("stages_label", { title: r.title, done: r.done, total: r.stages }) });
       td.appendChild(bar);
@@ -345,9 +438,10 @@
       tr.appendChild(td);
       body.appendChild(tr);
     });
+    var left = steady(run);
     var text = {
       idle: t("not_started"),
-      running: t("running", { pct: Math.round(run.done * 100), left: run.seconds_left != null ? t("left", { time: clock(run.seconds_left) }) : "",
+      running: t("running", { pct: Math.round(run.done * 100), left: left != null ? t("left", { time: clock(left) }) : "",
                              resumed: run.resumed ? t("resumed") : "" }),
       done: t("done"),
       failed: t("failed", { error: run.error || "see the run report" })
@@ -355,6 +449,23 @@
     $("run-status").textContent = text;
     $("run-status").className = "status" + (run.status === "failed" ? " bad" : run.status === "done" ? " ok" : "");
     $("report-link").hidden = !(state && state.report);
+    $("next-review").hidden = run.status !== "done";
+    if (run.status !== "running" && $("message").textContent === t("started")) say("");  // said while it ran, not after
+  }
+
+  // The time left as the server estimates it, counted down between its estimates and moved only part of the way
+  // towards a new one, rounded: a number that jumps (1:22, 2:25, 0:18) tells the person nothing.
+  var estimate = null;
+  function steady(run) {
+    if (run.status !== "running" || run.seconds_left == null) { estimate = null; return null; }
+    var now = Date.now() / 1000;
+    if (estimate === null) estimate = { left: run.seconds_left, at: now };
+    else {
+      var counted = Math.max(0, estimate.left - (now - estimate.at));
+      estimate = { left: counted + 0.3 * (run.seconds_left - counted), at: now };
+    }
+    var left = estimate.left;
+    return left > 120 ? Math.round(left / 60) * 60 : Math.max(10, Math.round(left / 10) * 10);
   }
 
   function watch() {
@@ -376,37 +487,25 @@
   function drawSessions() {
     var box = $("sessions");
     box.textContent = "";
+    $("next-publish").hidden = !state.sessions.length;
     if (!state.sessions.length) { box.appendChild(el("p", { class: "hint" }, t("nothing_review"))); return; }
     state.sessions.forEach(function (s) {
       var div = el("div", { class: "session" });
-      div.appendChild(el("h3", {}, s.name));
+      div.appendChild(el("h3", {}, s.title && s.title !== s.name ? s.title + " (" + s.name + ")" : s.name));
       var ul = el("ul", { class: "plain" });
       s.languages.forEach(function (code) {
         var li = el("li");
         var q = "?name=" + encodeURIComponent(s.name) + "&lang=" + encodeURIComponent(code);
         li.appendChild(el("a", { href: "review/" + encodeURIComponent(s.name) + "/edit" + q }, t("correct", { code: code })));
         li.appendChild(document.createTextNode(" · "));
-        var hist = el("button", { type: "button" }, t("history", { code: code }));
-        var list = el("ol", { class: "plain" });
-        hist.addEventListener("click", function () {
-          api("api/history" + q).then(function (r) {
-            list.textContent = "";
-            r.revisions.forEach(function (rev) {
-              var item = el("li", {}, rev.label + " " + rev.when + " " + rev.contributor + (rev.note ? " (" + rev.note + ")" : "") + " ");
-              var back = el("button", { type: "button" }, t("restore", { label: rev.label }));
-              back.addEventListener("click", function () {
-                post("api/restore", { name: s.name, lang: code, number: rev.number }).then(function (x) {
-                  say(t("restored", { code: code, label: rev.label, new: x.revision })); hist.click();
-                }).catch(function (e) { say(e.message, true); });
-              });
-              item.appendChild(back);
-              list.appendChild(item);
-            });
-          }).catch(function (e) { say(e.message, true); });
-        });
+        var hist = el("button", { type: "button", "aria-expanded": "false" }, t("history", { code: code }));
+        var list = el("ol", { class: "plain history" });
+        var told = el("p", { role: "status", class: "restore-status", tabindex: "-1" });  // what a restore did, next to where it was done
+        hist.addEventListener("click", function () { showHistory(s, code, q, list, told, hist); });
         li.appendChild(hist);
         if (code !== "nb") kitLinks(li, s, code, q);
         li.appendChild(list);
+        li.appendChild(told);
         ul.appendChild(li);
       });
       s.volunteers.forEach(function (code) {  // no machine translation: a kit for volunteers, and the way back
@@ -420,6 +519,72 @@
       div.appendChild(ul);
       box.appendChild(div);
     });
+  }
+
+  // The history of one language: local times in the page's language, the current revision marked, and a restore
+  // that first shows what it would change (and the speakers' names it gives back), confirmed next to the control.
+  function when(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return iso;
+    return new Intl.DateTimeFormat(ui === "nb" ? "nb-NO" : "en-GB", { dateStyle: "medium", timeStyle: "short" }).format(d);
+  }
+  function describe(rev) {
+    if (rev.machine) return t("machine_version");
+    var m = /^restored (r\d{4})$/.exec(rev.note || "");
+    if (m) return rev.contributor + " (" + t("restored_from", { label: m[1] }) + ")";
+    if (/^(named|merged) /.test(rev.note || "")) return rev.contributor + " (" + t("named_note") + ")";
+    return rev.contributor + (rev.note ? " (" + rev.note + ")" : "");
+  }
+  function showHistory(s, code, q, list, told, button) {
+    api("api/history" + q).then(function (r) {
+      list.textContent = "";
+      button.setAttribute("aria-expanded", "true");
+      r.revisions.slice().reverse().forEach(function (rev) {  // the newest first
+        var item = el("li", rev.current ? { "aria-current": "true", class: "current" } : {});
+        item.appendChild(el("strong", {}, rev.label));
+        item.appendChild(document.createTextNode(" " + when(rev.when) + " · " + describe(rev) + " "));
+        if (rev.current) { item.appendChild(el("span", { class: "badge" }, t("current_revision"))); list.appendChild(item); return; }
+        var look = el("button", { type: "button" }, t("preview_restore", { label: rev.label }));
+        look.addEventListener("click", function () { preview(s, code, q, rev, item, list, told, button); });
+        item.appendChild(look);
+        list.appendChild(item);
+      });
+    }).catch(function (e) { told.textContent = e.message; told.className = "restore-status bad"; });
+  }
+  function preview(s, code, q, rev, item, list, told, button) {
+    api("api/restore-preview" + q + "&number=" + rev.number).then(function (r) {
+      var old = item.querySelector(".diff");
+      if (old) old.remove();
+      var box = el("div", { class: "diff", role: "group", "aria-label": t("diff_title", { label: rev.label }) });
+      box.appendChild(el("p", { class: "diff-title" }, t("diff_title", { label: rev.label })));
+      if (!r.changes.length) box.appendChild(el("p", {}, t("diff_none")));
+      var dl = el("ul", { class: "plain" });
+      r.changes.forEach(function (c) {
+        var li = el("li");
+        if (c[0]) { li.appendChild(el("del", {}, t("diff_removed") + ": " + c[0])); }
+        if (c[0] && c[1]) li.appendChild(el("br"));
+        if (c[1]) { li.appendChild(el("ins", {}, t("diff_added") + ": " + c[1])); }
+        dl.appendChild(li);
+      });
+      box.appendChild(dl);
+      var names = Object.keys(r.names || {});
+      if (names.length) box.appendChild(el("p", {}, t("names_back", { names: names.map(function (k) { return k + " → " + r.names[k]; }).join(", ") })));
+      var yes = el("button", { type: "button", class: "primary" }, t("confirm_restore", { label: rev.label }));
+      var no = el("button", { type: "button" }, t("cancel"));
+      no.addEventListener("click", function () { box.remove(); });
+      yes.addEventListener("click", function () {
+        post("api/restore", { name: s.name, lang: code, number: rev.number }).then(function (x) {
+          told.className = "restore-status";
+          told.textContent = t("restored", { code: code, label: rev.label, new: x.revision }) +
+            (Object.keys(x.names || {}).length ? " " + t("names_back", { names: Object.keys(x.names).map(function (k) { return k + " → " + x.names[k]; }).join(", ") }) : "");
+          showHistory(s, code, q, list, told, button);
+          told.focus();
+        }).catch(function (e) { told.textContent = e.message; told.className = "restore-status bad"; });
+      });
+      box.appendChild(yes); box.appendChild(document.createTextNode(" ")); box.appendChild(no);
+      item.appendChild(box);
+      yes.focus();
+    }).catch(function (e) { told.textContent = e.message; told.className = "restore-status bad"; });
   }
 
   // A translation kit to download (CSV: the Norwegian and English text, a column to fill in) and a file input to bring it back.
