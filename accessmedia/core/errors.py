@@ -8,9 +8,10 @@ the CLI prints it as is and exits non-zero.
 class AccessMediaError(Exception):
     """A problem with the user's input, models or environment."""
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, code: str | None = None):
         self.message = " ".join(message.split())
         self.hint = " ".join(hint.split()) if hint else None
+        self.code = code  # what kind of problem, for a page to say it in its own words ("download_failed", "not_media")
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

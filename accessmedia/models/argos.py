@@ -191,7 +191,7 @@ def install_from_index(codes: list[str], source: str = "nb") -> list[InstalledPa
         reason = getattr(exc, "reason", None) or exc
         raise AccessMediaError(
             f"could not reach the Argos package index ({type(reason).__name__}: {str(reason)[:80]})",
-            "check the network, or download .argosmodel files elsewhere and run `accessmedia models add FILE`",
+            "check the network, or download .argosmodel files elsewhere and run `accessmedia models add FILE`", code="download_failed",
         ) from None
     write_atomic(Path(argos_settings.local_package_index), index)
     available = argos_package.get_available_packages()

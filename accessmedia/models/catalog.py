@@ -377,7 +377,7 @@ def hub_download(repo_id: str, patterns: list[str], target: Path, revision: str 
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as exc:
         raise AccessMediaError(
             f"could not download {repo_id} from the Hugging Face hub ({type(exc).__name__})",
-            "check the network, or download the model elsewhere and run `accessmedia models add FOLDER`",
+            "check the network, or download the model elsewhere and run `accessmedia models add FOLDER`", code="download_failed",
         ) from exc
 
 

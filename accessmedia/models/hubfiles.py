@@ -58,7 +58,8 @@ def _listing(repo: str) -> list[str]:
         return list_repo_files(repo)
     except Exception as exc:  # huggingface_hub raises HTTP, offline and OS errors of many kinds
         raise AccessMediaError(f"could not list {repo} on the Hugging Face hub ({type(exc).__name__})",
-                               "check the network, or download the model elsewhere and run `accessmedia models add FOLDER`") from None
+                               "check the network, or download the model elsewhere and run `accessmedia models add FOLDER`",
+                               code="download_failed") from None
 
 
 def download(entry: CatalogEntry, repo: str, patterns: list[str], folder: Path,
@@ -104,7 +105,7 @@ def check_space(entry: CatalogEntry, patterns: list[str], folder: Path, converte
     if free_mb < need_mb:
         raise AccessMediaError(f"{entry.name} needs {need_mb / 1e3:,.1f} GB free on the disk of {probe}, which has "
                                f"{free_mb / 1e3:,.1f} GB; nothing was downloaded",
-                               "free some space, or set ACCESSMEDIA_MODELS to a folder on a larger disk")
+                               "free some space, or set ACCESSMEDIA_MODELS to a folder on a larger disk", code="no_space")
 
 
 def _bytes(folder: Path) -> int:

@@ -61,7 +61,8 @@ def fetch_from_hub(ref: str, target: Path) -> Path:
         got = hf_hub_download(f"{owner}/{repo}", filename, local_dir=target / ".download")
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as exc:
         raise AccessMediaError(f"could not download {ref} from the Hugging Face hub ({type(exc).__name__})",
-                               "check the network, or download the file elsewhere and run `accessmedia models add FILE.onnx --kind speaker`") from exc
+                               "check the network, or download the file elsewhere and run `accessmedia models add FILE.onnx --kind speaker`",
+                               code="download_failed") from exc
     shutil.move(got, target / "model.onnx")
     shutil.rmtree(target / ".download", ignore_errors=True)
     return target / "model.onnx"

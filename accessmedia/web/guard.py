@@ -114,7 +114,8 @@ class Guard:
             except ConflictError as exc:  # someone else changed it first: what is there now, to merge with
                 response = JSONResponse({**exc.details, "error": without_paths(exc.one_line())}, status_code=409)
             except AccessMediaError as exc:
-                response = JSONResponse({"error": without_paths(exc.one_line())}, status_code=400)
+                response = JSONResponse({"error": without_paths(exc.one_line()), **({"code": exc.code} if exc.code else {})},
+                                        status_code=400)
             response.set_cookie(session_cookie, session, httponly=True, samesite="strict")
             if self.token is not None:
                 response.set_cookie(self.token_cookie, self.token, httponly=True, samesite="strict")

@@ -273,7 +273,7 @@ def test_the_studio_speaks_norwegian_to_a_norwegian_browser(tmp_path, models_env
     shutil.copy(ROOT / "samples" / "avslutning.mp4", folder / "avslutning.mp4")
     shutil.copy(ROOT / "samples" / "konferanse.mp4", folder / "konferanse.mp4")
     port = free_port()
-    studio = start_studio(folder, port, models_env)
+    studio = start_studio(folder, port, {**models_env, "HF_HUB_OFFLINE": "1"})  # a model install fails as offline
     try:
         with chromium() as browser:
             page = browser.new_page()  # nb-NO
@@ -282,6 +282,20 @@ def test_the_studio_speaks_norwegian_to_a_norwegian_browser(tmp_path, models_env
             assert page.evaluate("document.documentElement.lang") == "nb"
             assert page.locator("#save").text_content() == "Lagre arrangementet"
             assert page.locator("#run-status").text_content() == "Ikke startet."
+            assert serious_violations(page) == []
+            # failures said where they happen, in plain Norwegian, the server's words behind "Detaljer"
+            page.set_input_files("#upload", files=[{"name": "notat.mp4", "mimeType": "video/mp4", "buffer": b"not a video"}])
+            note = page.locator("#uploads li .note.bad")
+            note.wait_for()
+            assert note.locator(".plain-error").text_content().startswith("Denne filen er ikke et video- eller lydopptak")
+            assert "notat.mp4" in note.locator("details").text_content() and "InvalidData" not in note.locator(".plain-error").text_content()
+            model = page.locator("#models li", has=page.locator('input[value="nb-whisper-small"]'))
+            model.get_by_role("button").click()
+            failed = model.locator(".note.bad .plain-error")
+            failed.wait_for(timeout=60_000)
+            assert failed.text_content().startswith("Modellen kunne ikke lastes ned")
+            model.locator("details summary").click()
+            assert "accessmedia models add" in model.locator("details").text_content()  # for whoever helps
             assert serious_violations(page) == []
             page.fill("#title", "Integreringskonferansen")
             page.locator('#files input[value="avslutning.mp4"]').check()

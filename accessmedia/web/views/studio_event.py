@@ -71,7 +71,7 @@ async def upload(request: Request) -> Response:
     s = studio(request)
     name = safe_name(request.query_params.get("name", ""))
     if Path(name).suffix.lower() not in MEDIA:
-        raise AccessMediaError(f"{name}: not a recording's file type", f"upload one of: {', '.join(MEDIA)}")
+        raise AccessMediaError(f"{name}: not a recording's file type", f"upload one of: {', '.join(MEDIA)}", code="not_media")
     try:
         offset, total = int(request.query_params.get("offset", "-1")), int(request.query_params.get("size", "-1"))
     except ValueError:
@@ -112,6 +112,6 @@ async def upload(request: Request) -> Response:
     except AccessMediaError as exc:
         probe_path.unlink(missing_ok=True)
         raise AccessMediaError(f"{name}: {exc.message.replace(str(probe_path), name).replace(probe_path.name, name)}",
-                               "upload a video or audio recording") from None
+                               "upload a video or audio recording", code="not_media") from None
     probe_path.rename(final)
     return JSONResponse({"received": received, "file": final.relative_to(s.project).as_posix()})

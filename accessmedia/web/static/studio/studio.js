@@ -66,6 +66,20 @@
     });
   }
   function post(path, body) { return api(path, { method: "POST", body: JSON.stringify(body || {}) }); }
+  // A failure said where it happened, in plain words in the page's language; the server's own words (for whoever
+  // helps) behind "Details".
+  function problem(node, e) {
+    node.textContent = "";
+    node.classList.add("bad");
+    node.classList.remove("ok");
+    var code = e.data && e.data.code;
+    if (!code || !WORDS.en["error_" + code]) { node.textContent = e.message; return; }
+    node.appendChild(el("span", { class: "plain-error" }, t("error_" + code) + " "));
+    var more = el("details", { class: "error-details" });
+    more.appendChild(el("summary", {}, t("details")));
+    more.appendChild(el("p", {}, e.message));
+    node.appendChild(more);
+  }
 
   // -- the steps: one at a time, the one in the address (#event, #run, #review, #publish, #live) ------------------
   // Each is a view of its own with its heading in focus when it is opened, and the steps' links say which is open.
@@ -253,12 +267,14 @@
       li.appendChild(el("span", { class: "note", id: "model-note-" + i }, said === "model_" + mod.name ? mod.description : said));
       if (!mod.installed) {
         var button = el("button", { type: "button" }, t("install", { name: mod.name }));
+        var told = el("span", { class: "note", role: "status" });  // said beside the button, not at the top of the page
         button.addEventListener("click", function () {
-          say(t("installing", { name: mod.name }));
+          told.textContent = t("installing", { name: mod.name }); told.className = "note";
           post("api/models/install", { name: mod.name }).then(function () { say(t("installed", { name: mod.name })); refresh(); })
-            .catch(function (e) { say(e.message, true); });
+            .catch(function (e) { problem(told, e); });
         });
         li.appendChild(button);
+        li.appendChild(told);
       }
       if (mod.installed || mod.recommended || radio.checked) list.appendChild(li);
       else { more.appendChild(li); hidden += 1; }
@@ -287,12 +303,14 @@
     button.addEventListener("click", function () {
       var words = offerWords(offer);
       button.disabled = true;
-      say(t("installing_translation", words));
+      told.textContent = t("installing_translation", words); told.className = "note";
       post("api/models/install-for", { languages: [offer.language], accept_licence: licence })
         .then(function () { say(t("installed_translation", words)); refresh(); })
-        .catch(function (e) { button.disabled = false; say(e.message, true); });
+        .catch(function (e) { button.disabled = false; problem(told, e); });
     });
-    return button;
+    var told = el("span", { class: "note", role: "status" }), box = el("div");  // what the install did, beside it
+    box.appendChild(button); box.appendChild(told);
+    return box;
   }
 
   // The better non-commercial route: its licence named, to be accepted by ticking before the button works.
@@ -303,10 +321,10 @@
     var accept = el("input", { type: "checkbox", id: "accept-nc-" + code });
     box.appendChild(accept);
     box.appendChild(el("label", { for: "accept-nc-" + code }, " " + t("accept_nc", words)));
-    var button = offerButton(offer, words.licence, t("install_nc", words));
+    var holder = offerButton(offer, words.licence, t("install_nc", words)), button = holder.querySelector("button");
     button.disabled = true;
     accept.addEventListener("change", function () { button.disabled = !accept.checked; });
-    box.appendChild(button);
+    box.appendChild(holder);
     return box;
   }
 
@@ -396,8 +414,8 @@
       note.className = "note ok";
       return r;
     }).catch(function (err) {
-      note.textContent = " " + err.message;
-      note.className = "note bad";
+      note.className = "note";
+      problem(note, err);
       throw err;
     });
   }
