@@ -55,13 +55,17 @@ def template(name: str, page: str) -> str:
     return text.replace("__WORDS__", script_json(interface_words(page)))
 
 
+SHARED = ("words.js",)  # static/words.js: the interface language, the same on the studio's pages and the editor's
+
+
 def static_files(folder: str, names: tuple[str, ...]):
     """A handler for /assets/{name}: a page's own script and style from static/FOLDER, nothing else."""
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in names:
             return JSONResponse({"error": "no such file"}, status_code=404)
-        with resources.as_file(resources.files("accessmedia") / "web" / "static" / folder / name) as path:
+        where = resources.files("accessmedia") / "web" / "static"
+        with resources.as_file(where / name if name in SHARED else where / folder / name) as path:
             return FileResponse(path, media_type="text/javascript" if name.endswith(".js") else "text/css")
     return asset
 

@@ -36,7 +36,7 @@ def recording(request: Request) -> tuple[Path, str]:
     return project, name
 
 
-asset = static_files("review", ("review.js", "review.css"))
+asset = static_files("review", ("review.js", "review.css", "words.js"))
 
 
 async def index(request: Request) -> Response:

@@ -17,7 +17,7 @@ async def page(request: Request) -> Response:
     return HTMLResponse(template("studio.html", "studio"))
 
 
-asset = static_files("studio", ("studio.js", "live.js", "studio.css"))
+asset = static_files("studio", ("studio.js", "live.js", "studio.css", "words.js"))
 
 
 def _better(nc: dict | None, free: dict | None, current: dict) -> dict | None:

@@ -5,24 +5,7 @@
   // The editor's own words (web/static/interface.json), in one language: the one chosen in the studio or here (kept in
   // the browser), else the browser's.
   var WORDS = JSON.parse(document.getElementById("interface-words").textContent);
-  var ui = (function () {
-    var saved = null;
-    try { saved = window.localStorage.getItem("studio-language"); } catch (e) { saved = null; }
-    if (WORDS[q.get("ui")]) return q.get("ui");
-    if (saved && WORDS[saved]) return saved;
-    var wanted = navigator.languages || [navigator.language || "en"];
-    for (var i = 0; i < wanted.length; i++) {
-      var code = String(wanted[i]).toLowerCase().split("-")[0];
-      if (code === "nb" || code === "nn" || code === "no") return "nb";
-      if (code === "en") return "en";
-    }
-    return "en";
-  })();
-  function w(key, vars) {
-    var text = (WORDS[ui] || {})[key] || WORDS.en[key] || key;
-    Object.keys(vars || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(vars[k])); });
-    return text;
-  }
+  var words = window.pageWords(WORDS), ui = words.ui, w = words.t;  // static/words.js: shared with the studio
   function applyWords() {
     document.documentElement.lang = ui;
     Array.prototype.forEach.call(document.querySelectorAll("[data-word]"), function (el) { el.textContent = w(el.dataset.word); });
@@ -30,8 +13,8 @@
   }
   applyWords();
   document.getElementById("ui-language").addEventListener("change", function (e) {
-    ui = e.target.value;
-    try { window.localStorage.setItem("studio-language", ui); } catch (x) { /* private mode: this page only */ }
+    words.choose(e.target.value);
+    ui = words.ui;
     applyWords();
     if (data) { data.cues = rows(); list.textContent = ""; render(); }  // the cues as they are now, edits kept
   });

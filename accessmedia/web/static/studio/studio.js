@@ -10,23 +10,8 @@
   // The studio's own words, in Norwegian (bokmål) and English (web/static/interface.json, the file every page's words
   // are in, put into the page by the server); the browser's language picks, the menu changes it.
   var WORDS = JSON.parse(document.getElementById("interface-words").textContent);
-  var ui = (function () {
-    var saved = null;
-    try { saved = window.localStorage.getItem("studio-language"); } catch (e) { saved = null; }
-    if (saved && WORDS[saved]) return saved;
-    var wanted = navigator.languages || [navigator.language || "en"];
-    for (var i = 0; i < wanted.length; i++) {
-      var code = String(wanted[i]).toLowerCase().split("-")[0];
-      if (code === "nb" || code === "nn" || code === "no") return "nb";
-      if (code === "en") return "en";
-    }
-    return "en";
-  })();
-  function t(key, vars) {
-    var text = (WORDS[ui] || {})[key] || WORDS.en[key] || key;
-    Object.keys(vars || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(vars[k])); });
-    return text;
-  }
+  var words = window.pageWords(WORDS), ui = words.ui;  // static/words.js: the choice shared with the review editor
+  var t = words.t;
   function applyWords() {
     document.documentElement.lang = ui;
     Array.prototype.forEach.call(document.querySelectorAll("[data-word]"), function (node) { node.textContent = t(node.dataset.word); });
@@ -691,8 +676,8 @@
   var hooks = [];  // other parts of the page (the Live step, live.js) drawn with the state
 
   document.getElementById("ui-language").addEventListener("change", function (e) {
-    ui = e.target.value;
-    try { window.localStorage.setItem("studio-language", ui); } catch (err) { /* private mode: this page only */ }
+    words.choose(e.target.value);
+    ui = words.ui;
     applyWords();
     if (!state) return;
     var typed = collect();  // the form drawn again in the new words, with what was typed in it
