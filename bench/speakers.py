@@ -201,6 +201,14 @@ def _three_voices() -> list[tuple[str, np.ndarray]]:
             ("npsc-short", decode(EVAL / "npsc-short-3s.mp3"))]
 
 
+def as_read(audio: np.ndarray, seconds: float = 30.0):
+    """The audio in the blocks a recording is read in (media.decode_blocks): the product's path, whose chunks and
+    their edges change what is heard (one block of an hour is not what `process` sees)."""
+    step = int(seconds * SR)
+    for start in range(0, len(audio), step):
+        yield audio[start:start + step]
+
+
 def looped(minutes: float) -> tuple[np.ndarray, list[tuple[float, float, str]], float]:
     """The three clips joined and looped for `minutes`, each pass at another level with a little noise;
     the reference turns (whole clips, less 0.1 s at each end) and the length of one pass in seconds."""
@@ -236,7 +244,7 @@ def minority(work: Path, lengths: list[float]) -> dict:
     for minutes in lengths:
         audio, reference, period = looped(minutes)
         t = time.perf_counter()
-        found = diarize.diarize(lambda audio=audio: [audio], model, segmentation=segmentation)
+        found = diarize.diarize(lambda audio=audio: as_read(audio), model, segmentation=segmentation)
         seconds = time.perf_counter() - t
         turns = sorted(found.turns, key=lambda x: x.start)
         words = []
