@@ -13,7 +13,6 @@ from typing import Sequence
 
 from accessmedia.core.clock import clock
 from accessmedia.core import languages
-from accessmedia.core import media
 from accessmedia.editing import merging, revisions
 from accessmedia.packaging import eventsite
 from accessmedia.pipeline import stages
@@ -28,7 +27,6 @@ from accessmedia.core.ledger import Ledger
 from accessmedia.pipeline.runtime import LoadedModels
 from accessmedia.pipeline.settings import Settings
 from accessmedia.subtitles.sheets import cues_from_sheet, template_csv
-from accessmedia.core.transcript import Transcript
 
 
 @dataclass(frozen=True)
@@ -65,16 +63,6 @@ def _refuse_broken(label: str, cues, profile: style.StyleProfile, hint: str, dur
 
 
 LENGTH_SLACK = 1.0  # seconds a cue may run past the recording's end (rounding, a last cue held for reading)
-
-
-def recording_length(files: RecordingFiles) -> float | None:
-    """How long the recording is, from its transcript, or from the recording its package was made from."""
-    if files.transcript.exists():
-        return Transcript.from_json(files.transcript.read_text(encoding="utf-8")).duration
-    before = stages.packaged_before(files)
-    if before is not None and before[0].is_file():
-        return media.probe(before[0]).duration
-    return None
 
 
 def apply(corrected: str | Path, project: str | Path, name: str | None = None, lang: str | None = None,
@@ -175,10 +163,11 @@ def _accepted(files: RecordingFiles, lang: str, cues, data: bytes, filename: str
     if not current.exists() and not new_language:
         raise AccessMediaError(f"{files.folder} has no {current.name}", "pass the project folder that transcribe/translate wrote to, and --name")
     settings = stages.recorded_settings(files)  # the rules, routes and glossary the recording was made with
-    _refuse_broken(filename, cues, settings.profile(lang), hint or f"fix them first; `accessmedia check {filename}` lists them all", recording_length(files))
+    _refuse_broken(filename, cues, settings.profile(lang), hint or f"fix them first; `accessmedia check {filename}` lists them all", stages.recording_length(files))
     write_atomic(files.apply_journal, json.dumps({"language": lang, "retranslate": retranslate}) + "\n")
     revision = _keep(files, lang, cues, data, filename, encoding, contributor, note)
     retranslated, flagged, packaged = _carry(files, lang, retranslate, package, settings)
+    _refresh_sites(files)
     files.apply_journal.unlink()
     return ApplyResult(files.name, lang, revision, retranslated, flagged, packaged)
 
@@ -231,7 +220,12 @@ def _finish_change(files: RecordingFiles, plan: dict) -> None:
         if before is not None:
             remove_leftovers(before[1].parent)  # the half-built package of a killed change
         stages.repackage(files)
-    for folder in (files.folder, files.folder.parent):  # the event's site, where the recording is one of an event's
+    _refresh_sites(files)
+
+
+def _refresh_sites(files: RecordingFiles) -> None:
+    """The event's site, where the recording is one of an event's, made again: names and languages as they are now."""
+    for folder in (files.folder, files.folder.parent):
         eventsite.refresh(folder)
 
 

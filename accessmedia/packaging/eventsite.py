@@ -95,12 +95,15 @@ def write_index(event, report: dict) -> Path:
 
 
 def refresh(output: Path) -> Path | None:
-    """OUTPUT/index.html made again from what it was made from, with the speakers as named now; None where no
-    event site was made there."""
+    """OUTPUT/index.html made again from what it was made from, with the speakers as named now and the languages
+    the recordings have now; None where no event site was made there."""
     try:
         site = json.loads((Path(output) / SITE_RECORD).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
+    for session in site["sessions"]:  # a language a kit or a correction brought since: listed, and promised
+        files = RecordingFiles(Path(output) / session["name"], session["name"])
+        session["languages"] += [c for c in files.subtitle_languages() if c not in session["languages"]]
     return _render(Path(output), site)
 
 

@@ -143,6 +143,16 @@ def write_speakers(files: RecordingFiles, data: dict) -> None:
     write_atomic(files.rttm, rttm.dumps(files.name, [(a, b, labels.get(w, w)) for a, b, w in data["turns"]]))
 
 
+def recording_length(files: RecordingFiles) -> float | None:
+    """How long the recording is, from its transcript, or from the recording its package was made from."""
+    if files.transcript.exists():
+        return Transcript.from_json(files.transcript.read_text(encoding="utf-8")).duration
+    before = packaged_before(files)
+    if before is not None and before[0].is_file():
+        return media.probe(before[0]).duration
+    return None
+
+
 def speaker_voices(files: RecordingFiles, cues: Sequence[Cue]) -> list[Cue]:
     """Cues read from SRT (which has no voices) with their speakers' voices again, from NAME.speakers.json."""
     if not files.speakers.exists():

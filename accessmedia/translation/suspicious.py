@@ -24,10 +24,13 @@ class Flag:
     cue: int  # 1-based number of the source cue
     start: float
     end: float
-    reason: str
+    reason: str  # in English, for the run report
+    kind: str = ""  # untranslated | repeats | longer | shorter: what the review editor words in its own language
+    ratio: float = 0.0  # the target's length over the source's, for longer and shorter
 
     def to_dict(self) -> dict:
-        return {"cue": self.cue, "start": round(self.start, 3), "end": round(self.end, 3), "reason": self.reason}
+        return {"cue": self.cue, "start": round(self.start, 3), "end": round(self.end, 3), "reason": self.reason,
+                "kind": self.kind, "ratio": round(self.ratio, 2)}
 
 
 def _plain(lines: Sequence[str]) -> str:
@@ -58,15 +61,13 @@ def flags(source: Sequence, target: Sequence) -> list[Flag]:
         tgt = " ".join(_plain(t.lines) for t in own)
         if not tgt or not src:
             continue
-        reason = None
+        ratio = len(tgt) / len(src)
         if tgt == src and len(_WORD.findall(src)) >= 3:
-            reason = "the same as its source: not translated"
+            out.append(Flag(n, cue.start, cue.end, "the same as its source: not translated", "untranslated"))
         elif repeats(tgt) and not repeats(src):
-            reason = "repeats itself"
-        elif len(src) >= MIN_CHARS and len(tgt) > LONGER * len(src):
-            reason = f"{len(tgt) / len(src):.1f} times as long as its source"
-        elif len(src) >= MIN_CHARS and len(tgt) < SHORTER * len(src):
-            reason = f"a fraction ({len(tgt) / len(src):.0%}) of its source's length"
-        if reason:
-            out.append(Flag(n, cue.start, cue.end, reason))
+            out.append(Flag(n, cue.start, cue.end, "repeats itself", "repeats"))
+        elif len(src) >= MIN_CHARS and ratio > LONGER:
+            out.append(Flag(n, cue.start, cue.end, f"{ratio:.1f} times as long as its source", "longer", ratio))
+        elif len(src) >= MIN_CHARS and ratio < SHORTER:
+            out.append(Flag(n, cue.start, cue.end, f"a fraction ({ratio:.0%}) of its source's length", "shorter", ratio))
     return out

@@ -163,3 +163,27 @@ def test_a_restore_gives_back_the_names_the_revision_had_in_every_language(home,
     assert run_cli("restore", str(files.folder), "--name", files.name, "--lang", "nb", "--revision", "1").exit_code == 0
     agree(files)
     assert _voices(files, "en") == {"Kari Nordmann", "Taler 2", "Taler 3"}
+
+
+def test_the_event_site_follows_a_language_a_kit_brings(home, tmp_path):
+    """Issue 25, pages in step: a kit import (like an apply or a restore) makes the event's site again, and a
+    language the recording has now is listed and promised there (it said "subtitles" only, though Somali had come)."""
+    from accessmedia import api
+    from accessmedia.packaging import eventsite
+
+    event = tmp_path / "ut"
+    files = two_voices(event / "tale")
+    site = {"title": "Konferanse", "sessions": [{"name": "tale", "title": "Åpning", "duration": 17.0, "speakers": [],
+                                                  "languages": ["nb"], "agenda": []}]}
+    (event / ".accessmedia").mkdir()
+    (event / eventsite.SITE_RECORD).write_text(json.dumps(site), encoding="utf-8")
+    for made in files.folder.glob("tale.en.*"):  # Norwegian alone, as before any translation came
+        made.unlink()
+    eventsite.refresh(event)
+    assert "og oversettelser" not in (event / "index.html").read_text(encoding="utf-8")
+    somali = tmp_path / "tale.so.srt"
+    cues = subtitles.read(files.subtitles("nb")).cues
+    somali.write_text(subtitles.compose_srt([type(c)(c.start, c.end, ("Soomaali",)) for c in cues]), encoding="utf-8")
+    api.kit_import(somali, event / "tale", "tale", "so", "Hodan")
+    assert "Opptak med undertekster og oversettelser" in (event / "index.html").read_text(encoding="utf-8")
+    assert json.loads((event / eventsite.SITE_RECORD).read_text(encoding="utf-8"))["sessions"][0]["languages"] == ["nb"]

@@ -41,10 +41,10 @@ def test_flags_reach_the_record_the_report_and_the_review_app(home, tmp_path):
                                      "2\n00:00:04,000 --> 00:00:06,000\n2024, 2025, 2026.\n", encoding="utf-8")
     assert run_cli("translate", str(out / "tale.nb.srt"), "--to", "en", "-o", str(out), "-q").exit_code == 0
     record = json.loads((out / "tale.translations.json").read_text(encoding="utf-8"))
-    assert record["produced"]["en"]["suspicious"] == [{"cue": 2, "start": 4.0, "end": 6.0, "reason": "the same as its source: not translated"}]
+    assert record["produced"]["en"]["suspicious"] == [{"cue": 2, "start": 4.0, "end": 6.0, "reason": "the same as its source: not translated", "kind": "untranslated", "ratio": 0.0}]
     with running(out) as c:
         status, data = c.request("GET", c.q("/api/cues?name=tale&lang=en"))
-    assert status == 200 and data["check"] == [[4.0, 6.0, "the same as its source: not translated"]]
+    assert status == 200 and data["check"] == [[4.0, 6.0, "the same as its source: not translated", "untranslated", 0.0]]
     from accessmedia.runs import report
     from accessmedia.runs.process import Job, ProcessResult
     from accessmedia.pipeline.settings import build
@@ -73,9 +73,9 @@ def test_the_review_page_shows_what_to_check_first(home, tmp_path):
             page.wait_for_selector("#check-summary:not([hidden])")
             assert page.locator("#check-count").text_content() == "1"
             flagged = page.locator("li[data-check]")
-            assert flagged.count() == 1 and "Sjekk / check: the same as its source" in flagged.text_content()
+            assert flagged.count() == 1 and "Sjekk: det samme som originalen: ikke oversatt" in flagged.text_content()
             page.click("#check-first")
-            assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "cue 2 text"
+            assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "tekst 2"
             assert serious_violations(page) == []
     finally:
         server.should_exit = True

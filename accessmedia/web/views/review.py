@@ -134,12 +134,13 @@ async def name_voice(request: Request) -> Response:
 
 
 def _check_first(project: Path, name: str, lang: str) -> list[list]:
-    """[start, end, why] of the machine translation's cues to look at first; none once people corrected it."""
+    """[start, end, why in English, kind, ratio] of the machine translation's cues to look at first (suspicious.Flag);
+    none once people corrected it. The page words the kind in its own language."""
     files = RecordingFiles(project, name)
     if api.corrected_by_people(project, name, lang):
         return []
     found = api.read_record(files.translations, "produced").get(lang, {}).get("suspicious", [])
-    return [[f["start"], f["end"], f["reason"]] for f in found]
+    return [[f["start"], f["end"], f["reason"], f.get("kind", ""), f.get("ratio", 0)] for f in found]
 
 
 def _left_out(project: Path, name: str, lang: str) -> list[list]:

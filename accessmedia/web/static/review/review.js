@@ -6,6 +6,11 @@
   // the browser), else the browser's.
   var WORDS = JSON.parse(document.getElementById("interface-words").textContent);
   var words = window.pageWords(WORDS), ui = words.ui, w = words.t;  // static/words.js: shared with the studio
+  function why(f) {  // a flag's reason in the page's language: [start, end, English reason, kind, ratio]
+    var key = "flag_" + (f[3] || "");
+    if (!f[3] || w(key) === key) return f[2];  // a record written before flags had kinds
+    return w(key, {times: Number(f[4]).toFixed(1), percent: Math.round(Number(f[4]) * 100)});
+  }
   function applyWords() {
     document.documentElement.lang = ui;
     Array.prototype.forEach.call(document.querySelectorAll("[data-word]"), function (el) { el.textContent = w(el.dataset.word); });
@@ -81,7 +86,7 @@
       }
       (data.check || []).forEach(function (f) {  // the machine translation's cues to look at first
         if (c[0] < f[1] - 0.001 && f[0] < c[1] - 0.001) {
-          var flag = document.createElement("p"); flag.className = "flag"; flag.textContent = w("check") + ": " + f[2];
+          var flag = document.createElement("p"); flag.className = "flag"; flag.textContent = w("check") + ": " + why(f);
           li.appendChild(flag); li.dataset.check = "1";
         }
       });
