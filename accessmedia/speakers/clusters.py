@@ -18,6 +18,7 @@ MAX_POINTS = 1500
 ODD_COSINE = 0.5  # a window this far from its cluster's centre is looked at again
 SEEDS = 200  # a cluster up to this size is split from every window as a seed; a larger one from 25
 COHESION = 0.8  # mean cosine of a new voice's windows to their centre: one voice, not scattered noise
+MIN_VOICE = 8  # windows (about 6 s of speech) a far group needs to be a speaker when it is not one tight voice
 
 
 def normalize(x: np.ndarray) -> np.ndarray:
@@ -134,14 +135,22 @@ def _a_turn(members: np.ndarray, runs: np.ndarray) -> bool:
     return bool((mask[1:] & mask[:-1] & runs[1:]).any())
 
 
-def _a_voice(members: np.ndarray, x: np.ndarray, runs: np.ndarray) -> bool:
-    centre = normalize(x[members].mean(0))
-    return len(members) >= 2 and float((x[members] @ centre).mean()) >= COHESION and _a_turn(members, runs)
+def _cohesion(members: np.ndarray, x: np.ndarray) -> float:
+    """The mean cosine of windows to their centre: how much they are one voice."""
+    return float((x[members] @ normalize(x[members].mean(0))).mean())
+
+
+def _a_voice(members: np.ndarray, x: np.ndarray, runs: np.ndarray, cohesion: float = COHESION) -> bool:
+    return len(members) >= 2 and _cohesion(members, x) >= cohesion and _a_turn(members, runs)
 
 
 def _far_voices(labels: np.ndarray, x: np.ndarray, threshold: float, runs: np.ndarray, most: int) -> np.ndarray:
     """Windows far from their cluster's centre, grouped: a group that is one voice (or falls into two that
-    are) and is unlike every cluster becomes a speaker of its own."""
+    are) and is unlike every cluster becomes a speaker of its own. A group that is neither, but holds together
+    at least as well as the cluster it leaves, is a speaker too: two alike voices (two speakers on the same
+    microphone, less alike than one voice with itself but not enough to tell apart) are one speaker before
+    they are no speaker, and a recording whose minority voices are left in its main speaker's cluster gets
+    no labels at all."""
     labels = labels.copy()
     for cid in np.unique(labels):
         ids, centres = _centers(labels, x)
@@ -149,9 +158,13 @@ def _far_voices(labels: np.ndarray, x: np.ndarray, threshold: float, runs: np.nd
         odd = idx[x[idx] @ centres[list(ids).index(cid)] < ODD_COSINE]
         if len(odd) < 2:
             continue
+        leaves = _cohesion(idx, x)
         for group in _groups(x[odd], threshold):
             members = odd[group]
-            for voice in ([members] if _a_voice(members, x, runs) else _two_voices(members, x, threshold, runs) or []):
+            found = [members] if _a_voice(members, x, runs) else _two_voices(members, x, threshold, runs)
+            if not found and len(members) >= MIN_VOICE and _a_voice(members, x, runs, leaves):
+                found = [members]
+            for voice in found or []:
                 if len(np.unique(labels)) >= most:
                     return labels
                 if float((_centers(labels, x)[1] @ normalize(x[voice].mean(0))).max()) < threshold:
