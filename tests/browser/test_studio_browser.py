@@ -2,7 +2,9 @@
 event from the three sample recordings (one uploaded through the page) with a programme and four languages,
 run it, kill the studio and the run midway and start the studio again (the run resumes), correct a cue,
 restore the machine's revision, name a speaker, open the replay page in Arabic, download a package, and
-scan every studio page with axe-core. Screenshots of each step go to tests/artifacts/studio-*.png."""
+scan every studio page with axe-core; then walk every step again in Norwegian and English on a laptop and a phone
+(studio_walk.py), restoring the revision from before the naming. Screenshots of each step go to
+tests/artifacts/studio-*.png."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import pytest
 from ..conftest import ROOT
 from ..web.test_review_security import free_port
 from ..chromium import ARTIFACTS, chromium, page_width, serious_violations
+from .studio_walk import restore_before_naming, walk
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +81,7 @@ def test_a_new_users_whole_flow(tmp_path, models_env):
     studio = start_studio(folder, port, models_env)
     try:
         with chromium() as browser:
-            page = browser.new_page(locale="en-GB")  # the studio in English (a Norwegian browser gets it in Norwegian)
+            page = browser.new_page(locale="en-GB", viewport={"width": 1366, "height": 900})  # in English, on a laptop
             page.goto(base + "/")
             page.wait_for_selector("#files li input")
             assert serious_violations(page) == []
@@ -262,6 +265,20 @@ def test_a_new_users_whole_flow(tmp_path, models_env):
             guide = zipfile.ZipFile(io.BytesIO(answer.body())).read("panel/README.txt").decode("utf-8")
             assert "upload/panel.mp4" in guide and "upload/panel.en.srt" in guide and "site/index.html" in guide and "ENGLISH" in guide
             page.close()
+
+            # 5. every step again in Norwegian and in English, on a laptop and on a phone (studio_walk.py)
+            for lang, size in (("nb", "laptop"), ("nb", "phone"), ("en", "phone"), ("en", "laptop")):
+                walked = walk(browser, base, lang, size)
+                if (lang, size) == ("nb", "laptop"):  # a restore gives back the names its revision was written with
+                    said = restore_before_naming(walked, lang, folder)
+                    assert "Taler 2" in said
+                    for code in ("nb", "en"):
+                        cues = (folder / "ut" / "panel" / f"panel.{code}.srt").read_text(encoding="utf-8")
+                        assert "Amina Yusuf" not in cues and "Taler 2: " in cues
+                    site = walked.request.get(base + "/out/index.html").text()  # the event site in step with it
+                    spoke = site[site.index("Hvem snakket / Who spoke: "):].split("</p>")[0]
+                    assert "Amina Yusuf" not in spoke and "Taler 2" in spoke
+                walked.context.close()
     finally:
         os.killpg(studio.pid, signal.SIGKILL)
         studio.wait()

@@ -77,6 +77,7 @@
       if (s === id) link.setAttribute("aria-current", "step"); else link.removeAttribute("aria-current");
     });
     if (focus) { var h = $(id).querySelector("h2"); h.setAttribute("tabindex", "-1"); h.focus(); }
+    if (focus) say("");  // a message about the step left behind does not follow to the next
   }
   window.addEventListener("hashchange", function () { showStep(location.hash.slice(1), true); });
   showStep(STEPS.indexOf(location.hash.slice(1)) >= 0 ? location.hash.slice(1) : "event", false);
