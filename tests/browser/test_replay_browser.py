@@ -227,6 +227,14 @@ def test_the_browsers_language_and_the_address_pick_the_first_choice(browser, si
     assert page.locator("#language-note").is_hidden()
     assert with_note == page.evaluate("document.querySelector('.player').getBoundingClientRect().width")
     context.close()
+    # a Polish browser: no Polish subtitles here, so the default ones, but the page's own words in Polish
+    context = browser.new_context(locale="pl-PL")
+    page = context.new_page()
+    page.goto(site)
+    page.wait_for_function("window.replay !== undefined")
+    assert page.evaluate("[window.replay.language(), window.replay.interface(), document.documentElement.lang]") == ["nb", "pl", "pl"]
+    assert page.locator("#language-note").is_hidden()
+    context.close()
 
 
 def test_every_interface_language_passes_the_accessibility_scan_and_fits_a_phone(browser, site):

@@ -259,10 +259,13 @@
   var note = document.getElementById("language-note");
   renderChapters();
   render(first);
-  setInterface(first);
+  var face = first;  // the page's own words: in the reader's language where the page has it, even without subtitles in it
+  for (var f = 0; f < wish.codes.length; f++) {
+    if (data.interface[wish.codes[f]]) { face = wish.codes[f]; break; }
+  }
+  setInterface(face);
   if (wish.explicit && wish.codes[0] !== first) {  // asked for a language this page has no subtitles in (yet)
     var wanted = wish.codes[0];
-    if (data.interface[wanted]) setInterface(wanted);  // say it in the words of the language asked for
     note.textContent = word("not_available").replace("{language}", data.names[wanted] || wanted).replace("{shown}", languageOf(first).name);
     note.setAttribute("lang", ui);
     note.hidden = false;
