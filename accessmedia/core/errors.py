@@ -33,7 +33,7 @@ class SubtitleError(AccessMediaError):
     def __init__(self, path: str, line: int | None, message: str, hint: str | None = None):
         self.path, self.line = path, line
         where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}", hint)
+        super().__init__(f"{where}: {message}", hint, code="unreadable_subtitles")
 
 
 _HINTS = {

@@ -53,13 +53,15 @@ def _refuse_broken(label: str, cues, profile: style.StyleProfile, hint: str, dur
     broken = style.check(cues, profile).errors
     if broken:
         b = broken[0]
-        raise AccessMediaError(f"{label}: cue {b.cue} at {clock(b.start, millis='.')}: {b.rule}: {b.detail} ({len(broken)} such problems)", hint)
+        raise AccessMediaError(f"{label}: cue {b.cue} at {clock(b.start, millis='.')}: {b.rule}: {b.detail} ({len(broken)} such problems)", hint,
+                               code="breaks_rules")
     if duration is not None:
         late = next(((n, c) for n, c in enumerate(cues, start=1) if c.end > duration + LENGTH_SLACK), None)
         if late is not None:
             n, c = late
             raise AccessMediaError(f"{label}: cue {n} ends at {clock(c.end, millis='.')}, after the recording ends "
-                                   f"({clock(duration, millis='.')})", "check the times: is this the file of another recording?")
+                                   f"({clock(duration, millis='.')})", "check the times: is this the file of another recording?",
+                                   code="past_end")
 
 
 LENGTH_SLACK = 1.0  # seconds a cue may run past the recording's end (rounding, a last cue held for reading)
@@ -388,6 +390,7 @@ def kit_import(path: str | Path, project: str | Path, name: str, lang: str, cont
         cues, encoding = list(parsed.cues), parsed.encoding
         original = files.subtitles(source)
         if original.exists() and [c.lines for c in subtitles.read(original).cues] == [c.lines for c in cues]:
-            raise AccessMediaError(f"{path.name} still holds the {source} text", f"replace each cue's text with the {lang} translation first")
+            raise AccessMediaError(f"{path.name} still holds the {source} text", f"replace each cue's text with the {lang} translation first",
+                                   code="kit_untranslated")
     return accept(files, lang, cues, path.read_bytes(), path.name, encoding, contributor, False, "translation kit",
                    "fix the times, then import again", new_language=True).revision

@@ -33,7 +33,8 @@ def cues_from_sheet(path: Path, lang: str) -> list[Cue]:
     text = encodings.decode(path.read_bytes(), str(path), lang).text
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))  # a cell may hold a line break
     if not rows or lang not in rows[0] or "start" not in rows[0] or "end" not in rows[0]:
-        raise AccessMediaError(f"{path.name}: the first row must name the columns cue,start,end,...,{lang}", "use the sheet `kit export` wrote")
+        raise AccessMediaError(f"{path.name}: the first row must name the columns cue,start,end,...,{lang}", "use the sheet `kit export` wrote",
+                               code="kit_columns")
     col = {n: i for i, n in enumerate(rows[0])}
     cues = []
     for number, row in enumerate(rows[1:], start=2):
@@ -41,11 +42,12 @@ def cues_from_sheet(path: Path, lang: str) -> list[Cue]:
             continue
         target = row[col[lang]].strip() if len(row) > col[lang] else ""
         if not target:
-            raise AccessMediaError(f"{path.name}:{number}: cue {row[0]} has no {lang} text yet", "fill in every row, then import again")
+            raise AccessMediaError(f"{path.name}:{number}: cue {row[0]} has no {lang} text yet", "fill in every row, then import again",
+                                   code="kit_unfilled")
         try:
             start = seconds(row[col["start"]], millis=True)
             end = seconds(row[col["end"]], millis=True)
         except ValueError:
-            raise AccessMediaError(f"{path.name}:{number}: start or end is not a time like 00:01:02,500") from None
+            raise AccessMediaError(f"{path.name}:{number}: start or end is not a time like 00:01:02,500", code="kit_time") from None
         cues.append(Cue(start, end, tuple(line.strip() for line in target.splitlines() if line.strip())))
     return cues

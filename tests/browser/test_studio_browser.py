@@ -212,6 +212,16 @@ def test_a_new_users_whole_flow(tmp_path, models_env):
 
             rows = list(csv.reader(io.StringIO(kit.body().decode("utf-8-sig"))))
             assert rows[0] == ["cue", "start", "end", "nb", "en", "so"]
+            half = tmp_path / "panel.so.half.csv"  # a kit brought back half done: said beside its input, plainly
+            with open(half, "w", encoding="utf-8", newline="") as fh:
+                csv.writer(fh).writerows([rows[0], [*rows[1][:5], "Soomaali 1"], rows[2]])
+            page.locator("#kit-panel-so").set_input_files(str(half))
+            told = page.locator("#kit-panel-so-status .plain-error")
+            told.wait_for()
+            assert told.text_content().startswith("Some rows of the kit have no translation yet.")
+            assert page.evaluate("document.activeElement.id") == "kit-panel-so"
+            assert page.locator("#kit-panel-so").get_attribute("aria-describedby") == "kit-panel-so-status"
+            assert "has no so text yet" in page.locator("#kit-panel-so-status details").text_content()  # for whoever helps
             for row in rows[1:]:
                 row[5] = "Soomaali " + row[0]
             filled = tmp_path / "panel.so.csv"

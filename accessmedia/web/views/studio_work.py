@@ -72,7 +72,7 @@ async def kit(request: Request) -> Response:
     try:
         made = api.kit_import(incoming, folder, name, code, "studio")
     except AccessMediaError as exc:  # named as the volunteer knows it, not by its temporary name
-        raise type(exc)(exc.message.replace(incoming.name, f"the uploaded {fmt.upper()} kit"), exc.hint) from None
+        raise AccessMediaError(exc.message.replace(incoming.name, f"the uploaded {fmt.upper()} kit"), exc.hint, code=exc.code) from None
     finally:
         incoming.unlink(missing_ok=True)
     return JSONResponse({"revision": made.label})

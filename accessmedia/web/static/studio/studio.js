@@ -604,9 +604,16 @@
       var fmt = /\.srt$/i.test(f.name) ? "srt" : "csv";
       api("api/kit" + q + "&format=" + fmt, { method: "POST", body: f, headers: { "content-type": "application/octet-stream" } })
         .then(function (x) { say(t("kit_in", { code: code, rev: x.revision })); refresh(); })
-        .catch(function (e) { say(e.message, true); });
+        .catch(function (e) {  // said beside the kit's input, in the page's language, the server's words behind Details
+          problem(told, e);
+          input.setAttribute("aria-invalid", "true");
+          input.setAttribute("aria-describedby", told.id);
+          input.focus();
+        });
     });
+    var told = el("p", { class: "note", id: kid + "-status", role: "status" });
     li.appendChild(input);
+    li.appendChild(told);
   }
 
   // -- 4. publish --------------------------------------------------------------------------------
