@@ -5,8 +5,6 @@ language, axe-clean at every step, no sideways scrolling on the phone, a screens
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..chromium import ARTIFACTS, serious_violations
 
 SIZES = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -20,6 +18,12 @@ SAYS = {  # what the page says in each language, as a person reads it
            "done": "Finished.", "guide": "YouTube or Vimeo", "history": "History of nb",
            "names_back": "The speakers get the names they had then:", "restored": "restored as"},
 }
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot of the studio: tests/artifacts/studio-NAME.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"studio-{name}.png"), full_page=True)
 
 
 def walk(browser, base: str, lang: str, size: str) -> object:
@@ -60,14 +64,13 @@ def walk(browser, base: str, lang: str, size: str) -> object:
         assert found == [], (lang, size, step, found)
         if size == "phone":  # nothing to scroll sideways
             assert page.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"]["width"]
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"studio-walk-{lang}-{SIZES[size]['width']}-{n}-{step}.png"), full_page=True)
+        shot(page, f"walk-{lang}-{SIZES[size]['width']}-{n}-{step}")
     page.goto(f"{base}/#review")
     page.wait_for_selector("#sessions .session")
     return page
 
 
-def restore_before_naming(page, lang: str, folder: Path) -> str:
+def restore_before_naming(page, lang: str) -> str:
     """In the review step: the nb history of the panel, the revision before the speakers were named previewed
     (the names it gives back said) and restored; returns what the page said next to the history."""
     says = SAYS[lang]

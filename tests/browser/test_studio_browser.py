@@ -3,9 +3,8 @@ event from the three sample recordings (one uploaded through the page) with a pr
 run it, kill the studio and the run midway and start the studio again (the run resumes), correct a cue,
 restore the machine's revision, name a speaker, open the replay page in Arabic, download a package, and
 scan every studio page with axe-core (in English, at 1366x900); then walk every step again in Norwegian on a laptop
-and a phone and in English on a phone
-(studio_walk.py), restoring the revision from before the naming. Screenshots of each step go to
-tests/artifacts/studio-*.png."""
+and a phone and in English on a phone (studio_walk.py), restoring the revision from before the naming. Screenshots
+of each step go to tests/artifacts/studio-*.png."""
 
 from __future__ import annotations
 
@@ -26,7 +25,7 @@ import pytest
 from ..conftest import ROOT
 from ..web.test_review_security import free_port
 from ..chromium import ARTIFACTS, chromium, page_width, serious_violations
-from .studio_walk import restore_before_naming, walk
+from .studio_walk import restore_before_naming, shot, walk
 
 pytestmark = pytest.mark.slow
 
@@ -65,11 +64,6 @@ def stages_done(folder: Path, name: str) -> dict:
         return json.loads((folder / "ut" / name / "process.json").read_text(encoding="utf-8"))["stages"]
     except (OSError, json.JSONDecodeError, KeyError):
         return {}
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"studio-{name}.png"), full_page=True)
 
 
 def test_a_new_users_whole_flow(tmp_path, models_env):
@@ -282,7 +276,7 @@ def test_a_new_users_whole_flow(tmp_path, models_env):
             for lang, size in (("nb", "laptop"), ("nb", "phone"), ("en", "phone")):
                 walked = walk(browser, base, lang, size)
                 if (lang, size) == ("nb", "laptop"):  # a restore gives back the names its revision was written with
-                    said = restore_before_naming(walked, lang, folder)
+                    said = restore_before_naming(walked, lang)
                     assert "Taler 2" in said
                     for code in ("nb", "en"):
                         cues = (folder / "ut" / "panel" / f"panel.{code}.srt").read_text(encoding="utf-8")

@@ -76,8 +76,11 @@
       var link = document.querySelector('.steps a[href="#' + s + '"]');
       if (s === id) link.setAttribute("aria-current", "step"); else link.removeAttribute("aria-current");
     });
-    if (focus) { var h = $(id).querySelector("h2"); h.setAttribute("tabindex", "-1"); h.focus(); }
-    if (focus) say("");  // a message about the step left behind does not follow to the next
+    if (!focus) return;
+    var h = $(id).querySelector("h2");
+    h.setAttribute("tabindex", "-1");
+    h.focus();
+    say("");  // a message about the step left behind does not follow to the next
   }
   window.addEventListener("hashchange", function () { showStep(location.hash.slice(1), true); });
   showStep(STEPS.indexOf(location.hash.slice(1)) >= 0 ? location.hash.slice(1) : "event", false);
