@@ -134,6 +134,7 @@ def test_a_bad_model_folder_installs_nothing(home, toys, tmp_path):
     assert mt_models.installed()["opus-mt-somewhere"].directions == {("nb", "en")}
 
 
+@pytest.mark.slow  # about 47 s on a 2-core machine: not for the fast lane
 def test_a_non_commercial_licence_must_be_accepted_by_name(home, toys, tmp_path):
     refused = add(toys["nllb"])
     assert refused.exit_code == 1
