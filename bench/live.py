@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -64,7 +65,7 @@ def send(files: list[Path], port: int, done: threading.Event, minutes: float, se
     done.set()
 
 
-def run(minutes: float) -> dict:
+def run(minutes: float, extra: Sequence[str] = ()) -> dict:
     import psutil
 
     home = models_home()
@@ -78,7 +79,7 @@ def run(minutes: float) -> dict:
     port = free_port()
     env = {**os.environ, "ACCESSMEDIA_MODELS": str(home)}
     cmd = [sys.executable, "-m", "accessmedia.cli", "live", f"udp://127.0.0.1:{port}?timeout=1500000", "--to", "en", "-o", str(out),
-           "--name", "stream", "--no-page"]
+           "--name", "stream", "--no-page", *extra]
     WORK.mkdir(parents=True, exist_ok=True)
     log = open(WORK / "live.log", "w", encoding="utf-8")  # a file, never a pipe nobody reads: a full pipe stops the command
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
@@ -179,7 +180,7 @@ def run(minutes: float) -> dict:
         "behind_last_5_minutes_s": round(statistics.median(last_five), 2) if last_five else None,
         "rss_by_minute_mb": memory_by_minute,
         "rss_end_over_5_min": round(memory_by_minute[-1] / memory_by_minute[4], 3) if len(memory_by_minute) > 5 else None,
-        "peer_latency_s": PEER_LATENCY, "ended_by_ctrl_c": ended_by_ctrl_c,
+        "live_options": " ".join(extra), "peer_latency_s": PEER_LATENCY, "ended_by_ctrl_c": ended_by_ctrl_c,
         "latency_ratio_vs_peer": round(statistics.median(latency) / PEER_LATENCY, 2) if latency else None,
     }
 
@@ -222,12 +223,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=0.0, help="keep sending the files for this long (0: once); one run")
     parser.add_argument("--runs", type=int, default=3, help="runs; each figure is given as median (min-max)")
+    parser.add_argument("--live-options", default="", help="more options for `accessmedia live` (e.g. \"--beam-size 3\"), "
+                        "said in the results")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     if args.minutes:
         soak(args.minutes)
         return
-    runs = [run(args.minutes) for _ in range(args.runs)]
+    extra = args.live_options.split()
+    runs = [run(args.minutes, extra) for _ in range(args.runs)]
     result = {**runs[-1], "runs": len(runs), "each_run": runs}
     for key, value in runs[-1].items():
         values = [x[key] for x in runs]
@@ -246,7 +250,8 @@ def main() -> None:
     r = Spread()
     write_section("Live captions (bench/live.py)", [
         f"{r['machine']}, {r['date']}; a UDP MPEG-TS stream sent with ffmpeg -re (king.mp3, the NPSC clips, the panel "
-        f"sample, a 2 s drop between them); default speech model, nb->en with an Argos-size model.",
+        f"sample, a 2 s drop between them); default speech model, nb->en with an Argos-size model"
+        f"{'; live options: ' + r['live_options'] if r['live_options'] else ''}.",
         "",
         "| measure | accessmedia | target | peer |",
         "|---|---|---|---|",

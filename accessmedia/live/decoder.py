@@ -34,9 +34,10 @@ class WindowDecoder:
         self.beam_size = beam_size
         self.hotwords = " ".join(hotwords).strip()
 
-    def decode(self, audio: np.ndarray, prefix: Sequence[str] = ()) -> list[Word]:
+    def decode(self, audio: np.ndarray, prefix: Sequence[str] = (), fresh: float | None = None) -> list[Word]:
         """The words the model hears after `prefix` (the committed words inside the window, in order from its start),
-        times in window seconds. `audio`: the window (float32, 16 kHz, at most LONGEST_WINDOW s)."""
+        times in window seconds. `audio`: the window (float32, 16 kHz, at most LONGEST_WINDOW s); `fresh`: the
+        seconds of it after the committed words (all of it if not given): the new tokens allowed are counted on it."""
         from faster_whisper.transcribe import get_compression_ratio, merge_punctuations
 
         seconds = audio.shape[0] / SR
@@ -52,7 +53,9 @@ class WindowDecoder:
         prompt = self.model.get_prompt(tok, earlier[-(self.model.max_length // 2 - 1):], without_timestamps=True,
                                        prefix=prefix_text or None)
         forced = len(tok.encode(" " + prefix_text)) if prefix_text else 0
-        room = forced + int(TOKENS_PER_SECOND * seconds) + 4
+        # only the audio after the prefix holds new words: a decoding that loops at the edge stops after as many tokens
+        # as that audio can hold, not as many as the whole window (a step of 3 s on two cores instead of 1)
+        room = forced + int(TOKENS_PER_SECOND * (seconds if fresh is None else min(fresh, seconds))) + 4
         result = self.model.model.generate(
             encoded, [prompt], beam_size=self.beam_size, max_length=min(self.model.max_length, len(prompt) + room),
             return_scores=True, return_no_speech_prob=True, suppress_blank=True, suppress_tokens=[-1],

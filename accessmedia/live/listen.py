@@ -80,8 +80,9 @@ class Source:
 
     def command(self, part: Path) -> list[str]:
         cmd = [media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin"]
-        if not is_file(self.url):  # a live input: no seconds spent probing it before the first audio comes out
-            cmd += ["-fflags", "+nobuffer", "-probesize", "200000", "-analyzeduration", "1000000"]
+        if not is_file(self.url):  # a live input: at most a second probing it before the first audio comes out; not
+            # -fflags nobuffer, which drops what was probed: 1.3 s lost at every (re)connection, captions and recording
+            cmd += ["-probesize", "200000", "-analyzeduration", "1000000"]
         cmd += list(self.input_options)
         url = self.url
         if (found := device(self.url)) is not None:

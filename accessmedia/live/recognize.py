@@ -82,7 +82,8 @@ class OnlineRecognizer:
         if self.audio.shape[0] > LONGEST_WINDOW * SR:  # nothing committed in all that time (music, a stuck model)
             self._cut(self.end - self.window)
             self.inside, self.agreement = [], Agreement(committed_end=self.offset)
-        found = self.decoder.decode(self.audio, [w.text for w in self.inside])
+        fresh = self.end - max(self.offset, self.agreement.committed_end)
+        found = self.decoder.decode(self.audio, [w.text for w in self.inside], fresh + 1.0)
         return [Word(w.text, round(w.start + self.offset, 3), round(w.end + self.offset, 3), w.probability) for w in found]
 
     def _remember(self, committed: list[Word]) -> None:

@@ -39,6 +39,7 @@ def test_a_file_as_a_live_source_is_captioned_translated_and_kept_for_process(mo
     en = [x for x in lines if x.get("lang") == "en"]
     assert len(nb) >= 2 and all(x["final"] and x["text"] and 0 <= x["start"] < x["end"] <= 9.5 for x in nb)
     assert [x["end"] for x in nb] == sorted(x["end"] for x in nb)
+
     assert en and all(x["text"] == x["text"].upper() for x in en)  # the toy model's English, one per source caption
     assert not [x for x in lines if x.get("lang") == "ti"]  # no model: said on the page, nothing invented
     assert (out / "npsc-medium-8s.mkv").stat().st_size > 10_000 and not list(out.glob("*.live*.mkv"))
@@ -129,3 +130,30 @@ def test_an_input_that_drops_is_opened_again_and_the_gap_is_marked(models_env, t
     assert at > 9.0  # stream time goes on by the clock: the pause is in it
     assert [x for x in nb if x["end"] <= at] and [x for x in nb if x["start"] >= at]  # captions before and after
     assert [x["end"] for x in nb] == sorted(x["end"] for x in nb)
+
+
+def test_every_second_sent_over_udp_is_heard_the_first_ones_too(tmp_path):
+    """The live input hears a UDP stream from its first second: ffmpeg's `-fflags nobuffer` threw away what it probed,
+    1.3 s at every (re)connection (the first words never captioned, every stream time 1.3 s early)."""
+    import threading
+
+    from accessmedia.core import media
+    from accessmedia.live.listen import SR, Source
+
+    from ..web.test_review_security import free_port
+
+    port = free_port()
+    clip = eval_dir() / "npsc-medium-8s.mp3"
+    source = Source(f"udp://127.0.0.1:{port}?timeout=1500000", tmp_path / "s.live.mkv")
+
+    def send() -> None:
+        time.sleep(1.0)  # the input is open and waiting
+        subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-re", "-i", str(clip), "-c:a", "aac",
+                        "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"], check=True)
+        time.sleep(2.5)  # the input ends (no packet for 1.5 s)
+        source.stop()
+
+    threading.Thread(target=send, daemon=True).start()
+    heard = sum(piece.samples.shape[0] for piece in source.pieces()) / SR
+    sent = media.probe(clip).duration
+    assert sent - 0.3 <= heard <= sent + 0.3, (heard, sent)
