@@ -223,12 +223,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=0.0, help="keep sending the files for this long (0: once); one run")
     parser.add_argument("--runs", type=int, default=3, help="runs; each figure is given as median (min-max)")
+    parser.add_argument("--from-json", help="write the section again from this results file (no run)")
     parser.add_argument("--live-options", default="", help="more options for `accessmedia live` (e.g. \"--beam-size 3\"), "
                         "said in the results")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     if args.minutes:
         soak(args.minutes)
+        return
+    if args.from_json:  # the section written again from a results file kept from an earlier run
+        result = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        write(result, result["each_run"])
         return
     extra = args.live_options.split()
     runs = [run(args.minutes, extra) for _ in range(args.runs)]
@@ -239,7 +244,11 @@ def main() -> None:
             result[key] = statistics.median(values)
             result[key + "_min"], result[key + "_max"] = min(values), max(values)
     (ROOT / "bench" / "results-live.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    write(result, runs)
+    print(json.dumps(result, indent=1))
 
+
+def write(result: dict, runs: list[dict]) -> None:
     class Spread(dict):  # r['x'] in the table: "median (min-max)" over the runs
         def __getitem__(self, key):
             value = result[key]
@@ -267,7 +276,6 @@ def main() -> None:
         f"Minutes sent: {r['minutes'] or 'the files once (about 3 minutes)'}; {len(runs)} runs, each figure the median "
         "(min-max).",
     ])
-    print(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from accessmedia.recognition.timing import give_back_memory
 from accessmedia.pipeline.settings import Settings
 from accessmedia.subtitles.cue import Cue
 
-STEP = 0.5  # seconds of new audio between decodings (one takes 0.2 to 0.4 s on two cores)
+STEP = 0.5  # seconds of new audio at least between decodings (one takes 0.3 to 1.4 s on two cores, by CPU and beam)
 BEHIND = 4.0  # seconds behind real time at which the unstable tail is no longer shown
 CATCH_UP = 2.0  # seconds of audio per decoding while behind: fewer, longer decodings catch up
 BEHIND_SPEAKERS = 8.0  # and at which voices are no longer told apart (a caption keeps the voice before it)
