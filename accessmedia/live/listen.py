@@ -107,7 +107,10 @@ class Source:
         part, number = self.recording, len(self.parts)
         while self.parts and (part in self.parts or part.exists()):
             number += 1
-            part = self.recording.with_name(self.recording.name.replace(".live.", f".live-{number}.", 1))
+            name = self.recording.name
+            name = (name.replace(".live.", f".live-{number}.", 1) if ".live." in name
+                    else f"{self.recording.stem}-{number}{self.recording.suffix}")  # never the same name again
+            part = self.recording.with_name(name)
         return part
 
     def pieces(self) -> Iterator[Audio]:

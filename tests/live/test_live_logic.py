@@ -209,6 +209,8 @@ def test_a_session_that_goes_on_keeps_what_it_recorded_before_in_order(tmp_path)
     source = Source("udp://127.0.0.1:5000", tmp_path / "tale.live.mkv", parts=list(parts))
     assert source.next_part().name == "tale.live-5.mkv"  # after the four parts, and over none of them
     assert Source("udp://127.0.0.1:5000", tmp_path / "ny.live.mkv").next_part().name == "ny.live.mkv"
+    other = Source("udp://127.0.0.1:5000", tmp_path / "tale.mkv", parts=[tmp_path / "tale.mkv"])  # named otherwise:
+    assert other.next_part().name == "tale-2.mkv"  # a new name all the same (it looked for ".live." for ever)
 
 
 def test_a_sender_that_pauses_while_the_input_stays_open_leaves_a_gap_in_stream_time():

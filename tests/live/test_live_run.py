@@ -134,7 +134,8 @@ def test_an_input_that_drops_is_opened_again_and_the_gap_is_marked(models_env, t
 
 def test_every_second_sent_over_udp_is_heard_the_first_ones_too(tmp_path):
     """The live input hears a UDP stream from its first second: ffmpeg's `-fflags nobuffer` threw away what it probed,
-    1.3 s at every (re)connection (the first words never captioned, every stream time 1.3 s early)."""
+    1.3 s at every (re)connection (the first words never captioned, every stream time 1.3 s early): 2.0 s of this
+    3.4 s clip heard."""
     import threading
 
     from accessmedia.core import media
@@ -143,7 +144,7 @@ def test_every_second_sent_over_udp_is_heard_the_first_ones_too(tmp_path):
     from ..web.test_review_security import free_port
 
     port = free_port()
-    clip = eval_dir() / "npsc-medium-8s.mp3"
+    clip = eval_dir() / "npsc-short-3s.mp3"
     source = Source(f"udp://127.0.0.1:{port}?timeout=1500000", tmp_path / "s.live.mkv")
 
     def send() -> None:
