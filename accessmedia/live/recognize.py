@@ -83,7 +83,7 @@ class OnlineRecognizer:
             self._cut(self.end - self.window)
             self.inside, self.agreement = [], Agreement(committed_end=self.offset)
         fresh = self.end - max(self.offset, self.agreement.committed_end)
-        found = self.decoder.decode(self.audio, [w.text for w in self.inside], fresh + 1.0)
+        found = self.decoder.decode(self.audio, [w.text for w in self.inside], fresh + 1.0)  # a second's slack for the edge
         return [Word(w.text, round(w.start + self.offset, 3), round(w.end + self.offset, 3), w.probability) for w in found]
 
     def _remember(self, committed: list[Word]) -> None:

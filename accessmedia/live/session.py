@@ -240,7 +240,7 @@ class LiveSession:
                         # captions 2 to 4 s behind on a slow CPU, where a decoding takes longer than STEP)
                     hurry = lag >= BEHIND if paced else True  # a file read at full speed: the longer stretches too
                     if online.end - decoded_to < (CATCH_UP if hurry else STEP):
-                        continue  # decoded every STEP seconds of audio, however fast it comes (a file, a backlog)
+                        continue  # decoded every STEP seconds of audio at least (a file read at full speed: every STEP)
                     hypothesis = online.step()
                     decoded_to = online.end
                     if time.monotonic() - trimmed > TRIM_EVERY:  # windows of every length come and go for hours

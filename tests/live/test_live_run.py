@@ -18,6 +18,14 @@ from ..conftest import ROOT, eval_dir, run_cli
 pytestmark = pytest.mark.slow
 
 
+def _send_udp(clip, port: int) -> None:
+    """An ffmpeg sender: the clip at its own speed as MPEG-TS over UDP to the port on loopback."""
+    from accessmedia.core import media
+
+    subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-re", "-i", str(clip), "-c:a", "aac",
+                    "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"], check=True)
+
+
 def _lines(path) -> list[dict]:
     out = []
     for raw in path.read_text(encoding="utf-8").splitlines():
@@ -94,8 +102,6 @@ def test_who_speaks_is_told_live_and_carried_by_the_translations(models_env, tmp
 
 def test_an_input_that_drops_is_opened_again_and_the_gap_is_marked(models_env, tmp_path):
     """An ffmpeg sender (UDP MPEG-TS) stopped and started again: the same session goes on, captions from both."""
-    from accessmedia.core import media
-
     from ..web.test_review_security import free_port
 
     port, out = free_port(), tmp_path / "live"
@@ -106,8 +112,7 @@ def test_an_input_that_drops_is_opened_again_and_the_gap_is_marked(models_env, t
     clip = eval_dir() / "npsc-medium-8s.mp3"
 
     def send() -> None:
-        subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-re", "-i", str(clip), "-c:a", "aac",
-                        "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"], check=True)
+        _send_udp(clip, port)
 
     try:
         for line in receiver.stdout:  # the models load (and install, the first time) before the input is opened
@@ -149,8 +154,7 @@ def test_every_second_sent_over_udp_is_heard_the_first_ones_too(tmp_path):
 
     def send() -> None:
         time.sleep(1.0)  # the input is open and waiting
-        subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-re", "-i", str(clip), "-c:a", "aac",
-                        "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"], check=True)
+        _send_udp(clip, port)
         time.sleep(2.5)  # the input ends (no packet for 1.5 s)
         source.stop()
 
