@@ -2,8 +2,10 @@
 made from the shared eval clips looped (king.mp3, the two NPSC speakers: three voices known by construction,
 each pass at another level with a little noise, as bench/speakers.py makes them); half of them with a still
 320x180 video track (H.264 + AAC .mp4), half sound alone (AAC .m4a). Every stage from nothing with the default
-speech model: transcription, speakers, cues, two languages (en, ar) with the benchmark's Argos-size translation
-models (bench/event.py), packaging; with 1 and with 2 workers, each the real `accessmedia process event.toml`
+speech model: transcription, speakers, cues, two languages (en, ar) with the benchmark's translation model
+(bench/translate.py's: Argos-size, 6 layers, d_model 512, int8, with a subword vocabulary, so that a sentence is
+about as many tokens as with a real model; `--translation char` takes bench/event.py's character-level packages
+instead, whose sentences are ~3x as many tokens), packaging; with 1 and with 2 workers, each the real `accessmedia process event.toml`
 command in a process of its own; then a rerun with nothing to do.
 
 Reported: wall time, per stage (summed over the recordings, from report.json), peak memory of all processes
@@ -13,8 +15,9 @@ packaging), so that what only shows up at length is seen.
 
 Targets (issue 26): RECORDINGS x MINUTES = 8 hours processed in at most 60 minutes on 2 cores (2 workers or 1,
 whichever is faster), peak memory at most 3 GB, a rerun under 5 s.
-Writes the day section of bench/RESULTS.md and bench/results-day.json.
-Run: .venv/bin/python bench/day.py [--recordings 8] [--minutes 60] [--workers 1,2]
+Writes a section of bench/RESULTS.md and bench/results-day[-FLAGS].json per set of options.
+Run: .venv/bin/python bench/day.py [--recordings 8] [--minutes 60] [--workers 1,2] [--translation subword|char]
+     [--sound-only]
 """
 
 from __future__ import annotations
@@ -39,18 +42,19 @@ WORK = ROOT / "bench" / "work" / "day"
 SR = 16000
 
 
-def recordings(count: int, minutes: float) -> list[Path]:
-    """The day's recordings, made once per length and kept in bench/work/day."""
+def recordings(count: int, minutes: float, sound_only: bool = False) -> list[Path]:
+    """The day's recordings, made once per length and kept in bench/work/day; every other one with video
+    (none with `sound_only`: the issue's hour of sound alone is `--recordings 1 --minutes 60 --sound-only`)."""
     import numpy as np
 
     from accessmedia.core import media
     from bench.speakers import looped
 
-    folder = WORK / f"{count}x{minutes:g}"
+    folder = WORK / f"{count}x{minutes:g}{'-sound' if sound_only else ''}"
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for n in range(count):
-        video = n % 2 == 0
+        video = n % 2 == 0 and not sound_only
         path = folder / f"okt-{n + 1}.{'mp4' if video else 'm4a'}"
         out.append(path)
         if path.exists():
@@ -66,6 +70,50 @@ def recordings(count: int, minutes: float) -> list[Path]:
                         "-i", str(raw), *picture, *codecs, "-c:a", "aac", "-b:a", "96k", "-shortest", str(path)], check=True)
         raw.unlink()
     return out
+
+
+CLIPS = ("king", "npsc-medium-8s", "npsc-short-3s")
+
+
+def day_models(translation: str) -> Path:
+    """The models folder: bench/event.py's (speech, speakers; character-level translation packages) for "char";
+    for "subword", the same speech and speaker models with nb->en and en->ar packages whose BPE vocabulary is
+    learnt from the clips' reference text (and its English), as bench/translate.py makes its model."""
+    home = models_home()
+    if translation == "char":
+        return home
+    from tests.argos_toy import build_package, expected
+
+    own = WORK / "models-subword"
+    for kind in ("asr", "speaker", "segmentation"):
+        (own / kind).mkdir(parents=True, exist_ok=True)
+        for installed in (home / kind).glob("*"):
+            if not (own / kind / installed.name).exists():
+                (own / kind / installed.name).symlink_to(installed.resolve(), target_is_directory=True)
+    eval_dir = ROOT.parent / "shared" / "eval"
+    corpus = "\n".join((eval_dir / f"{name}.ref.txt").read_text(encoding="utf-8").strip() for name in CLIPS)
+    env = {**os.environ, "ACCESSMEDIA_MODELS": str(own)}
+    for src, tgt, text in (("nb", "en", corpus), ("en", "ar", expected(corpus, ("nb", "en")))):
+        if not (own / "translate" / f"{src}-{tgt}").exists():
+            package = build_package(WORK / f"subword-{src}_{tgt}.argosmodel", src, tgt, size="subword", corpus=text)
+            subprocess.run([sys.executable, "-m", "accessmedia.cli", "models", "add", str(package)], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+    return own
+
+
+def tokens_per_word(models: Path, sample: Path) -> dict[str, float]:
+    """Tokens per word of a transcript made in the run, by the nb->en package's vocabulary and, for
+    scale, by Whisper's multilingual tokenizer (a vocabulary trained on real text)."""
+    import sentencepiece as spm
+    from tokenizers import Tokenizer
+
+    segments = json.loads(sample.read_text(encoding="utf-8"))["segments"]
+    words = [w for seg in segments for w in seg["words"]]
+    text = " ".join(w["text"].strip() for w in words)
+    sp = spm.SentencePieceProcessor(model_file=str(models / "translate" / "nb-en" / "sentencepiece.model"))
+    whisper = Tokenizer.from_file(str(next((models / "asr").glob("*")).resolve() / "tokenizer.json"))
+    return {"package": round(len(sp.encode(text)) / len(words), 2),
+            "whisper": round(len(whisper.encode(" " + text).ids) / len(words), 2)}
 
 
 def manifest(folder: Path, files: list[Path]) -> Path:
@@ -104,9 +152,12 @@ def main() -> None:
     parser.add_argument("--recordings", type=int, default=8)
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--translation", choices=("subword", "char"), default="subword")
+    parser.add_argument("--sound-only", action="store_true", help="no recording with video")
     args = parser.parse_args()
-    files = recordings(args.recordings, args.minutes)
-    env = {**os.environ, "ACCESSMEDIA_MODELS": str(models_home())}
+    files = recordings(args.recordings, args.minutes, args.sound_only)
+    models = day_models(args.translation)
+    env = {**os.environ, "ACCESSMEDIA_MODELS": str(models)}
     hours = args.recordings * args.minutes / 60
     rows, rerun = {}, None
     for workers in [int(w) for w in args.workers.split(",")]:
@@ -117,8 +168,14 @@ def main() -> None:
         seconds, peak, _ = measure(cmd, env)
         report = json.loads((folder / "ut" / "report.json").read_text(encoding="utf-8"))
         found = [len(s.get("speakers", [])) for s in report["sessions"]]
+        sentences = {"translated": 0, "cached": 0}  # the loop repeats its sentences: the cache has many of them
+        for s in report["sessions"]:
+            made = json.loads((Path(s["folder"]) / "process.json").read_text(encoding="utf-8"))["stages"]["translate"]
+            for k in sentences:
+                sentences[k] += made.get("sentences", {}).get(k, 0)
         rows[workers] = {"seconds": round(seconds, 1), "peak_rss_mb": round(peak), "stages": stage_sums(report),
-                         "speakers_found": found, "failed": [s["name"] for s in report["sessions"] if s["error"]]}
+                         "speakers_found": found, "sentences": sentences,
+                         "failed": [s["name"] for s in report["sessions"] if s["error"]]}
         print(workers, rows[workers], flush=True)
         if rerun is None:
             again, peak_again, out = measure(cmd, env)
@@ -126,20 +183,31 @@ def main() -> None:
             print("rerun", rerun, flush=True)
     best = min(rows, key=lambda w: rows[w]["seconds"])
     estimate = single_stage_estimate(hours)
+    tokens = tokens_per_word(models, WORK / f"run-{best}" / "ut" / files[0].stem / f"{files[0].stem}.transcript.json")
     results = {
         "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "recordings": args.recordings, "minutes_each": args.minutes, "audio_hours": hours,
+        "translation_models": args.translation, "tokens_per_word": tokens,
         "runs": rows, "rerun": rerun, "best_workers": best, "single_stage_estimate": estimate,
     }
-    (ROOT / "bench" / "results-day.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    hour = args.sound_only and args.recordings == 1
+    flags = [f"--recordings {args.recordings}" if args.recordings != 8 else "", f"--minutes {args.minutes:g}" if args.minutes != 60 else "",
+             "--sound-only" if args.sound_only else "", "--translation char" if args.translation == "char" else ""]
+    flags = " ".join(f for f in flags if f)
+    name = "day" + ("-" + flags.replace("--", "").replace(" ", "-") if flags else "")
+    (ROOT / "bench" / f"results-{name}.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     b = rows[best]
     minutes_per_hour = b["seconds"] / 60 / hours
     lines = [
         f"Measured {results['date']} on {results['machine']}. {args.recordings} recordings of {args.minutes:g} minutes "
-        f"({hours:.2f} hours of audio; the shared clips looped, three voices each; half with a still 320x180 video, half "
-        "sound alone), languages en and ar with the benchmark's Argos-size models, default speech model, every stage from "
-        "nothing; the whole command in a process of its own; peak memory of all its processes.",
+        f"({hours:.2f} hours of audio; the shared clips looped, three voices each; "
+        + ("sound alone as AAC" if args.sound_only else "half with a still 320x180 video, half sound alone") + "), languages en and ar (Arabic through English) with the benchmark's Argos-size models, default speech "
+        "model, every stage from nothing; the whole command in a process of its own; peak memory of all its processes. "
+        + (f"Translation packages with a subword vocabulary (bench/translate.py's kind): {tokens['package']} tokens a word "
+           f"of the transcript, Whisper's multilingual tokenizer {tokens['whisper']}." if args.translation == "subword" else
+           f"Character-level translation packages (bench/event.py's): {tokens['package']} tokens a word of the transcript, "
+           f"Whisper's multilingual tokenizer {tokens['whisper']}, so translation costs more than with a real model."),
         "",
         "| workers | seconds | minutes per hour of audio | peak RSS (MB) | " + " | ".join(sorted(b["stages"])) + " |",
         "|---|---|---|---|" + "---|" * len(b["stages"]),
@@ -160,10 +228,26 @@ def main() -> None:
         f"long-recording rate, which decodes with beam 1 (here {b['stages'].get('transcribe')} s with process's beam 5), "
         f"packaging {estimate['package']} s (here {b['stages'].get('package')} s).",
     ]
-    if hours < 8:
+    one = rows.get(1)
+    if one and one["stages"].get("transcribe"):
+        st = one["stages"]
+        lines.append(f"With 1 worker: the whole run {one['seconds'] / st['transcribe']:.2f}x transcription alone (target 1.3x), "
+                     f"speakers {st.get('speakers', 0) / st['transcribe']:.1%} of transcription (target 15%), packaging "
+                     f"{hours * 3600 / st['package']:.0f}x real time (target 100x)." if st.get("package") else "")
+    t, c = b["sentences"]["translated"], b["sentences"]["cached"]
+    if t:
+        # en and ar through English: three steps a sentence, one of them (ar's nb->en) always from the cache
+        unique = (t + c) * 2 / 3
+        more = b["stages"].get("translate", 0) * (unique / t - 1) / best
+        lines.append(f"Translation: {t} sentences sent to a model, {c} from the cache. The loop repeats its sentences, so the "
+                     f"cache has more of them than a real day would; with none repeated about {unique:.0f} would be sent, "
+                     f"about {more:.0f} s more here ({(b['seconds'] + more) / 60 / hours * 8:.0f} minutes for the day at that "
+                     "rate: an estimate, not measured).")
+    if hours < 8 and not hour:
         lines.append(f"Measured on {hours:.2f} hours, not the day's 8, for the time this session had: the rate per hour "
                      "of audio is what the day figure comes from.")
-    write_section("A conference day (bench/day.py)", lines)
+    write_section(f"{'One hour of sound, end to end' if hour else 'A conference day'} (bench/day.py{' ' + flags if flags else ''})",
+                  lines)
 
 
 if __name__ == "__main__":
