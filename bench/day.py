@@ -59,6 +59,7 @@ def recordings(count: int, minutes: float, sound_only: bool = False) -> list[Pat
         out.append(path)
         if path.exists():
             continue
+        part = path.with_name(f"{path.stem}.part{path.suffix}")
         audio, _, _ = looped(minutes)
         audio = np.roll(audio, n * SR * 7)  # each recording starts at another point of the loop
         raw = folder / "audio.f32"
@@ -67,8 +68,9 @@ def recordings(count: int, minutes: float, sound_only: bool = False) -> list[Pat
         codecs = (["-map", "1:v", "-map", "0:a", "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-pix_fmt", "yuv420p"]
                   if video else [])
         subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "f32le", "-ar", str(SR), "-ac", "1",
-                        "-i", str(raw), *picture, *codecs, "-c:a", "aac", "-b:a", "96k", "-shortest", str(path)], check=True)
+                        "-i", str(raw), *picture, *codecs, "-c:a", "aac", "-b:a", "96k", "-shortest", str(part)], check=True)
         raw.unlink()
+        part.replace(path)  # whole or not there: a run stopped half-way never leaves a file that looks made
     return out
 
 
