@@ -17,7 +17,7 @@ Targets (issue 26): RECORDINGS x MINUTES = 8 hours processed in at most 60 minut
 whichever is faster), peak memory at most 3 GB, a rerun under 5 s.
 Writes a section of bench/RESULTS.md and bench/results-day[-FLAGS].json per set of options.
 Run: .venv/bin/python bench/day.py [--recordings 8] [--minutes 60] [--workers 1,2] [--translation subword|char]
-     [--sound-only]
+     [--sound-only] [--from-json bench/results-day.json]
 """
 
 from __future__ import annotations
@@ -149,14 +149,19 @@ def single_stage_estimate(audio_hours: float) -> dict[str, float]:
             "package": round(((sound or 0) + (video or 0)) / 2 * audio_hours, 1) if sound and video else None}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--recordings", type=int, default=8)
-    parser.add_argument("--minutes", type=float, default=60.0)
-    parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--translation", choices=("subword", "char"), default="subword")
-    parser.add_argument("--sound-only", action="store_true", help="no recording with video")
-    args = parser.parse_args()
+def sentence_counts(report: dict) -> dict[str, int]:
+    """Sentence translations asked for, sent to a model and found in the cache, summed over the recordings
+    (process.json's translate record): the loop repeats its sentences, so the cache has more than on a real day."""
+    sentences = {"asked": 0, "translated": 0, "cached": 0}
+    for s in report["sessions"]:
+        made = json.loads((Path(s["folder"]) / "process.json").read_text(encoding="utf-8"))["stages"]["translate"]
+        for k in sentences:
+            sentences[k] += made.get("sentences", {}).get(k, 0)
+    return sentences
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Every configuration measured; the results as bench/results-day*.json keeps them."""
     files = recordings(args.recordings, args.minutes, args.sound_only)
     models = day_models(args.translation)
     env = {**os.environ, "ACCESSMEDIA_MODELS": str(models)}
@@ -170,44 +175,52 @@ def main() -> None:
         seconds, peak, _ = measure(cmd, env)
         report = json.loads((folder / "ut" / "report.json").read_text(encoding="utf-8"))
         found = [len(s.get("speakers", [])) for s in report["sessions"]]
-        sentences = {"translated": 0, "cached": 0}  # the loop repeats its sentences: the cache has many of them
-        for s in report["sessions"]:
-            made = json.loads((Path(s["folder"]) / "process.json").read_text(encoding="utf-8"))["stages"]["translate"]
-            for k in sentences:
-                sentences[k] += made.get("sentences", {}).get(k, 0)
-        rows[workers] = {"seconds": round(seconds, 1), "peak_rss_mb": round(peak), "stages": stage_sums(report),
-                         "speakers_found": found, "sentences": sentences,
-                         "failed": [s["name"] for s in report["sessions"] if s["error"]]}
-        print(workers, rows[workers], flush=True)
+        rows[str(workers)] = {"seconds": round(seconds, 1), "peak_rss_mb": round(peak), "stages": stage_sums(report),
+                              "speakers_found": found, "sentences": sentence_counts(report),
+                              "words_per_minute": round(60 * sum(x["words"] for x in report["sessions"])
+                                                        / sum(x["duration"] for x in report["sessions"]), 1),
+                              "failed": [s["name"] for s in report["sessions"] if s["error"]]}
+        print(workers, rows[str(workers)], flush=True)
         if rerun is None:
             again, peak_again, out = measure(cmd, env)
             rerun = {"seconds": round(again, 2), "peak_rss_mb": round(peak_again), "nothing_to_do": out.count("ran nothing") == len(files)}
             print("rerun", rerun, flush=True)
     best = min(rows, key=lambda w: rows[w]["seconds"])
-    estimate = single_stage_estimate(hours)
-    tokens = tokens_per_word(models, WORK / f"run-{best}" / "ut" / files[0].stem / f"{files[0].stem}.transcript.json")
-    results = {
+    return {
         "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "recordings": args.recordings, "minutes_each": args.minutes, "audio_hours": hours,
-        "translation_models": args.translation, "tokens_per_word": tokens,
-        "runs": rows, "rerun": rerun, "best_workers": best, "single_stage_estimate": estimate,
+        "sound_only": args.sound_only, "translation_models": args.translation,
+        "tokens_per_word": tokens_per_word(models, WORK / f"run-{best}" / "ut" / files[0].stem / f"{files[0].stem}.transcript.json"),
+        "runs": rows, "rerun": rerun, "best_workers": best, "single_stage_estimate": single_stage_estimate(hours),
     }
-    hour = args.sound_only and args.recordings == 1
-    flags = [f"--recordings {args.recordings}" if args.recordings != 8 else "", f"--minutes {args.minutes:g}" if args.minutes != 60 else "",
-             "--sound-only" if args.sound_only else "", "--translation char" if args.translation == "char" else ""]
-    flags = " ".join(f for f in flags if f)
-    name = "day" + ("-" + flags.replace("--", "").replace(" ", "-") if flags else "")
-    (ROOT / "bench" / f"results-{name}.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+
+def flags_of(results: dict) -> str:
+    """The options that name a set of results (none: the day itself)."""
+    flags = [f"--recordings {results['recordings']}" if results["recordings"] != 8 else "",
+             f"--minutes {results['minutes_each']:g}" if results["minutes_each"] != 60 else "",
+             "--sound-only" if results.get("sound_only") else "",
+             "--translation char" if results["translation_models"] == "char" else ""]
+    return " ".join(f for f in flags if f)
+
+
+def write(results: dict) -> None:
+    """The section of bench/RESULTS.md for this set of options."""
+    flags = flags_of(results)
+    hour = results.get("sound_only") and results["recordings"] == 1
+    rows, rerun, estimate, tokens = results["runs"], results["rerun"], results["single_stage_estimate"], results["tokens_per_word"]
+    hours, best = results["audio_hours"], str(results["best_workers"])
     b = rows[best]
     minutes_per_hour = b["seconds"] / 60 / hours
     lines = [
-        f"Measured {results['date']} on {results['machine']}. {args.recordings} recordings of {args.minutes:g} minutes "
-        f"({hours:.2f} hours of audio; the shared clips looped, three voices each; "
-        + ("sound alone as AAC" if args.sound_only else "half with a still 320x180 video, half sound alone") + "), languages en and ar (Arabic through English) with the benchmark's Argos-size models, default speech "
+        f"Measured {results['date']} on {results['machine']}. {results['recordings']} recordings of {results['minutes_each']:g} "
+        f"minutes ({hours:.2f} hours of audio; the shared clips looped, three voices each; "
+        + ("sound alone as AAC" if results.get("sound_only") else "half with a still 320x180 video, half sound alone")
+        + "), languages en and ar (Arabic through English) with the benchmark's Argos-size models, default speech "
         "model, every stage from nothing; the whole command in a process of its own; peak memory of all its processes. "
         + (f"Translation packages with a subword vocabulary (bench/translate.py's kind): {tokens['package']} tokens a word "
-           f"of the transcript, Whisper's multilingual tokenizer {tokens['whisper']}." if args.translation == "subword" else
+           f"of the transcript, Whisper's multilingual tokenizer {tokens['whisper']}." if results["translation_models"] == "subword" else
            f"Character-level translation packages (bench/event.py's): {tokens['package']} tokens a word of the transcript, "
            f"Whisper's multilingual tokenizer {tokens['whisper']}, so translation costs more than with a real model."),
         "",
@@ -230,26 +243,47 @@ def main() -> None:
         f"long-recording rate, which decodes with beam 1 (here {b['stages'].get('transcribe')} s with process's beam 5), "
         f"packaging {estimate['package']} s (here {b['stages'].get('package')} s).",
     ]
-    one = rows.get(1)
-    if one and one["stages"].get("transcribe"):
+    if b.get("words_per_minute"):
+        lines.append(f"The loop's speech: {b['words_per_minute']} words a minute transcribed (king.mp3 is a slow speech); "
+                     "faster speech has more words to decode and translate in the same hour.")
+    one = rows.get("1")
+    if one and one["stages"].get("transcribe") and one["stages"].get("package"):
         st = one["stages"]
         lines.append(f"With 1 worker: the whole run {one['seconds'] / st['transcribe']:.2f}x transcription alone (target 1.3x), "
                      f"speakers {st.get('speakers', 0) / st['transcribe']:.1%} of transcription (target 15%), packaging "
-                     f"{hours * 3600 / st['package']:.0f}x real time (target 100x)." if st.get("package") else "")
-    t, c = b["sentences"]["translated"], b["sentences"]["cached"]
-    if t:
-        # en and ar through English: three steps a sentence, one of them (ar's nb->en) always from the cache
-        unique = (t + c) * 2 / 3
-        more = b["stages"].get("translate", 0) * (unique / t - 1) / best
-        lines.append(f"Translation: {t} sentences sent to a model, {c} from the cache. The loop repeats its sentences, so the "
-                     f"cache has more of them than a real day would; with none repeated about {unique:.0f} would be sent, "
-                     f"about {more:.0f} s more here ({(b['seconds'] + more) / 60 / hours * 8:.0f} minutes for the day at that "
-                     "rate: an estimate, not measured).")
+                     f"{hours * 3600 / st['package']:.0f}x real time (target 100x).")
+    n = b.get("sentences", {})
+    if n.get("translated") and n.get("asked"):
+        # en, and ar through English with its nb->en step from the cache: on a day that never repeats a sentence,
+        # one model translation for each sentence asked for
+        more = b["stages"].get("translate", 0) * (n["asked"] / n["translated"] - 1) / int(best)
+        lines.append(f"Translation: {n['asked']} sentence translations asked for, {n['translated']} sent to a model, "
+                     f"{n['cached']} steps from the cache. The loop repeats its sentences; on a day that repeats none, "
+                     f"about {n['asked']} would go to a model, about {max(more, 0):.0f} s more here "
+                     f"({(b['seconds'] + max(more, 0)) / 60 / hours * 8:.0f} minutes for 8 hours: an estimate, not measured).")
     if hours < 8 and not hour:
-        lines.append(f"Measured on {hours:.2f} hours, not the day's 8, for the time this session had: the rate per hour "
-                     "of audio is what the day figure comes from.")
+        lines.append(f"Measured on {hours:.2f} hours, not the day's 8: the rate per hour of audio is what the day figure "
+                     "comes from.")
     write_section(f"{'One hour of sound, end to end' if hour else 'A conference day'} (bench/day.py{' ' + flags if flags else ''})",
                   lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--recordings", type=int, default=8)
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--translation", choices=("subword", "char"), default="subword")
+    parser.add_argument("--sound-only", action="store_true", help="no recording with video")
+    parser.add_argument("--from-json", type=Path, help="write the RESULTS.md section again from a kept results file")
+    args = parser.parse_args()
+    if args.from_json:
+        return write(json.loads(args.from_json.read_text(encoding="utf-8")))
+    results = run(args)
+    flags = flags_of(results)
+    name = "day" + ("-" + flags.replace("--", "").replace(" ", "-") if flags else "")
+    (ROOT / "bench" / f"results-{name}.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    write(results)
 
 
 if __name__ == "__main__":

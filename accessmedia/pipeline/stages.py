@@ -206,6 +206,7 @@ class TranslationsRecord:
     translated: int  # sentences sent to a model; the rest came from the cache
     cached: int
     warnings: tuple[str, ...]
+    asked: int = 0  # sentence translations asked for, summed over the languages
 
 
 def read_record(path: Path, key: str) -> dict:
@@ -304,7 +305,7 @@ def translate(files: RecordingFiles, cues: Sequence[Cue], source: str, translati
     write_atomic(files.translations, json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     for t, p in produced.items():
         p["srt"], p["vtt"] = files.subtitles(t, "srt"), files.subtitles(t, "vtt")
-    return TranslationsRecord(produced, missing, count, engine.translated, engine.cache.hits, tuple(warnings))
+    return TranslationsRecord(produced, missing, count, engine.translated, engine.cache.hits, tuple(warnings), engine.asked)
 
 
 RECORDED = ("route", "engine", "models", "licences", "quality", "non_commercial")  # what NAME.translations.json keeps of a route

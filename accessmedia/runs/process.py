@@ -265,14 +265,16 @@ def _translate(c: Context) -> Outcome:
     made = c.recorded("translate").get("languages", {})
     stale = [t for t, k in keys.items() if made.get(t) != k or not _language_done(c, t)]
     warnings: tuple[str, ...] = ()
-    sentences = {"translated": 0, "cached": 0}  # sentences sent to a model, and those the cache had
+    # sentence translations asked for (summed over the languages), steps sent to a model, steps the cache had
+    sentences = {"asked": 0, "translated": 0, "cached": 0}
     if stale:
         source = c.files.subtitles(c.source)
         Ledger(c.files.folder).refuse_edits(stages.translation_outputs(c.files, c.source, stale, c.settings.translation.routes))
         translation = replace(c.settings.translation, targets=tuple(stale))
         record = stages.translate(c.files, subtitles.read(source, allow_empty=True).cues, c.source, translation, c.settings.styles,
                                   c.loaded, source.name, c.reporter, c.settings.formats)
-        warnings, sentences = record.warnings, {"translated": record.translated, "cached": record.cached}
+        warnings = record.warnings
+        sentences = {"asked": record.asked, "translated": record.translated, "cached": record.cached}
     return Outcome(warnings, {"languages": keys, "translated": stale, "sentences": sentences})
 
 

@@ -282,9 +282,11 @@ class Engine:
     beam_size: int = 2
     chunk: int = 128  # sentences per call and progress step
     translated: int = 0  # sentences the models actually translated (not from the cache)
+    asked: int = 0  # sentences asked for, each language counted (a route through English: once, not per step)
 
     def translate(self, sentences: Sequence[str], route: Route, progress: Callable[[int], None] | None = None) -> list[str]:
         texts = list(sentences)
+        self.asked += len(texts)
         for step in route.steps:
             key = step.cache_key(self.beam_size)
             known = self.cache.lookup(key, texts)
@@ -342,15 +344,21 @@ def translate_cues(
         lost.extend(missing)
         restored.append(text)
     per_cue: dict[int, list[str]] = {}
+    of_sentence: dict[int, list[Piece]] = {}  # grouped once: looking them up per sentence grew with the square of the length
+    for p in pieces:
+        of_sentence.setdefault(p.sentence, []).append(p)
+    of_cue: dict[int, list[tuple[int, voices.Unit]]] = {}
+    for k, (m, u) in enumerate(parts):
+        of_cue.setdefault(m, []).append((k, u))
     for sentence, text in enumerate(restored):
-        own = [p for p in pieces if p.sentence == sentence]
+        own = of_sentence.get(sentence, [])
         for piece, part in zip(own, distribute(text, [len(p.text) for p in own], profile.clause_end)):
             if part:
                 per_cue.setdefault(piece.cue, []).append(part)
     rtl = languages.direction(target) == "rtl"
     out: list[Cue] = []
     for n, cue in enumerate(cues):
-        own = [(k, u) for k, (m, u) in enumerate(parts) if m == n]
+        own = of_cue.get(n, [])
         texts = [" ".join(per_cue.get(k, [])) for k, _u in own]
         if len(own) == 2 and all(texts):  # two speakers: one line each, as in the source
             out.append(Cue(cue.start, cue.end, tuple(voices.compose(u, mark_rtl(t) if rtl else t) for (_k, u), t in zip(own, texts))))
