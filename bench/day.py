@@ -214,8 +214,8 @@ def write(results: dict) -> None:
     b = rows[best]
     minutes_per_hour = b["seconds"] / 60 / hours
     lines = [
-        f"Measured {results['date']} on {results['machine']}. {results['recordings']} recordings of {results['minutes_each']:g} "
-        f"minutes ({hours:.2f} hours of audio; the shared clips looped, three voices each; "
+        f"Measured {results['date']} on {results['machine']}. {results['recordings']} "
+        f"recording{'s' if results['recordings'] != 1 else ''} of {results['minutes_each']:g} minutes ({hours:.2f} hours of audio; the shared clips looped, three voices each; "
         + ("sound alone as AAC" if results.get("sound_only") else "half with a still 320x180 video, half sound alone")
         + "), languages en and ar (Arabic through English) with the benchmark's Argos-size models, default speech "
         "model, every stage from nothing; the whole command in a process of its own; peak memory of all its processes. "
@@ -233,8 +233,11 @@ def write(results: dict) -> None:
     day = minutes_per_hour * 8
     lines += [
         "",
-        f"Fastest: {best} worker(s), **{minutes_per_hour:.1f} minutes per hour of audio**, so a day of 8 hours in "
-        f"**{day:.0f} minutes** at this rate (target: 60; {'met' if day <= 60 else 'not met'}). Peak memory "
+        (f"The hour took {b['seconds']:.0f} s ({minutes_per_hour:.1f} minutes) with {best} worker(s); the day has its "
+         "own section, \"A conference day (bench/day.py)\". Peak memory " if hour else
+         f"Fastest: {best} worker(s), **{minutes_per_hour:.1f} minutes per hour of audio**, so a day of 8 hours in "
+         f"**{day:.0f} minutes** at this rate (target: 60; {'met' if day <= 60 else 'not met'}). Peak memory ")
+        + 
         f"{b['peak_rss_mb']} MB (target 3,000: {'met' if b['peak_rss_mb'] <= 3000 else 'not met'}). A rerun with "
         f"nothing to do: {rerun['seconds']} s (target 5 s: {'met' if rerun['seconds'] < 5 else 'not met'}). Speakers found "
         f"per recording (three by construction): {b['speakers_found']}. Stage seconds are summed over the recordings "
@@ -260,7 +263,8 @@ def write(results: dict) -> None:
         lines.append(f"Translation: {n['asked']} sentence translations asked for, {n['translated']} sent to a model, "
                      f"{n['cached']} steps from the cache. The loop repeats its sentences; on a day that repeats none, "
                      f"about {n['asked']} would go to a model, about {max(more, 0):.0f} s more here "
-                     f"({(b['seconds'] + max(more, 0)) / 60 / hours * 8:.0f} minutes for 8 hours: an estimate, not measured).")
+                     + ("(an estimate, not measured)." if hour else
+                        f"({(b['seconds'] + max(more, 0)) / 60 / hours * 8:.0f} minutes for 8 hours: an estimate, not measured)."))
     if hours < 8 and not hour:
         lines.append(f"Measured on {hours:.2f} hours, not the day's 8: the rate per hour of audio is what the day figure "
                      "comes from.")
