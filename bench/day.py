@@ -188,12 +188,24 @@ def run(args: argparse.Namespace) -> dict:
     best = min(rows, key=lambda w: rows[w]["seconds"])
     return {
         "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "cpu": cpu_name(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "recordings": args.recordings, "minutes_each": args.minutes, "audio_hours": hours,
         "sound_only": args.sound_only, "translation_models": args.translation,
         "tokens_per_word": tokens_per_word(models, WORK / f"run-{best}" / "ut" / files[0].stem / f"{files[0].stem}.transcript.json"),
         "runs": rows, "rerun": rerun, "best_workers": best, "single_stage_estimate": single_stage_estimate(hours),
     }
+
+
+def cpu_name() -> str:
+    """The processor's model name (/proc/cpuinfo), or the platform's word for it."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 def flags_of(results: dict) -> str:
@@ -214,7 +226,8 @@ def write(results: dict) -> None:
     b = rows[best]
     minutes_per_hour = b["seconds"] / 60 / hours
     lines = [
-        f"Measured {results['date']} on {results['machine']}. {results['recordings']} "
+        f"Measured {results['date']} on {results['machine']}" + (f", {results['cpu']}" if results.get("cpu") else "")
+        + f". {results['recordings']} "
         f"recording{'s' if results['recordings'] != 1 else ''} of {results['minutes_each']:g} minutes ({hours:.2f} hours of audio; the shared clips looped, three voices each; "
         + ("sound alone as AAC" if results.get("sound_only") else "half with a still 320x180 video, half sound alone")
         + "), languages en and ar (Arabic through English) with the benchmark's Argos-size models, default speech "
