@@ -84,6 +84,7 @@ def day_models(translation: str) -> Path:
     home = models_home()
     if translation == "char":
         return home
+    from bench.speakers import EVAL  # the folder the clips' audio comes from: their text from the same one
     from tests.argos_toy import build_package, expected
 
     own = WORK / "models-subword"
@@ -92,8 +93,7 @@ def day_models(translation: str) -> Path:
         for installed in (home / kind).glob("*"):
             if not (own / kind / installed.name).exists():
                 (own / kind / installed.name).symlink_to(installed.resolve(), target_is_directory=True)
-    eval_dir = ROOT.parent / "shared" / "eval"
-    corpus = "\n".join((eval_dir / f"{name}.ref.txt").read_text(encoding="utf-8").strip() for name in CLIPS)
+    corpus = "\n".join((EVAL / f"{name}.ref.txt").read_text(encoding="utf-8").strip() for name in CLIPS)
     env = {**os.environ, "ACCESSMEDIA_MODELS": str(own)}
     for src, tgt, text in (("nb", "en", corpus), ("en", "ar", expected(corpus, ("nb", "en")))):
         if not (own / "translate" / f"{src}-{tgt}").exists():
@@ -250,8 +250,7 @@ def write(results: dict) -> None:
          "own section, \"A conference day (bench/day.py)\". Peak memory " if hour else
          f"Fastest: {best} worker(s), **{minutes_per_hour:.1f} minutes per hour of audio**, so a day of 8 hours in "
          f"**{day:.0f} minutes** at this rate (target: 60; {'met' if day <= 60 else 'not met'}). Peak memory ")
-        + 
-        f"{b['peak_rss_mb']} MB (target 3,000: {'met' if b['peak_rss_mb'] <= 3000 else 'not met'}). A rerun with "
+        + f"{b['peak_rss_mb']} MB (target 3,000: {'met' if b['peak_rss_mb'] <= 3000 else 'not met'}). A rerun with "
         f"nothing to do: {rerun['seconds']} s (target 5 s: {'met' if rerun['seconds'] < 5 else 'not met'}). Speakers found "
         f"per recording (three by construction): {b['speakers_found']}. Stage seconds are summed over the recordings "
         "(with 2 workers they overlap in time).",

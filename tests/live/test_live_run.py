@@ -111,17 +111,14 @@ def test_an_input_that_drops_is_opened_again_and_the_gap_is_marked(models_env, t
     record = out / "strom.live.jsonl"
     clip = eval_dir() / "npsc-medium-8s.mp3"
 
-    def send() -> None:
-        _send_udp(clip, port)
-
     try:
         for line in receiver.stdout:  # the models load (and install, the first time) before the input is opened
             if "models loaded" in line:
                 break
         time.sleep(0.5)
-        send()
+        _send_udp(clip, port)
         time.sleep(3.0)  # the sender stops: the input ends (no packet for 1.5 s) and is opened again
-        send()
+        _send_udp(clip, port)
         time.sleep(8.0)
     finally:
         receiver.send_signal(signal.SIGINT)
