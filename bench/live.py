@@ -182,6 +182,8 @@ def run(minutes: float, extra: Sequence[str] = ()) -> dict:
         "rss_end_over_5_min": round(memory_by_minute[-1] / memory_by_minute[4], 3) if len(memory_by_minute) > 5 else None,
         "live_options": " ".join(extra), "peer_latency_s": PEER_LATENCY, "ended_by_ctrl_c": ended_by_ctrl_c,
         "latency_ratio_vs_peer": round(statistics.median(latency) / PEER_LATENCY, 2) if latency else None,
+        # each king.mp3 line: its audio start and end, its latency, its length in characters (where latency goes)
+        "king_lines": [[x["start"], x["end"], round(v, 2), len(x["text"])] for (_t, x), v in zip(king, latency)],
     }
 
 

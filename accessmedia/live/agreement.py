@@ -1,7 +1,8 @@
 """Which words of a streaming recogniser's hypotheses are final: local agreement (ufal/whisper_streaming's
 HypothesisBuffer). The same growing window of audio is decoded again and again; a word is committed when two
-consecutive hypotheses agree on it (and on every word before it). Committed words never change; the words after
-them are the unstable tail, shown as such. Pure: words in, words out.
+consecutive hypotheses agree on it (and on every word before it), when the model has heard well past it, or when the
+model is sure of it (its probability at least SURE) and it is not at the audio's edge. Committed words never change;
+the words after them are the unstable tail, shown as such. Pure: words in, words out.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ OVERLAP_NGRAM = 5  # words at the head of a new hypothesis checked against the t
 SLACK = 0.1  # seconds: a word starting this much before the committed end may still be new
 AGREE_AFTER = 0.9  # seconds of audio between two hypotheses whose agreement counts (closer ones agree too easily)
 MARGIN = 1.5  # seconds before the audio's edge after which a word is committed without waiting for agreement
+SURE = 0.7  # a word the model is at least this sure of (its probability) is committed from one hypothesis ...
+SURE_MARGIN = 0.6  # ... when it ends this many seconds before the audio's edge
 
 
 def _key(text: str) -> str:
@@ -41,7 +44,10 @@ class Agreement:
         edge, the latest hypothesis made on AGREE_AFTER seconds less audio: decoded every half second, two hypotheses
         in a row agree too easily: committed WER on king.mp3 0.59 against 0.54), or when it
         ends `margin` seconds before the edge: the model heard what follows it, so more audio will not change it (the
-        attention-guided policy of SimulStreaming, by the word's alignment). Only a run from the first new word."""
+        attention-guided policy of SimulStreaming, by the word's alignment), or when the model is sure of it and it ends
+        SURE_MARGIN seconds before the edge (a sure word waits for no second decoding: simulated on king.mp3 with the
+        same decodings, latency median 3.69 -> 3.45 s, first unstable text 2.36 -> 2.07 s, committed WER 0.429 ->
+        0.421). Only a run from the first new word."""
         new = [w for w in new if _key(w.text)]
         before = list(self.previous or [])
         if edge is not None:  # agreement with the latest hypothesis made on AGREE_AFTER seconds less audio
@@ -49,10 +55,15 @@ class Agreement:
             before = [w for w in old[-1] if w.start > self.committed_end - SLACK] if old else []
             self.earlier = [(at, words) for at, words in (self.earlier or []) if at > edge - 3 * AGREE_AFTER] + [(edge, new)]
         committed: list[Word] = []
+        # a word just committed, heard again: over a pause the model may say the last words once more, sure of them
+        # (king.mp3, 17-25 s: "Somalia og Syria." twice); such a word waits for agreement
+        repeats = {_key(w.text) for w in self.recent or []}
         for i, word in enumerate(new):
             agreed = i < len(before) and _key(word.text) == _key(before[i].text)
             heard = edge is not None and word.end <= edge - (MARGIN if margin is None else margin)
-            if not (agreed or heard):
+            sure = (SURE is not None and edge is not None and word.probability >= SURE
+                    and word.end <= edge - SURE_MARGIN and _key(word.text) not in repeats)
+            if not (agreed or heard or sure):
                 break
             committed.append(word)
         self.previous = new[len(committed):]

@@ -1,5 +1,7 @@
 """Committed words become captions by the same rules as a recording's: words gather until a sentence ends (or a
-pause, or too long a wait; a sentence longer than a cue shows its first cue's words as soon as more have come), and each sentence is cut into cues by the subtitle rules (two lines of at most 42
+pause, or too long a wait, or a clause of more than CLAUSE characters that ends at a comma: the first cue of a long
+sentence waited for the sentence's end, up to 7 s after it was said; a sentence longer than a cue shows its first cue's
+words as soon as more have come), and each sentence is cut into cues by the subtitle rules (two lines of at most 42
 characters, reading speed, speaker changes as cue boundaries). Pure: words in, cues out.
 """
 
@@ -16,6 +18,7 @@ from accessmedia.subtitles.style import StyleProfile
 PAUSE = 1.2  # seconds of silence that end a caption even without a full stop
 LONGEST = 5.0  # seconds of words held at most before they are shown
 FULL = 2 * 42 + 10  # characters held at most: more than a cue holds, and the first cue's words are shown
+CLAUSE = 25  # characters held when a clause ends (a comma, a colon): it is shown without waiting for the sentence
 
 
 @dataclass
@@ -35,7 +38,8 @@ class Captioner:
                 out += self._flush()
             self.pending.append(word)
             ends = word.text.rstrip("\"'”»)").endswith(tuple(self.profile.sentence_end))
-            if ends or self.pending[-1].end - self.pending[0].start >= LONGEST:
+            clause = word.text.endswith((",", ";", ":")) and sum(len(w.text) + 1 for w in self.pending) > CLAUSE
+            if ends or clause or self.pending[-1].end - self.pending[0].start >= LONGEST:
                 out += self._flush()
             elif sum(len(w.text) + 1 for w in self.pending) > FULL:
                 out += self._full_cues()

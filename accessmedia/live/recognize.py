@@ -1,9 +1,10 @@
 """Streaming recognition: the audio of a live stream decoded as it arrives. The window since the last trim is decoded
 again every half second of audio (decoder.py: the encoder over the window only, the committed words in it forced as
-the prefix); words after them are committed when two hypotheses 0.9 s of audio apart agree on them or when the model
-has heard 1.5 s of audio after them (agreement.py), and never change; the window is trimmed a few seconds before the
-end of the last committed sentence so that it stays short and the next sentence keeps what led to it. The recording
-guards drop what Whisper invents over silence, music and applause; the glossary's names are hotwords.
+the prefix); words after them are committed when two hypotheses 0.9 s of audio apart agree on them, when the model
+has heard 1.5 s of audio after them, or when it is sure of them 0.6 s before the edge (agreement.py), and never
+change; the window is trimmed a few seconds before the end of the last committed sentence so that it stays short and
+the next sentence keeps what led to it. The recording guards drop what Whisper invents over silence, music and
+applause; the glossary's names are hotwords.
 """
 
 from __future__ import annotations

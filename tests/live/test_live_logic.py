@@ -19,8 +19,9 @@ from accessmedia.live.session import Feed
 from accessmedia.pipeline.settings import Settings
 
 
-def words(text: str, start: float, step: float = 0.4, speaker: str | None = None) -> list[Word]:
-    return [Word(t, round(start + i * step, 3), round(start + i * step + 0.35, 3), 0.9, speaker) for i, t in enumerate(text.split())]
+def words(text: str, start: float, step: float = 0.4, speaker: str | None = None, sure: float = 0.5) -> list[Word]:
+    """Words 0.4 s apart; `sure`: the model's probability of each (below agreement.SURE unless said)."""
+    return [Word(t, round(start + i * step, 3), round(start + i * step + 0.35, 3), sure, speaker) for i, t in enumerate(text.split())]
 
 
 def test_a_word_is_committed_when_two_hypotheses_agree_and_never_changes():
@@ -144,6 +145,39 @@ def test_a_word_is_committed_by_agreement_across_a_second_of_audio_or_once_the_m
     assert [w.text for w in a.settle(words("konferansen i", 0.8), edge=2.7)] == ["konferansen"]  # the one at 1.5 s
     # the model has heard 1.5 s past these two: committed from one hypothesis
     assert [w.text for w in a.settle(words("i dag", 1.2), edge=3.6)] == ["i", "dag"] and a.committed_end == 1.95
+
+
+def test_a_word_the_model_is_sure_of_is_committed_from_one_hypothesis_once_heard_past_but_not_at_the_edge():
+    from accessmedia.live.agreement import SURE, SURE_MARGIN
+
+    assert SURE == 0.7 and SURE_MARGIN == 0.6
+    a = Agreement()
+    hypothesis = words("Velkommen til", 0.0, sure=0.95) + words("konferansen", 0.8, sure=0.4) + words("i", 1.2, sure=0.95)
+    # edge 2.0: "Velkommen" (ends 0.35) and "til" (0.75) are sure and 0.6 s inside; "konferansen" is not sure: it
+    # stops the run, so "i" after it waits too, however sure
+    assert [w.text for w in a.settle(hypothesis, edge=2.0)] == ["Velkommen", "til"]
+    assert [w.text for w in a.tail()] == ["konferansen", "i"]
+    b = Agreement()
+    assert b.settle(words("Velkommen til", 0.0, sure=0.95), edge=1.0) == [words("Velkommen", 0.0, sure=0.95)[0]]
+    # "til" ends at 0.75, 0.25 s before the edge: the model may still change it when it hears what follows
+    assert [w.text for w in b.tail()] == ["til"]
+    # words just committed, heard again after a pause: sure or not, they wait for a second decoding to agree
+    c = Agreement()
+    assert [w.text for w in c.settle(words("Somalia og Syria.", 0.0, sure=0.95), edge=2.0)] == ["Somalia", "og", "Syria."]
+    assert c.settle(words("Syria.", 3.0, sure=0.95), edge=4.5) == []
+    assert [w.text for w in c.settle(words("Syria. Det", 3.0, sure=0.95), edge=5.5)] == ["Syria.", "Det"]  # agreed
+
+
+def test_a_clause_long_enough_is_shown_at_its_comma_without_waiting_for_the_sentence():
+    from accessmedia.live.captions import CLAUSE
+
+    c = Captioner(Settings().profile("nb"))
+    assert c.add(words("Ja,", 0.0)) == []  # a short clause is held: it joins what follows
+    first = c.add(words("når man har invandret fra Afghanistan,", 0.4))
+    assert len(" Ja, når man har invandret fra Afghanistan,") > CLAUSE
+    assert [q.text.replace("\n", " ") for q in first] == ["Ja, når man har invandret fra Afghanistan,"]
+    assert c.add(words("Pakistan og Polen", 3.0)) == []  # the rest waits for its own end
+    assert [q.text.replace("\n", " ") for q in c.finish()] == ["Pakistan og Polen"]
 
 
 def test_live_voices_join_a_voice_like_one_heard_and_start_a_new_one_otherwise():
