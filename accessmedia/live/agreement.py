@@ -61,8 +61,8 @@ class Agreement:
         for i, word in enumerate(new):
             agreed = i < len(before) and _key(word.text) == _key(before[i].text)
             heard = edge is not None and word.end <= edge - (MARGIN if margin is None else margin)
-            sure = (SURE is not None and edge is not None and word.probability >= SURE
-                    and word.end <= edge - SURE_MARGIN and _key(word.text) not in repeats)
+            sure = (edge is not None and word.probability >= SURE and word.end <= edge - SURE_MARGIN
+                    and _key(word.text) not in repeats)
             if not (agreed or heard or sure):
                 break
             committed.append(word)

@@ -19,6 +19,7 @@ PAUSE = 1.2  # seconds of silence that end a caption even without a full stop
 LONGEST = 5.0  # seconds of words held at most before they are shown
 FULL = 2 * 42 + 10  # characters held at most: more than a cue holds, and the first cue's words are shown
 CLAUSE = 25  # characters held when a clause ends (a comma, a colon): it is shown without waiting for the sentence
+CLAUSE_END = (",", ";", ":")
 
 
 @dataclass
@@ -38,10 +39,11 @@ class Captioner:
                 out += self._flush()
             self.pending.append(word)
             ends = word.text.rstrip("\"'”»)").endswith(tuple(self.profile.sentence_end))
-            clause = word.text.endswith((",", ";", ":")) and sum(len(w.text) + 1 for w in self.pending) > CLAUSE
+            held = sum(len(w.text) + 1 for w in self.pending)
+            clause = word.text.endswith(CLAUSE_END) and held > CLAUSE
             if ends or clause or self.pending[-1].end - self.pending[0].start >= LONGEST:
                 out += self._flush()
-            elif sum(len(w.text) + 1 for w in self.pending) > FULL:
+            elif held > FULL:
                 out += self._full_cues()
         return out
 
@@ -55,7 +57,7 @@ class Captioner:
             if chars > width:
                 break
             fits = i + 1
-            if w.text.endswith((",", ";", ":")) and chars >= width // 2:
+            if w.text.endswith(CLAUSE_END) and chars >= width // 2:
                 comma = i + 1
         take = comma or fits
         if not take or take == len(self.pending):
