@@ -19,7 +19,8 @@ import numpy as np
 from accessmedia.recognition import guards
 from accessmedia.core import languages
 from accessmedia.core import media
-from accessmedia.recognition.timing import frame_loudness, give_back_memory, pad, quietest, restore, snap_to_voice, speech_edges
+from accessmedia.core.memory import give_back_memory
+from accessmedia.recognition.timing import frame_loudness, pad, quietest, restore, snap_to_voice, speech_edges
 from accessmedia.core.errors import AccessMediaError
 from accessmedia.models.catalog import InstalledModel, resolve_asr_model
 from accessmedia.recognition.settings import Decoding, ModelLoad

@@ -4,7 +4,6 @@ quiet places where a block of audio may be cut. Pure numpy, no model."""
 
 from __future__ import annotations
 
-import gc
 from dataclasses import replace
 
 import numpy as np
@@ -13,31 +12,6 @@ from accessmedia.core import media
 from accessmedia.core.transcript import Segment, Word
 
 SR = media.SAMPLE_RATE
-
-
-def give_back_memory() -> None:
-    """Return freed heap to the system between blocks, so a long recording's footprint stays flat.
-
-    Blocks allocate and free large, differently sized arrays; glibc keeps the
-    freed pages unless asked, and the process would creep upward for hours.
-    """
-    gc.collect()
-    if _libc is not None:
-        _libc.malloc_trim(0)
-
-
-def _load_libc():
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    except OSError:
-        return None
-    return libc if hasattr(libc, "malloc_trim") else None  # glibc only
-
-
-_libc = _load_libc()
 
 
 def quietest(audio: np.ndarray, lo: int, hi: int) -> int:
