@@ -21,7 +21,8 @@ from accessmedia.recognition.guards import screen
 SR = 16000
 SILENCE_AFTER = 1.0  # seconds of silence appended to the window before it is encoded
 LONGEST_WINDOW = 28.0  # seconds: the encoder's positions hold 30 s, less the silence after
-TOKENS_PER_SECOND = 8  # new tokens allowed per second of audio after the prefix (speech is 3 to 5): no loop runs long
+TOKENS_PER_SECOND = 4  # new tokens allowed per second of fresh audio (with its second of slack), and 3 more: no loop
+# at the edge runs long (king.mp3: 9 in 10 decodings end before it)
 PREPEND, APPEND = "\"'“¿([{-", "\"'.。,，!！?？:：”)]}、"
 
 
@@ -55,9 +56,9 @@ class WindowDecoder:
         forced = len(tok.encode(" " + prefix_text)) if prefix_text else 0
         # only the audio after the prefix holds new words: a decoding that loops at the edge stops after as many tokens
         # as that audio can hold, not as many as the whole window (no step time change measured on king.mp3: a bound)
-        room = forced + int(TOKENS_PER_SECOND * (seconds if fresh is None else min(fresh, seconds))) + 4
+        allowed = int(TOKENS_PER_SECOND * (seconds if fresh is None else min(fresh, seconds))) + 3
         result = self.model.model.generate(
-            encoded, [prompt], beam_size=self.beam_size, max_length=min(self.model.max_length, len(prompt) + room),
+            encoded, [prompt], beam_size=self.beam_size, max_length=length_limit(forced, allowed, self.model.max_length),
             return_scores=True, return_no_speech_prob=True, suppress_blank=True, suppress_tokens=[-1],
             no_repeat_ngram_size=0,
         )[0]
@@ -76,3 +77,11 @@ class WindowDecoder:
             kept, _removed = screen([seg], seconds)
             new = [w for s in kept for w in s.words]
         return new
+
+
+def length_limit(forced: int, allowed: int, most: int = 448) -> int:
+    """CTranslate2's `max_length` for a decoding that may add `allowed` tokens after `forced` prefix tokens.
+
+    It counts the whole sequence from <|notimestamps|> on (that token, the prefix, the new tokens) and decodes at
+    most half of `max_length`, as Whisper keeps half its context for the prompt; `most`: the model's context."""
+    return min(most, 2 * (1 + forced + allowed))

@@ -159,3 +159,26 @@ def test_every_second_sent_over_udp_is_heard_the_first_ones_too(tmp_path):
     heard = sum(piece.samples.shape[0] for piece in source.pieces()) / SR
     sent = media.probe(clip).duration
     assert sent - 0.3 <= heard <= sent + 0.3, (heard, sent)
+
+
+def test_a_decoding_adds_as_many_tokens_as_its_fresh_audio_allows_and_no_more(eval_files):
+    """The bound on a live decoding's new tokens (decoder.length_limit) is what CTranslate2 decodes: it halves its
+    max_length, and a bound that forgot it would stop at half the tokens allowed."""
+    import numpy as np
+
+    from accessmedia.core import media
+    from accessmedia.live.decoder import TOKENS_PER_SECOND, WindowDecoder
+    from accessmedia.recognition import asr
+
+    raw = subprocess.run([media.ffmpeg_exe(), "-v", "error", "-ss", "30", "-t", "10", "-i", str(eval_files / "king.mp3"),
+                          "-f", "s16le", "-ac", "1", "-ar", "16000", "-"], capture_output=True, check=True).stdout
+    window = np.frombuffer(raw, "<i2").astype(np.float32) / 32768.0  # 10 s of unbroken speech
+    recognizer = asr.Recognizer()
+    decoder = WindowDecoder(recognizer)
+    tokens = lambda words: len(recognizer.tokenizer.encode(" " + " ".join(w.text for w in words)))  # noqa: E731
+    whole = decoder.decode(window)
+    prefix = [w.text for w in whole[:6]]
+    bounded = decoder.decode(window, prefix, fresh=1.0)  # one second after the prefix: few tokens allowed
+    allowed = TOKENS_PER_SECOND + 3
+    assert tokens(whole) >= 25 and tokens(whole[6:]) > allowed  # the window holds far more than is allowed
+    assert allowed - 2 <= tokens(bounded) <= allowed + 1  # words re-encoded may count a token more or less
