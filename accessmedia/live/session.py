@@ -27,7 +27,7 @@ from accessmedia.live.listen import SR, Audio, Source, is_file, parts_kept
 from accessmedia.live.record import LiveRecord
 from accessmedia.live.recognize import OnlineRecognizer
 from accessmedia.pipeline.runtime import LoadedModels
-from accessmedia.core.memory import give_back_memory, keep_heap_small
+from accessmedia.core.memory import give_back_memory
 from accessmedia.pipeline.settings import Settings
 from accessmedia.subtitles.cue import Cue
 
@@ -143,7 +143,6 @@ class LiveSession:
     def run(self, stop: threading.Event | None = None) -> Path:
         """Caption the input until it ends (or `stop` is set); returns the record's path."""
         stop = stop or threading.Event()
-        keep_heap_small()  # hours of decoding in several threads: the footprint stays flat (core/memory.py)
         Path(self.out).mkdir(parents=True, exist_ok=True)
         online, routes, voices = self.prepare()
         record = LiveRecord(self.record_path)
