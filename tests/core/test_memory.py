@@ -9,7 +9,6 @@ import textwrap
 from ..conftest import ROOT
 
 PROGRAM = textwrap.dedent("""
-    import sys
     import numpy as np
     from accessmedia.core.memory import give_back_memory
 
